@@ -1,0 +1,28 @@
+"""ORM classes, split by noun; import from here."""
+from kb.models.audit import AuditEvent
+from kb.models.practices import (
+    IndexChange,
+    Practice,
+    PracticeCountry,
+    PracticeLink,
+    PracticeObjective,
+    PracticePrinciple,
+    PracticeRegion,
+    PracticeStakeholder,
+)
+from kb.models.users import ApiToken, Organization, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "IndexChange",
+    "Organization",
+    "Practice",
+    "PracticeCountry",
+    "PracticeLink",
+    "PracticeObjective",
+    "PracticePrinciple",
+    "PracticeRegion",
+    "PracticeStakeholder",
+    "User",
+]

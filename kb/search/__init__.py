@@ -1,0 +1,25 @@
+"""Full-text and faceted search over published practices; the only package importing whoosh.
+
+Callers build documents with ``practice_to_document``, keep the index in step with
+``SearchIndex.apply`` / ``rebuild``, and query it with ``SearchIndex.search``.
+"""
+from kb.search.errors import IndexBusy, IndexUnavailable, SearchError
+from kb.search.index import SearchIndex
+from kb.search.mapping import document_version, practice_to_document
+from kb.search.results import FacetCount, Hit, SearchRequest, SearchResults
+from kb.search.schema import FACETS, SCHEMA_VERSION
+
+__all__ = [
+    "FACETS",
+    "SCHEMA_VERSION",
+    "FacetCount",
+    "Hit",
+    "IndexBusy",
+    "IndexUnavailable",
+    "SearchError",
+    "SearchIndex",
+    "SearchRequest",
+    "SearchResults",
+    "document_version",
+    "practice_to_document",
+]

@@ -1,0 +1,93 @@
+"""Text analysis: tokenizing, accent folding, stop words and per-language stemming."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.lang import stemmer_for_language
+
+LANGUAGES = ("en", "fr", "es")
+"""Languages with their own analyzer; an entry in any other language is analysed as English."""
+
+MAX_WORD = 40
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# One stop list for all languages keeps a word's fate independent of the entry's language,
+# so a query word is either ignored everywhere or looked up everywhere.
+STOPWORDS = frozenset(
+    """
+    a an and are as at be by for from has have in is it its of on or that the this to was were
+    will with which who not but their they been into than also these those other such
+    au aux avec ce ces dans de des du elle en et eux il je la le les leur lui ma mais me meme
+    mes moi mon ne nos notre nous ou par pas pour qu que qui sa se ses son sur ta te tes toi
+    ton tu un une vos votre vous c d j l m n s t y est sont ete
+    al como con del el ella ellas ellos entre era es esta este esto estos fue ha hay las lo los
+    mas mi muy nada ni no nos o otra otro para pero por porque se si sin sobre su sus tambien
+    tu una uno unos unas ya e
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    """Return text lower-cased with accents and other combining marks removed."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def language_of(code: str | None) -> str:
+    """Return the analyzer language for an entry language code ("other" -> "en")."""
+    return code if code in LANGUAGES else "en"
+
+
+_STEMMERS = {lang: stemmer_for_language(lang) for lang in LANGUAGES}
+
+
+@lru_cache(maxsize=200_000)
+def _term(word: str, lang: str) -> str | None:
+    folded = fold(word)
+    if folded in STOPWORDS or len(folded) > MAX_WORD:
+        return None
+    return _STEMMERS[lang](folded) or folded
+
+
+def words(text: str) -> list[str]:
+    """Split text into raw word tokens."""
+    return _WORD.findall(text)
+
+
+def word_spans(text: str):
+    """Yield (start, end, word) for each word token of text."""
+    for m in _WORD.finditer(text):
+        yield m.start(), m.end(), m.group()
+
+
+def term(word: str, lang: str) -> str | None:
+    """Return the index term of one word in a language, or None for a stop word."""
+    return _term(word, lang)
+
+
+def analyze(text: str, lang: str) -> list[str]:
+    """Return the index terms of text in a language (fold, drop stop words, stem)."""
+    out = []
+    for w in _WORD.findall(text):
+        t = _term(w, lang)
+        if t is not None:
+            out.append(t)
+    return out
+
+
+def pairs(terms: list[str]) -> list[str]:
+    """Return the word-pair terms that let a phrase be matched by term lookups."""
+    return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+
+
+def spelling_words(text: str) -> set[str]:
+    """Return the folded surface words of text worth offering as corrections."""
+    out = set()
+    for w in _WORD.findall(text):
+        f = fold(w)
+        if 3 <= len(f) <= MAX_WORD and f.isalpha() and f not in STOPWORDS:
+            out.add(f)
+    return out

@@ -1,0 +1,218 @@
+"""In-memory columns of one index generation: ids, facets, sort keys and cached postings.
+
+Whoosh segments are immutable apart from deletions, so everything read from a segment is
+cached by segment id and reused by later generations; a new generation only reads its new
+segments and recomputes the live-document mask. Arrays are indexed by a global document
+number (segment offset + segment docnum), including deleted documents, masked by ``live``.
+"""
+from __future__ import annotations
+
+import threading
+from itertools import islice
+
+import numpy as np
+from whoosh.reading import TermNotFound
+
+from kb.search.analysis import LANGUAGES, fold, language_of
+from kb.search.schema import FACETS, MULTI_VALUED
+
+NO_YEAR = -(2**31)
+_EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+_POSTINGS_CACHE_LIMIT = 50_000
+
+
+class Vocabulary:
+    """Stable integer codes for facet values, shared by all generations of one process."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, dict] = {f: {} for f in FACETS}
+        self.values: dict[str, list] = {f: [] for f in FACETS}
+        self._lock = threading.Lock()
+
+    def code(self, facet: str, value: object) -> int:
+        codes = self.codes[facet]
+        found = codes.get(value)
+        if found is None:
+            with self._lock:
+                found = codes.setdefault(value, len(self.values[facet]))
+                if found == len(self.values[facet]):
+                    self.values[facet].append(value)
+        return found
+
+
+def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    matcher = getattr(matcher, "child", matcher)  # drop the deletion filter: `live` masks
+    ids: list[int] = []
+    weights: list[float] = []
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        # Whole posting blocks at a time: an order of magnitude faster than id()/next().
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.asarray(ids, np.int32), np.asarray(weights, np.float32)
+
+
+class SegmentData:
+    """Columns and postings of one Whoosh segment."""
+
+    def __init__(self, reader, vocab: Vocabulary) -> None:
+        self.reader = reader
+        n = reader.doc_count_all()
+        self.n = n
+        self.ids = np.zeros(n, np.int64)
+        self.published = np.zeros(n, np.float64)
+        self.start_year = np.full(n, NO_YEAR, np.int64)
+        self.lang = np.zeros(n, np.int8)
+        self.lens = np.zeros((n, 3), np.float32)
+        self.titles: list[str] = [""] * n
+        self.versions: list[str] = [""] * n
+        docs: dict[str, list[int]] = {f: [] for f in FACETS}
+        codes: dict[str, list[int]] = {f: [] for f in FACETS}
+        for docnum in range(n):
+            card = reader.stored_fields(docnum).get("card") or {}
+            self._load_card(docnum, card, vocab, docs, codes)
+        self.facet_docs = {f: np.asarray(docs[f], np.int32) for f in FACETS}
+        self.facet_codes = {f: np.asarray(codes[f], np.int32) for f in FACETS}
+        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def _load_card(self, docnum, card, vocab, docs, codes) -> None:
+        self.ids[docnum] = card.get("id", -1)
+        self.published[docnum] = card.get("published_at") or 0.0
+        if card.get("start_year") is not None:
+            self.start_year[docnum] = card["start_year"]
+        self.lang[docnum] = LANGUAGES.index(language_of(card.get("language")))
+        self.lens[docnum] = card.get("lens", (0, 0, 0))
+        self.titles[docnum] = fold(card.get("title") or "")
+        self.versions[docnum] = card.get("version", "")
+        for facet in FACETS:
+            value = card.get(facet)
+            values = value if facet in MULTI_VALUED else ([] if value is None else [value])
+            for v in values:
+                docs[facet].append(docnum)
+                codes[facet].append(vocab.code(facet, v))
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is None:
+            try:
+                found = _read_postings(self.reader.postings(field, term))
+            except TermNotFound:
+                found = _EMPTY
+            if len(self._postings) > _POSTINGS_CACHE_LIMIT:
+                self._postings.clear()
+            self._postings[key] = found
+        return found
+
+
+class Snapshot:
+    """Everything a search needs from one index generation, as numpy arrays."""
+
+    def __init__(self, reader, segments: list[tuple[SegmentData, int]], generation) -> None:
+        self.reader = reader
+        self.generation = generation
+        self.segments = segments
+        parts = [s for s, _ in segments]
+        self.n = sum(s.n for s in parts)
+        self.live = np.ones(self.n, bool)
+        for seg, offset in segments:
+            deleted = list(seg.reader.segment().deleted_docs())
+            if deleted:
+                self.live[offset + np.asarray(deleted, np.int64)] = False
+        self.live_count = int(self.live.sum())
+        self.ids = _cat([s.ids for s in parts], np.int64)
+        self.published = _cat([s.published for s in parts], np.float64)
+        self.start_year = _cat([s.start_year for s in parts], np.int64)
+        self.lang = _cat([s.lang for s in parts], np.int8)
+        lens = np.concatenate([s.lens for s in parts]) if parts else np.zeros((0, 3), np.float32)
+        self.lens = lens
+        self.avg_lens = self._average_lengths(lens)
+        self.facet_docs = {f: _cat([s.facet_docs[f] + o for s, o in segments], np.int32)
+                           for f in FACETS}
+        self.facet_codes = {f: _cat([s.facet_codes[f] for s in parts], np.int32) for f in FACETS}
+        self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._prefixes: dict[tuple[str, str], list[str]] = {}
+        self._title_rank: np.ndarray | None = None
+        self._positions: dict[int, int] | None = None
+
+    def _average_lengths(self, lens: np.ndarray) -> dict[tuple[int, int], float]:
+        out = {}
+        for li in range(len(LANGUAGES)):
+            rows = lens[(self.lang == li) & self.live]
+            for kind in range(3):
+                avg = float(rows[:, kind].mean()) if len(rows) else 1.0
+                out[(li, kind)] = max(avg, 1.0)
+        return out
+
+    def term(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return (global docnums, term frequencies) of a term, cached per generation."""
+        key = (field, term)
+        found = self._terms.get(key)
+        if found is None:
+            docs, tfs = [], []
+            for seg, offset in self.segments:
+                d, t = seg.postings(field, term)
+                if len(d):
+                    docs.append(d + offset)
+                    tfs.append(t)
+            found = (_cat(docs, np.int32), _cat(tfs, np.float32))
+            self._terms[key] = found
+        return found
+
+    def expand_prefix(self, field: str, prefix: str, limit: int) -> list[str]:
+        """Return up to limit indexed terms of a field starting with prefix."""
+        key = (field, prefix)
+        found = self._prefixes.get(key)
+        if found is None:
+            raw = islice(self.reader.expand_prefix(field, prefix), limit)
+            found = [t.decode("utf-8") if isinstance(t, bytes) else t for t in raw]
+            self._prefixes[key] = found
+        return found
+
+    def title_rank(self) -> np.ndarray:
+        """Return each document's position in accent-folded, case-insensitive title order."""
+        if self._title_rank is None:
+            titles = [t for s, _ in self.segments for t in s.titles]
+            order = sorted(range(len(titles)), key=titles.__getitem__)
+            rank = np.empty(len(titles), np.int64)
+            rank[np.asarray(order, np.int64)] = np.arange(len(titles))
+            self._title_rank = rank
+        return self._title_rank
+
+    def position(self, doc_id: int) -> int | None:
+        """Return the global docnum of a live document id, or None."""
+        if self._positions is None:
+            live = np.flatnonzero(self.live)
+            self._positions = dict(zip(self.ids[live].tolist(), live.tolist(), strict=True))
+        return self._positions.get(doc_id)
+
+    def locate(self, docnum: int) -> tuple[SegmentData, int]:
+        """Return the segment and local docnum of a global docnum."""
+        for seg, offset in self.segments:
+            if docnum < offset + seg.n:
+                return seg, docnum - offset
+        raise IndexError(docnum)
+
+    def card(self, docnum: int) -> dict:
+        seg, local = self.locate(docnum)
+        return seg.reader.stored_fields(local).get("card") or {}
+
+    def versions(self) -> dict[int, str]:
+        out = {}
+        for seg, offset in self.segments:
+            for local in range(seg.n):
+                if self.live[offset + local]:
+                    out[int(seg.ids[local])] = seg.versions[local]
+        return out
+
+
+def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)

@@ -1,0 +1,13 @@
+"""Errors raised by the search index; callers map them to retries or a rebuild."""
+
+
+class SearchError(Exception):
+    """Base class of search index errors."""
+
+
+class IndexBusy(SearchError):
+    """Another writer held the index write lock for longer than the timeout."""
+
+
+class IndexUnavailable(SearchError):
+    """The index is missing, corrupt or built with another schema: rebuild it."""

@@ -1,0 +1,169 @@
+"""Query tree -> matching documents and BM25 scores, as dense numpy vectors over a snapshot.
+
+Each entry's text is indexed in the fields of its own language, analysed with that language's
+stemmer. A query word is therefore analysed once per language and looked up in that language's
+fields, and the alternatives are OR-ed: "migraciones" reaches Spanish entries through the
+Spanish stemmer while "workers" reaches English ones through the English stemmer. A phrase is
+the AND of its word-pair terms (indexed at build time), so it costs a few term lookups.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from kb.search.analysis import LANGUAGES, analyze, pairs, term
+from kb.search.columns import Snapshot
+from kb.search.query import And, Not, Or, Prefix, Word
+from kb.search.schema import body_field, pair_field, title_field
+
+K1 = 1.2
+B = 0.75
+TITLE_BOOST = 3.0
+PAIR_BOOST = 1.5
+LANG_BOOST = 1.25
+MAX_EXPANSION = 64
+TITLE, BODY, PAIR = 0, 1, 2
+
+
+class Evaluator:
+    """Evaluate one query tree; collects highlight terms and words that matched nothing."""
+
+    def __init__(self, snap: Snapshot, lang: str | None = None, deadline: float | None = None):
+        self.snap = snap
+        self.preferred = LANGUAGES.index(lang) if lang in LANGUAGES else None
+        self.deadline = deadline
+        self.timed_out = False
+        self.highlight_terms: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
+        self.unmatched: list[str] = []
+
+    def run(self, node) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return (mask, score) over all documents, or None when nothing was searchable."""
+        result = self._eval(node, True)
+        if result is None:
+            return None
+        mask, score = result
+        return mask & self.snap.live, score
+
+    def _eval(self, node, positive: bool):
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.timed_out = True
+            return None
+        if isinstance(node, And):
+            return self._combine(node.children, positive, np.logical_and)
+        if isinstance(node, Or):
+            return self._combine(node.children, positive, np.logical_or)
+        if isinstance(node, Not):
+            inner = self._eval(node.child, not positive)
+            if inner is None:
+                return None
+            return ~inner[0], np.zeros(self.snap.n, np.float32)
+        if isinstance(node, Prefix):
+            return self._prefix(node, positive)
+        return self._text(node, positive)
+
+    def _combine(self, children, positive: bool, op):
+        results = [r for r in (self._eval(c, positive) for c in children) if r is not None]
+        if not results:
+            return None
+        mask, score = results[0]
+        score = score.copy()
+        for m, s in results[1:]:
+            mask = op(mask, m)
+            score += s
+        return mask, score
+
+    def _blank(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.snap.n, bool), np.zeros(self.snap.n, np.float32)
+
+    def _bm25(self, field: str, token: str, li: int, kind: int):
+        docs, tfs = self.snap.term(field, token)
+        if not len(docs):
+            return docs, tfs
+        df = len(docs)
+        n = max(self.snap.live_count, 1)
+        idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        norm = self.snap.lens[docs, kind] / self.snap.avg_lens[(li, kind)]
+        contrib = idf * tfs * (K1 + 1) / (tfs + K1 * (1 - B + B * norm))
+        boost = (TITLE_BOOST if kind == TITLE else PAIR_BOOST if kind == PAIR else 1.0)
+        if li == self.preferred:
+            boost *= LANG_BOOST
+        return docs, contrib * boost
+
+    def _add(self, acc, field: str, token: str, li: int, kind: int) -> int:
+        docs, contrib = self._bm25(field, token, li, kind)
+        if len(docs):
+            acc[0][docs] = True
+            acc[1][docs] += contrib
+        return len(docs)
+
+    def _text(self, node, positive: bool):
+        per_lang = [analyze(node.text, lang) for lang in LANGUAGES]
+        if not any(per_lang):
+            return None
+        acc = self._blank()
+        found = 0
+        for li, (lang, terms) in enumerate(zip(LANGUAGES, per_lang, strict=True)):
+            if positive:
+                self.highlight_terms[lang].update(terms)
+            if len(terms) == 1:
+                found += self._add(acc, title_field(lang), terms[0], li, TITLE)
+                if not node.title_only:
+                    found += self._add(acc, body_field(lang), terms[0], li, BODY)
+            elif terms:
+                found += self._phrase(acc, lang, li, terms, node.title_only)
+        if positive and not found and isinstance(node, Word):
+            self.unmatched.append(node.text)
+        return acc
+
+    def _phrase(self, acc, lang: str, li: int, terms: list[str], title_only: bool) -> int:
+        # Title-only phrases are approximated by all their words in the title.
+        if title_only:
+            field, kind, tokens = title_field(lang), TITLE, terms
+        else:
+            field, kind, tokens = pair_field(lang), PAIR, pairs(terms)
+        mask, score = np.ones(self.snap.n, bool), np.zeros(self.snap.n, np.float32)
+        for token in tokens:
+            docs, contrib = self._bm25(field, token, li, kind)
+            hit = np.zeros(self.snap.n, bool)
+            hit[docs] = True
+            mask &= hit
+            score[docs] += contrib
+            if not len(docs):
+                return 0
+        acc[0][mask] = True
+        acc[1][mask] += score[mask]
+        return int(mask.sum())
+
+    def _prefix(self, node: Prefix, positive: bool):
+        acc = self._blank()
+        for li, lang in enumerate(LANGUAGES):
+            kinds = [(title_field(lang), TITLE)]
+            if not node.title_only:
+                kinds.append((body_field(lang), BODY))
+            stem = term(node.text, lang) or node.text
+            starts = {node.text, stem} if len(stem) >= 2 else {node.text}
+            for field, kind in kinds:
+                for start in starts:
+                    for token in self.snap.expand_prefix(field, start, MAX_EXPANSION):
+                        if positive:
+                            self.highlight_terms[lang].add(token)
+                        self._add(acc, field, token, li, kind)
+                        if self.deadline is not None and time.monotonic() > self.deadline:
+                            self.timed_out = True
+                            return acc
+        return acc
+
+
+def related_terms(snap: Snapshot, text: str, lang: str, limit: int = 12) -> list[str]:
+    """Return the most distinctive terms of text (highest idf in the entry's language)."""
+    terms = set(analyze(text, lang))
+    field = body_field(lang)
+    scored = []
+    for t in terms:
+        df = len(snap.term(field, t)[0])
+        if df:
+            scored.append((df, t))
+    scored.sort()
+    return [t for _, t in scored[:limit]]

@@ -1,0 +1,40 @@
+"""Safe HTML snippets: everything escaped, only <mark>...</mark> added around matches."""
+from __future__ import annotations
+
+from html import escape
+
+from kb.search.analysis import term, word_spans
+
+SNIPPET_WORDS = 40
+
+
+def highlight(text: str, lang: str, terms: set[str], snippet: bool = False) -> str | None:
+    """Return text with matching words marked, or None when no word matches.
+
+    With snippet, only a window of about SNIPPET_WORDS words around the first match is kept.
+    """
+    if not text or not terms:
+        return None
+    spans = [(s, e) for s, e, w in word_spans(text) if term(w, lang) in terms]
+    if not spans:
+        return None
+    start, end, prefix, suffix = 0, len(text), "", ""
+    if snippet:
+        bounds = [(s, e) for s, e, _ in word_spans(text)]
+        if len(bounds) > SNIPPET_WORDS:
+            first = next(i for i, b in enumerate(bounds) if b[0] == spans[0][0])
+            lo = max(0, first - SNIPPET_WORDS // 4)
+            hi = min(len(bounds), lo + SNIPPET_WORDS) - 1
+            start, end = bounds[lo][0], bounds[hi][1]
+            prefix = "…" if lo > 0 else ""
+            suffix = "…" if hi < len(bounds) - 1 else ""
+    out, pos = [prefix], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    out.append(escape(text[pos:end]))
+    out.append(suffix)
+    return "".join(out)

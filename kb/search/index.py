@@ -1,0 +1,297 @@
+"""SearchIndex: the on-disk index directory, its writes, rebuilds and open snapshots.
+
+Layout: ``<path>/CURRENT`` names the live Whoosh directory ``<path>/ix-*``, which also holds
+``meta.json`` (the schema version). A rebuild fills a new sibling directory, then replaces
+CURRENT atomically (``os.replace``); readers in other processes notice the new name on their
+next search. The previous directory is kept one swap longer for readers still using it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.reading import SegmentReader
+
+from kb.search import searcher
+from kb.search.columns import SegmentData, Snapshot, Vocabulary
+from kb.search.errors import IndexBusy, IndexUnavailable
+from kb.search.results import Hit, SearchRequest, SearchResults
+from kb.search.schema import SCHEMA_VERSION, make_schema, to_fields
+
+POINTER = "CURRENT"
+META = "meta.json"
+SMALL_SEGMENT = 500
+MAX_SMALL_SEGMENTS = 8
+RESULT_CACHE = 256
+BUILD_LIMITMB = 256
+
+
+def merge_small_segments(writer, segments):
+    """Merge the small segments together once there are many; never touch big ones.
+
+    Keeps a one-document commit cheap (Whoosh's default policy sometimes merges large
+    segments on the request path); deletions in big segments are purged by a rebuild.
+    """
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT]
+    if len(small) < MAX_SMALL_SEGMENTS:
+        return segments
+    for seg in small:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT]
+
+
+class SearchIndex:
+    """A Whoosh index directory and the searches over it; safe to share between threads."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._ix = None
+        self._ix_dir: str | None = None
+        self._snap: Snapshot | None = None
+        self._segments: dict[str, SegmentData] = {}
+        self._retired: list = []
+        self._vocab = Vocabulary()
+        self._cache: OrderedDict = OrderedDict()
+
+    # Directory layout
+
+    def _current_name(self) -> str:
+        try:
+            name = (self.path / POINTER).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise IndexUnavailable(f"no search index at {self.path}") from exc
+        if not name or "/" in name or name.startswith("."):
+            raise IndexUnavailable(f"bad index pointer in {self.path}")
+        return name
+
+    def _new_dir(self) -> Path:
+        self.path.mkdir(parents=True, exist_ok=True)
+        target = self.path / f"ix-{time.time_ns()}-{secrets.token_hex(4)}"
+        target.mkdir()
+        whoosh_index.create_in(str(target), make_schema())
+        (target / META).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        return target
+
+    def _swap_to(self, target: Path) -> None:
+        previous = None
+        try:
+            previous = self._current_name()
+        except IndexUnavailable:
+            pass
+        tmp = self.path / f"{POINTER}.{secrets.token_hex(4)}.tmp"
+        tmp.write_text(target.name, encoding="utf-8")
+        os.replace(tmp, self.path / POINTER)
+        keep = {target.name, previous}
+        for child in self.path.iterdir():
+            if child.is_dir() and child.name.startswith("ix-") and child.name not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+    def exists(self) -> bool:
+        """Return whether an index directory is in place (healthy or not)."""
+        try:
+            return (self.path / self._current_name()).is_dir()
+        except IndexUnavailable:
+            return False
+
+    def create(self) -> None:
+        """Create an empty index, replacing whatever is there."""
+        self._swap_to(self._new_dir())
+
+    def _open(self):
+        """Return the open Whoosh index of the live directory; raise IndexUnavailable."""
+        name = self._current_name()
+        if self._ix is not None and self._ix_dir == name:
+            return self._ix
+        directory = self.path / name
+        try:
+            meta = json.loads((directory / META).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailable(f"search index {directory} is missing or corrupt") from exc
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexUnavailable(
+                f"search index {directory} has schema version {meta.get('schema_version')},"
+                f" this code needs {SCHEMA_VERSION}: rebuild it"
+            )
+        try:
+            ix = whoosh_index.open_dir(str(directory))
+        except Exception as exc:  # Whoosh raises many kinds of errors on a damaged directory
+            raise IndexUnavailable(f"cannot open search index {directory}: {exc}") from exc
+        self._ix, self._ix_dir = ix, name
+        return ix
+
+    def generation(self) -> tuple[str, int]:
+        """Return a cheap token that changes whenever the index content changes."""
+        name = self._current_name()
+        try:
+            gen = whoosh_index.TOC._latest_generation(
+                self._open().storage, whoosh_index._DEF_INDEX_NAME)
+        except OSError as exc:
+            raise IndexUnavailable(f"search index {self.path / name} vanished") from exc
+        return name, gen
+
+    def is_healthy(self) -> bool:
+        """Return whether the index opens, has this schema version and can be read."""
+        try:
+            self.doc_count()
+        except IndexUnavailable:
+            return False
+        return True
+
+    needs_rebuild = property(lambda self: not self.is_healthy())
+
+    # Writing
+
+    def apply(self, upserts: Iterable[dict], deletes: Iterable[int], timeout: float = 5.0
+              ) -> None:
+        """Upsert documents (replacing by id) and delete ids; idempotent.
+
+        An id both upserted and deleted is deleted. Raises IndexBusy when the write lock is
+        not free within timeout seconds, IndexUnavailable when the index cannot be opened.
+        """
+        removed = {int(i) for i in deletes}
+        latest = {int(d["id"]): d for d in upserts}
+        prepared = [to_fields(d) for i, d in latest.items() if i not in removed]
+        with self._lock:
+            ix = self._open()
+        try:
+            writer = ix.writer(timeout=timeout, delay=0.02)
+        except LockError as exc:
+            raise IndexBusy(f"search index write lock busy for {timeout}s") from exc
+        except OSError as exc:
+            raise IndexUnavailable(f"cannot write search index: {exc}") from exc
+        try:
+            for doc_id in removed:
+                writer.delete_by_term("id", str(doc_id))
+            for fields in prepared:
+                writer.update_document(**fields)
+        except BaseException:
+            writer.cancel()
+            raise
+        try:
+            writer.commit(mergetype=merge_small_segments)
+        except OSError as exc:
+            raise IndexUnavailable(f"cannot write search index: {exc}") from exc
+
+    def rebuild(self, documents: Iterable[dict], total: int | None = None,
+                progress: Callable[[int], None] | None = None) -> int:
+        """Build a fresh index from documents beside the live one, swap it in; return count.
+
+        total is only informative (for a caller's progress bar); progress(n) is called every
+        100 documents and at the end. Changes applied to the old index meanwhile are not
+        carried over: run a sync (compare versions()) afterwards.
+        """
+        target = self._new_dir()
+        ix = whoosh_index.open_dir(str(target))
+        writer = ix.writer(limitmb=BUILD_LIMITMB)
+        count = 0
+        try:
+            for doc in documents:
+                writer.add_document(**to_fields(doc))
+                count += 1
+                if progress is not None and count % 100 == 0:
+                    progress(count)
+            writer.commit(optimize=True)
+        except BaseException:
+            writer.cancel()
+            ix.close()
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        ix.close()
+        self._swap_to(target)
+        if progress is not None:
+            progress(count)
+        return count
+
+    # Reading
+
+    def _snapshot(self) -> Snapshot:
+        with self._lock:
+            generation = self.generation()
+            if self._snap is not None and self._snap.generation == generation:
+                return self._snap
+            try:
+                return self._refresh()
+            except IndexUnavailable:
+                raise
+            except Exception as exc:  # a damaged segment surfaces while reading it
+                raise IndexUnavailable(f"cannot read search index: {exc}") from exc
+
+    def _refresh(self) -> Snapshot:
+        ix = self._open()
+        reader = ix.reader()
+        generation = (self._ix_dir, reader.generation())
+        segments, fresh = [], {}
+        for segreader, offset in reader.leaf_readers():
+            key = f"{self._ix_dir}/{segreader.segment().segment_id()}"
+            data = self._segments.get(key)
+            if data is None:
+                data = SegmentData(segreader, self._vocab)
+            data.reader = segreader
+            fresh[key] = data
+            segments.append((data, offset))
+        self._segments = fresh
+        snap = Snapshot(reader, segments, generation)
+        if self._snap is not None:
+            self._retired.append(self._snap.reader)
+        # Readers of older generations may still serve a search on another thread for a
+        # moment, so they are closed two refreshes later rather than at once.
+        while len(self._retired) > 2:
+            self._retired.pop(0).close()
+        self._snap = snap
+        self._cache.clear()
+        return snap
+
+    def search(self, req: SearchRequest) -> SearchResults:
+        """Return a page of results with facet counts; never raises on any query string.
+
+        Raises ValueError for an unknown facet name, IndexUnavailable for a broken index.
+        """
+        snap = self._snapshot()
+        key = (req.key(), snap.generation)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        results = searcher.search(snap, self._vocab, req)
+        with self._lock:
+            self._cache[key] = results
+            while len(self._cache) > RESULT_CACHE:
+                self._cache.popitem(last=False)
+        return results
+
+    def related(self, doc_id: int, limit: int = 5) -> list[Hit]:
+        """Return practices sharing objectives and distinctive words with doc_id (not itself)."""
+        return searcher.related(self._snapshot(), doc_id, limit)
+
+    def versions(self) -> dict[int, str]:
+        """Return id -> version of every indexed document (for drift checks)."""
+        return self._snapshot().versions()
+
+    def doc_count(self) -> int:
+        """Return the number of indexed documents."""
+        return self._snapshot().live_count
+
+    def close(self) -> None:
+        """Close open readers and files."""
+        with self._lock:
+            for reader in self._retired:
+                reader.close()
+            self._retired = []
+            if self._snap is not None:
+                self._snap.reader.close()
+            self._snap, self._segments = None, {}
+            if self._ix is not None:
+                self._ix.close()
+            self._ix, self._ix_dir = None, None
+            self._cache.clear()

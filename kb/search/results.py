@@ -1,0 +1,69 @@
+"""Request and result shapes of the search API."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+SORTS = ("relevance", "newest", "title", "start_year")
+
+
+@dataclass
+class SearchRequest:
+    """A search: query string, facet filters (facet -> validated codes), years, sort, page.
+
+    ``sort`` None means relevance when ``q`` has terms, newest otherwise. ``start_year`` sorts
+    ascending (unknown years last). ``lang`` is the interface language: matching always uses
+    each entry's own analyzer, and entries in ``lang`` rank a little higher.
+    """
+
+    q: str = ""
+    filters: dict[str, list] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str | None = None
+    page: int = 1
+    per_page: int = 20
+    lang: str | None = None
+
+    def key(self) -> tuple:
+        """Return a hashable key identifying this request (for result caching)."""
+        filters = tuple(sorted((k, tuple(sorted(map(str, v)))) for k, v in self.filters.items()
+                               if v))
+        return (self.q, filters, self.year_from, self.year_to, self.sort, self.page,
+                self.per_page, self.lang)
+
+
+@dataclass
+class Hit:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    objective: list[int]
+    level: str | None
+    region: list[str]
+    country: list[str]
+    start_year: int | None
+    end_year: int | None
+    published_at: dt.datetime | None
+    language: str
+    highlights: dict[str, str]
+    score: float
+
+
+@dataclass
+class FacetCount:
+    value: object
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResults:
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]]
+    suggestion: str | None = None
+    message: str | None = None

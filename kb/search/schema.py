@@ -1,0 +1,98 @@
+"""The Whoosh schema, the facet names, and document -> indexed fields conversion."""
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from kb.search.analysis import LANGUAGES, analyze, language_of, pairs, spelling_words
+
+SCHEMA_VERSION = 1
+"""Bump when the schema or the analysis changes: older indexes then report a needed rebuild."""
+
+FACETS = (
+    "objective",
+    "principle",
+    "region",
+    "country",
+    "level",
+    "stakeholder",
+    "type",
+    "status",
+    "language",
+)
+"""Facet names, exactly the filter parameter names of the API."""
+
+MULTI_VALUED = frozenset({"objective", "principle", "region", "country", "stakeholder"})
+
+BODY_PARTS = ("summary", "description", "outcome", "results", "lessons", "implemented_by",
+              "partners")
+"""Public text fields searched besides the title (together they form one body field)."""
+
+CARD_KEYS = ("id", "slug", "title", "summary", "objective", "level", "region", "country",
+             "start_year", "end_year", "language")
+
+
+def title_field(lang: str) -> str:
+    return f"title_{lang}"
+
+
+def body_field(lang: str) -> str:
+    return f"body_{lang}"
+
+
+def pair_field(lang: str) -> str:
+    return f"pair_{lang}"
+
+
+def make_schema() -> Schema:
+    """Return the Whoosh schema: per-language title, body and word-pair fields."""
+    fields: dict[str, Any] = {"id": ID(unique=True), "spell": TEXT(phrase=False),
+                              "card": STORED()}
+    for lang in LANGUAGES:
+        # Documents arrive pre-analysed (lists of terms), so the analyzer is never used.
+        fields[title_field(lang)] = TEXT(phrase=False)
+        fields[body_field(lang)] = TEXT(phrase=False)
+        fields[pair_field(lang)] = TEXT(phrase=False)
+    return Schema(**fields)
+
+
+def _body_text(doc: dict) -> list[str]:
+    return [doc.get(k) or "" for k in BODY_PARTS]
+
+
+def to_fields(doc: dict) -> dict[str, Any]:
+    """Return the Whoosh fields of a document, analysed with its language's analyzer."""
+    lang = language_of(doc.get("language"))
+    title_terms = analyze(doc.get("title") or "", lang)
+    body_terms: list[str] = []
+    pair_terms = pairs(title_terms)
+    for part in _body_text(doc):
+        terms = analyze(part, lang)
+        body_terms += terms
+        pair_terms += pairs(terms)
+    spell = spelling_words(doc.get("title") or "") | spelling_words(doc.get("summary") or "")
+    return {
+        "id": str(doc["id"]),
+        title_field(lang): title_terms,
+        body_field(lang): body_terms,
+        pair_field(lang): pair_terms,
+        "spell": sorted(spell),
+        "card": make_card(doc, len(title_terms), len(body_terms), len(pair_terms)),
+    }
+
+
+def make_card(doc: dict, title_len: int, body_len: int, pair_len: int) -> dict[str, Any]:
+    """Return what is stored per document: the result card, facet codes and field lengths."""
+    card = {k: doc.get(k) for k in CARD_KEYS}
+    for facet in FACETS:
+        value = doc.get(facet)
+        if facet in MULTI_VALUED:
+            card[facet] = list(value or [])
+        else:
+            card[facet] = value
+    published = doc.get("published_at")
+    card["published_at"] = published.timestamp() if published is not None else 0.0
+    card["version"] = doc.get("version", "")
+    card["lens"] = (title_len, body_len, pair_len)
+    return card

@@ -1,0 +1,118 @@
+"""Running a search or a related-practices lookup against one snapshot."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+
+from kb.search import facets
+from kb.search.analysis import language_of
+from kb.search.columns import Snapshot, Vocabulary
+from kb.search.evaluate import BODY, TITLE, Evaluator, related_terms
+from kb.search.highlight import highlight
+from kb.search.query import has_positive_terms, parse
+from kb.search.results import SORTS, Hit, SearchRequest, SearchResults
+from kb.search.schema import body_field, title_field
+from kb.search.suggest import suggestion
+
+TIME_BUDGET = 0.8
+MAX_PER_PAGE = 100
+RELATED_OBJECTIVE_WEIGHT = 2.0
+
+
+def _order(snap: Snapshot, idx: np.ndarray, score: np.ndarray, sort: str) -> np.ndarray:
+    ids = snap.ids[idx]
+    if sort == "relevance":
+        keys = (ids, -score[idx])
+    elif sort == "title":
+        keys = (ids, snap.title_rank()[idx])
+    elif sort == "start_year":
+        years = snap.start_year[idx]
+        keys = (ids, np.where(years == facets.NO_YEAR, np.iinfo(np.int64).max, years))
+    else:
+        keys = (ids, -snap.published[idx])
+    return idx[np.lexsort(keys)]
+
+
+def _hit(snap: Snapshot, docnum: int, score: float, terms: dict[str, set[str]] | None) -> Hit:
+    card = snap.card(docnum)
+    lang = language_of(card.get("language"))
+    highlights = {}
+    if terms and terms.get(lang):
+        for field, snippet in (("title", False), ("summary", True)):
+            marked = highlight(card.get(field) or "", lang, terms[lang], snippet)
+            if marked:
+                highlights[field] = marked
+    published = card.get("published_at")
+    return Hit(
+        id=int(card["id"]), slug=card.get("slug") or "", title=card.get("title") or "",
+        summary=card.get("summary") or "", objective=list(card.get("objective") or []),
+        level=card.get("level"), region=list(card.get("region") or []),
+        country=list(card.get("country") or []), start_year=card.get("start_year"),
+        end_year=card.get("end_year"),
+        published_at=dt.datetime.fromtimestamp(published, dt.UTC) if published else None,
+        language=card.get("language") or "en", highlights=highlights, score=float(score),
+    )
+
+
+def _messages(*notes: str | None) -> str | None:
+    text = " ".join(n for n in notes if n)
+    return text or None
+
+
+def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResults:
+    """Return one page of results with facet counts; raises ValueError on an unknown facet."""
+    facets.check_filters(req.filters)
+    parsed = parse(req.q)
+    evaluator = Evaluator(snap, req.lang, time.monotonic() + TIME_BUDGET)
+    result = evaluator.run(parsed.node) if parsed.node is not None else None
+    ignored = None
+    if parsed.node is not None and result is None and not evaluator.timed_out:
+        ignored = "Your search had no searchable words, so all practices are shown."
+    text_mask, score = result if result else (snap.live, np.zeros(snap.n, np.float32))
+    years = facets.year_mask(snap, req.year_from, req.year_to)
+    base = text_mask if years is None else text_mask & years
+    masks = facets.filter_masks(snap, vocab, req.filters)
+    matched = facets.apply_filters(base, masks)
+    counts = facets.count(snap, vocab, base, masks, req.filters, matched)
+    sort = req.sort if req.sort in SORTS else None
+    if sort is None:
+        sort = "relevance" if result and has_positive_terms(parsed.node) else "newest"
+    page, per_page = max(1, req.page), min(max(1, req.per_page), MAX_PER_PAGE)
+    idx = np.flatnonzero(matched)
+    ordered = _order(snap, idx, score, sort)[(page - 1) * per_page: page * per_page]
+    hits = [_hit(snap, int(d), score[d], evaluator.highlight_terms) for d in ordered]
+    timed_out = "The search took too long and may be incomplete." if evaluator.timed_out else None
+    return SearchResults(
+        total=len(idx), page=page, per_page=per_page, hits=hits, facets=counts,
+        suggestion=suggestion(snap, parsed.text, evaluator.unmatched),
+        message=_messages(parsed.message, ignored, timed_out),
+    )
+
+
+def related(snap: Snapshot, doc_id: int, limit: int) -> list[Hit]:
+    """Return up to limit practices sharing objectives and distinctive terms with doc_id."""
+    pos = snap.position(doc_id)
+    if pos is None or limit <= 0:
+        return []
+    card = snap.card(pos)
+    lang = language_of(card.get("language"))
+    evaluator = Evaluator(snap)
+    acc = evaluator._blank()
+    li = ("en", "fr", "es").index(lang)
+    text = f"{card.get('title') or ''} {card.get('summary') or ''}"
+    for token in related_terms(snap, text, lang):
+        evaluator._add(acc, title_field(lang), token, li, TITLE)
+        evaluator._add(acc, body_field(lang), token, li, BODY)
+    mask, score = acc
+    docs, codes = snap.facet_docs["objective"], snap.facet_codes["objective"]
+    own = np.unique(codes[docs == pos])
+    shared = docs[np.isin(codes, own)]
+    np.add.at(score, shared, RELATED_OBJECTIVE_WEIGHT)
+    mask[shared] = True
+    mask &= snap.live
+    mask[pos] = False
+    idx = np.flatnonzero(mask)
+    ordered = idx[np.lexsort((snap.ids[idx], -score[idx]))][:limit]
+    return [_hit(snap, int(d), score[d], None) for d in ordered]

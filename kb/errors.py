@@ -25,6 +25,12 @@ class ValidationFailed(DomainError):
     code = "invalid"
 
 
+class BadParameters(DomainError):
+    """Query parameters that cannot be understood (HTTP 400, naming the parameter)."""
+
+    code = "bad_request"
+
+
 class InvalidTransition(DomainError):
     code = "conflict"
 

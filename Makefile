@@ -1,0 +1,53 @@
+# kb: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: install install-test run test lint translations constraints clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e .
+	$(MAKE) --no-print-directory translations
+	touch $@
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+translations: $(VENV)/bin/pybabel
+	@if [ -d kb/translations ]; then $(VENV)/bin/pybabel compile -q -f -d kb/translations; fi
+
+$(VENV)/bin/pybabel:
+	@test -x $@ || { echo "run 'make install' first"; exit 1; }
+
+instance/config.py:
+	mkdir -p instance
+	$(PY) -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
+	@echo "Wrote a random SECRET_KEY to $@ (kept out of git)."
+
+run: install instance/config.py
+	$(FLASK) kb init --demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(VENV)/bin/ruff check kb tests bench migrations/env.py wsgi.py
+
+test: install-test lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+constraints: install-test
+	{ head -2 constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^kb=='; } > constraints.new
+	mv constraints.new constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

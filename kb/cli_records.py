@@ -1,0 +1,50 @@
+"""`kb import FILE.json` and `kb export FILE.json`."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+import click
+
+from kb.services import indexing, transfer
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(path: str) -> None:
+    """Load practice records (a JSON list, or {"practices": [...]}) as published practices."""
+    from kb.cli import progress_bar
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{path} is not valid UTF-8 JSON: {exc}") from None
+    records = data.get("practices") if isinstance(data, dict) else data
+    if not isinstance(records, list):
+        raise click.ClickException("Expected a JSON list of practice records, or an object "
+                                   "with a \"practices\" list.")
+    report = transfer.import_records(records, total=len(records),
+                                     progress=progress_bar("Importing"))
+    indexing.sync()
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_command(path: str) -> None:
+    """Write every published practice's full record to PATH as JSON."""
+    folder = os.path.dirname(os.path.abspath(path))
+    count = 0
+    # Write beside the target and rename, so a failed export never leaves half a file.
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
+                                     suffix=".tmp") as fh:
+        fh.write('{"practices": [\n')
+        for record in transfer.export_records():
+            fh.write((",\n" if count else "") + json.dumps(record, ensure_ascii=False))
+            count += 1
+        fh.write("\n]}\n")
+    os.replace(fh.name, path)
+    click.echo(f"Exported {count} practice(s) to {path}.")

@@ -1,0 +1,66 @@
+"""Interface language: Flask-Babel, the locale choice, and taxonomy labels for templates."""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request, url_for
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from kb import taxonomy
+
+LOCALE_COOKIE = "kb_lang"
+
+
+def select_locale() -> str:
+    """Pick the interface language: ?lang=, then the cookie, the account, Accept-Language."""
+    supported = current_app.config["LANGUAGES"]
+    for candidate in (
+        request.args.get("lang"),
+        request.cookies.get(LOCALE_COOKIE),
+        getattr(current_user, "locale", None) if current_user else None,
+    ):
+        if candidate in supported:
+            return candidate
+    return request.accept_languages.best_match(supported) or supported[0]
+
+
+def current_locale() -> str:
+    """Return the interface language code of this request ('en' outside a request)."""
+    try:
+        return str(get_locale() or "en")
+    except RuntimeError:
+        return "en"
+
+
+def taxonomy_label(facet: str, code: object) -> str:
+    """Return the label of a taxonomy code in the interface language."""
+    return taxonomy.label(facet, code, current_locale())
+
+
+def lang_url(code: str) -> str:
+    """Return the current page's URL in language ``code`` (the choice is then remembered)."""
+    args = request.args.copy()
+    args["lang"] = code
+    endpoint = request.endpoint if request.url_rule is not None and request.method == "GET" \
+        else None
+    if endpoint is None:
+        return url_for("public.home", lang=code)
+    return url_for(endpoint, **(request.view_args or {}), **args.to_dict(flat=False))
+
+
+def remember_locale(response: Response) -> Response:
+    """Keep a language picked with ?lang= in a cookie for later pages."""
+    chosen = request.args.get("lang")
+    if chosen in current_app.config["LANGUAGES"] and request.cookies.get(LOCALE_COOKIE) != chosen:
+        response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel and the template helpers that render labels."""
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(label=taxonomy_label, current_locale=current_locale,
+                                 lang_url=lang_url, format_date=format_date,
+                                 format_datetime=format_datetime, format_number=format_decimal)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.after_request(remember_locale)

@@ -1,0 +1,18 @@
+"""Reading practices: what the public, submitters and reviewers may open."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from kb import db
+from kb.errors import NotFound
+from kb.models import Practice
+
+
+def get_published(slug: str, include_archived: bool = False) -> Practice:
+    """Return the published (or, if asked, archived) practice with ``slug``. Raises NotFound."""
+    practice = db.get_session().scalar(
+        select(Practice).where(Practice.slug == slug, Practice.revision_of_id.is_(None)))
+    allowed = ("published", "archived") if include_archived else ("published",)
+    if practice is None or practice.state not in allowed:
+        raise NotFound("No published practice has this address.")
+    return practice

@@ -1,0 +1,114 @@
+"""The practice record (API, import and export shape) to and from the Practice model."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb import sanitize
+from kb.models import Practice, PracticeLink
+
+TEXT_FIELDS = ("title", "summary", "implemented_by", "partners", "outcome", "funding")
+MARKDOWN_FIELDS = ("description", "results", "lessons")
+CODE_FIELDS = ("level", "practice_type", "implementation_status", "language")
+LIST_FIELDS = ("objectives", "principles", "regions", "countries", "stakeholders")
+YEAR_FIELDS = ("start_year", "end_year")
+WRITABLE_FIELDS = (*TEXT_FIELDS, *MARKDOWN_FIELDS, *CODE_FIELDS, *LIST_FIELDS, *YEAR_FIELDS,
+                   "contact", "links")
+READ_ONLY_FIELDS = ("id", "slug", "state", "url", "published_at", "updated_at",
+                    "last_reviewed_at", "description_html", "results_html", "lessons_html")
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    """How much of a practice a reader may see."""
+
+    include_private_contact: bool = False
+    include_state: bool = True
+
+
+def apply_record(practice: Practice, record: dict[str, Any]) -> None:
+    """Copy the writable keys present in ``record`` onto ``practice``, sanitizing rich text.
+
+    Read-only keys (id, slug, state, timestamps, *_html) are ignored: mass assignment changes
+    nothing. Values must already be validated (kb.services.validation).
+    """
+    for name in TEXT_FIELDS:
+        if name in record:
+            setattr(practice, name, sanitize.clean_text(record[name] or ""))
+    for name in MARKDOWN_FIELDS:
+        if name in record:
+            text = sanitize.clean_text(record[name] or "")
+            setattr(practice, name, text)
+            setattr(practice, f"{name}_html", sanitize.render_markdown(text))
+    for name in (*CODE_FIELDS, *YEAR_FIELDS):
+        if name in record:
+            setattr(practice, name, record[name])
+    for name in LIST_FIELDS:
+        if name in record:
+            setattr(practice, name, list(dict.fromkeys(record[name] or [])))
+    _apply_contact_and_links(practice, record)
+
+
+def _apply_contact_and_links(practice: Practice, record: dict[str, Any]) -> None:
+    if "contact" in record:
+        contact = record["contact"] or {}
+        practice.contact_name = sanitize.clean_text(contact.get("name") or "")
+        practice.contact_email = (contact.get("email") or "").strip()
+        practice.contact_public = bool(contact.get("public"))
+    if "links" in record:
+        practice.links = [
+            PracticeLink(position=i, title=sanitize.clean_text(link.get("title") or ""),
+                         url=link["url"].strip())
+            for i, link in enumerate(record["links"] or [])
+        ]
+
+
+def practice_to_record(practice: Practice, options: RecordOptions = RecordOptions(),
+                       url: str | None = None) -> dict[str, Any]:
+    """Return the record of ``practice``; a private contact only when ``options`` allow it."""
+    record: dict[str, Any] = {"id": practice.id, "slug": practice.slug}
+    if options.include_state:
+        record["state"] = practice.state
+    if url is not None:
+        record["url"] = url
+    for name in (*TEXT_FIELDS, *MARKDOWN_FIELDS, *CODE_FIELDS, *YEAR_FIELDS):
+        record[name] = getattr(practice, name)
+    for name in MARKDOWN_FIELDS:
+        record[f"{name}_html"] = getattr(practice, f"{name}_html")
+    for name in LIST_FIELDS:
+        record[name] = list(getattr(practice, name))
+    if practice.contact_public or options.include_private_contact:
+        record["contact"] = {"name": practice.contact_name, "email": practice.contact_email,
+                             "public": practice.contact_public}
+    else:
+        record["contact"] = None
+    record["links"] = [{"title": link.title, "url": link.url} for link in practice.links]
+    for name in ("published_at", "updated_at", "last_reviewed_at"):
+        value = getattr(practice, name)
+        record[name] = value.isoformat().replace("+00:00", "Z") if value else None
+    return record
+
+
+def slugify(text: str) -> str:
+    """Return a lower-case ASCII slug of at most 80 characters ('practice' if nothing is left)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    return slug or "practice"
+
+
+def unique_slug(session: Session, title: str, exclude_id: int | None = None) -> str:
+    """Return a slug for ``title`` that no other practice uses."""
+    base = slugify(title)
+    taken = set(session.scalars(select(Practice.slug).where(Practice.slug.like(f"{base}%"))))
+    if exclude_id is not None:
+        own = session.get(Practice, exclude_id)
+        taken.discard(own.slug if own else None)
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -1,0 +1,108 @@
+"""Searching published practices: request parsing, running the query, labelled facets."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kb import taxonomy
+from kb.errors import BadParameters
+from kb.search import SearchRequest, SearchResults
+from kb.services import indexing
+
+SORTS = ("relevance", "newest", "title", "start_year")
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+YEAR_RANGE = (1900, 2100)
+
+
+@dataclass(frozen=True)
+class LabelledFacet:
+    name: str
+    values: list[dict[str, Any]]  # {"value", "label", "count", "selected"}
+
+
+def parse_request(args: Mapping[str, Any], per_page_default: int = 20) -> SearchRequest:
+    """Turn query parameters into a SearchRequest. Raises BadParameters naming the parameter."""
+    errors: dict[str, list[str]] = {}
+    filters: dict[str, list[Any]] = {}
+    for facet in taxonomy.FACETS:
+        values = _getlist(args, facet)
+        parsed = []
+        for raw in values:
+            try:
+                parsed.append(taxonomy.parse_code(facet, raw))
+            except ValueError:
+                errors.setdefault(facet, []).append(f"Unknown value {raw[:40]!r}.")
+        if parsed:
+            filters[facet] = list(dict.fromkeys(parsed))
+    sort = args.get("sort") or None
+    if sort is not None and sort not in SORTS:
+        errors["sort"] = [f"One of {', '.join(SORTS)}."]
+    page = _int_arg(args, "page", 1, 1, MAX_PAGE, errors)
+    per_page = _int_arg(args, "per_page", per_page_default, 1, MAX_PER_PAGE, errors)
+    year_from = _int_arg(args, "year_from", None, *YEAR_RANGE, errors)
+    year_to = _int_arg(args, "year_to", None, *YEAR_RANGE, errors)
+    if year_from and year_to and year_to < year_from:
+        errors["year_to"] = ["Must not be before year_from."]
+    if errors:
+        raise BadParameters("Some search parameters are not valid.", errors)
+    lang = args.get("qlang") or None
+    return SearchRequest(q=str(args.get("q") or ""), filters=filters, year_from=year_from,
+                         year_to=year_to, sort=sort, page=page, per_page=per_page,
+                         lang=lang if lang in ("en", "fr", "es") else None)
+
+
+def _getlist(args: Mapping[str, Any], name: str) -> list[str]:
+    if hasattr(args, "getlist"):
+        values = args.getlist(name)
+    else:
+        value = args.get(name)
+        values = value if isinstance(value, list) else ([] if value is None else [value])
+    return [str(v) for v in values if str(v).strip() != ""]
+
+
+def _int_arg(args: Mapping[str, Any], name: str, default: int | None, low: int, high: int,
+             errors: dict[str, list[str]]) -> int | None:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError:
+        errors[name] = [f"A whole number from {low} to {high}."]
+        return default
+    if not low <= value <= high:
+        errors[name] = [f"A whole number from {low} to {high}."]
+        return default
+    return value
+
+
+def search(request: SearchRequest) -> SearchResults:
+    """Run ``request`` against the index of this process."""
+    return indexing.get_index().search(request)
+
+
+def labelled_facets(results: SearchResults, locale: str) -> dict[str, list[dict[str, Any]]]:
+    """Return every facet's values with labels in ``locale``, in the API's shape."""
+    facets: dict[str, list[dict[str, Any]]] = {}
+    for name in taxonomy.FACETS:
+        facets[name] = [
+            {"value": fc.value, "label": taxonomy.label(name, fc.value, locale),
+             "count": fc.count, "selected": fc.selected}
+            for fc in results.facets.get(name, [])
+        ]
+    return facets
+
+
+def hit_to_dict(hit: Any, url: str) -> dict[str, Any]:
+    """Return a search hit as an API result."""
+    published = hit.published_at
+    return {
+        "id": hit.id, "slug": hit.slug, "url": url, "title": hit.title, "summary": hit.summary,
+        "objectives": list(hit.objective), "level": hit.level, "regions": list(hit.region),
+        "countries": list(hit.country), "start_year": hit.start_year, "end_year": hit.end_year,
+        "language": hit.language,
+        "published_at": published.isoformat().replace("+00:00", "Z") if published else None,
+        "highlights": dict(hit.highlights),
+    }

@@ -1,0 +1,53 @@
+"""API tokens: created once, stored as a hash, looked up on each API call."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from kb import db
+from kb.errors import NotFound, PermissionDenied
+from kb.models import ApiToken, User
+
+TOKEN_PREFIX = "kb_"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def create_token(actor: User, owner: User, name: str = "") -> str:
+    """Create a token for ``owner`` and return it; only its hash is stored.
+
+    Raises PermissionDenied unless the actor is the owner or an admin.
+    """
+    if actor.id != owner.id and actor.role != "admin":
+        raise PermissionDenied("You can only create tokens for your own account.")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with db.write_transaction() as session:
+        session.add(ApiToken(user_id=owner.id, name=name[:100], token_hash=_digest(token),
+                             prefix=token[:10]))
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """Return the active user a bearer token belongs to, noting when it was last used."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    session = db.get_session()
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    row.last_used_at = db.utcnow()
+    session.commit()
+    return row.user
+
+
+def revoke_token(actor: User, token_id: int) -> None:
+    """Revoke one of the actor's tokens (an admin may revoke any). Raises NotFound."""
+    with db.write_transaction() as session:
+        row = session.get(ApiToken, token_id)
+        if row is None or (row.user_id != actor.id and actor.role != "admin"):
+            raise NotFound("No such token.")
+        row.revoked_at = row.revoked_at or db.utcnow()

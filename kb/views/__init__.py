@@ -1,0 +1,14 @@
+"""Blueprints: public, auth, submit, review, admin, api. Views parse, call a service, render."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register every blueprint and the one place that maps domain errors to HTTP."""
+    from kb.views import admin, api, auth, errors, public, review, submit
+
+    for module in (public, auth, submit, review, admin, api):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

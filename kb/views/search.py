@@ -1,0 +1,74 @@
+"""The search page, /practices: results, facets, chips, sort and pagination."""
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from kb import taxonomy
+from kb.errors import BadParameters
+from kb.i18n import current_locale
+from kb.search import SearchRequest
+from kb.services import search as search_service
+from kb.views.public import bp
+
+
+@bp.get("/practices")
+def practices():  # noqa: ANN201
+    problems: dict[str, list[str]] = {}
+    try:
+        search_request = search_service.parse_request(request.args)
+    except BadParameters as exc:
+        # People get results for what was understood plus a note; the API answers 400.
+        problems = exc.fields
+        search_request = search_service.parse_request(_without(request.args, exc.fields))
+    results = search_service.search(search_request)
+    facets = search_service.labelled_facets(results, current_locale())
+    return render_template(
+        "public/search.html", req=search_request, results=results, facets=facets,
+        chips=_chips(search_request), problems=problems, page_url=_page_url,
+        facet_names=taxonomy.FACETS)
+
+
+def _without(args: MultiDict, bad: dict[str, list[str]]) -> MultiDict:
+    return MultiDict([(k, v) for k, v in args.items(multi=True) if k not in bad])
+
+
+def _chips(search_request: SearchRequest) -> list[dict[str, str]]:
+    """Selected filters, each with the URL that removes it."""
+    chips = []
+    for facet, values in search_request.filters.items():
+        for value in values:
+            remaining = MultiDict([(k, v) for k, v in request.args.items(multi=True)
+                                   if not (k == facet and v == str(value)) and k != "page"])
+            chips.append({
+                "label": taxonomy.label(facet, value, current_locale()), "facet": facet,
+                "remove_url": url_for("public.practices", **remaining.to_dict(flat=False)),
+            })
+    return chips
+
+
+def _page_url(**changes: object) -> str:
+    """Return the current search URL with some parameters replaced (None removes one)."""
+    args = MultiDict(request.args)
+    for key, value in changes.items():
+        args.poplist(key)
+        if value is not None:
+            args.add(key, value)
+    return url_for("public.practices", **args.to_dict(flat=False))
+
+
+def toggle_url(facet: str, value: object) -> str:
+    """Return the URL that adds or removes one facet value, back on page 1."""
+    args = MultiDict(request.args)
+    current = args.poplist(facet)
+    args.poplist("page")
+    text = str(value)
+    kept = [v for v in current if v != text]
+    if len(kept) == len(current):
+        kept.append(text)
+    for v in kept:
+        args.add(facet, v)
+    return url_for("public.practices", **args.to_dict(flat=False))
+
+
+bp.add_app_template_global(toggle_url, "facet_toggle_url")

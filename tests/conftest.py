@@ -26,6 +26,7 @@ def app(tmp_path):
         "INDEX_DIR": str(tmp_path / "index"),
         "MAIL_DIR": str(tmp_path / "mail"),
         "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,  # csrf_client turns it on for the tests that check it
         "INDEX_SYNC_INTERVAL": 0,
         "SERVER_NAME": "kb.test",
     })

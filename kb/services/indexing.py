@@ -92,9 +92,8 @@ def apply_changes(practice_ids: Iterable[int], timeout: float = 5.0) -> bool:
     ids = sorted(set(practice_ids))
     if not ids:
         return True
-    state = _state()
     try:
-        _apply(state.index, db.get_session(), ids, timeout)
+        _apply(get_index(), db.get_session(), ids, timeout)
         return True
     except IndexBusy:
         log.warning("index busy; %d change(s) will be applied by the next sync", len(ids))
@@ -127,6 +126,8 @@ def poll(force_full: bool = False) -> None:
         return  # another thread of this process is already syncing
     try:
         now_mono = time.monotonic()
+        if not state.index.is_healthy():
+            _rebuild_unhealthy(state, locked=True)
         if force_full or now_mono - state.last_full_check >= FULL_CHECK_EVERY:
             sync(state.index, timeout=0.5)
             state.last_full_check = now_mono
@@ -197,13 +198,16 @@ def rebuild(progress: Callable[[int, int | None], None] | None = None) -> int:
     return count
 
 
-def _rebuild_unhealthy(state: SyncState) -> None:
-    with state.lock:
-        if state.index.is_healthy():
-            return
-        log.warning("search index at %s missing or unreadable: rebuilding from the database",
-                    state.index.path)
-        rebuild()
+def _rebuild_unhealthy(state: SyncState, locked: bool = False) -> None:
+    if not locked:
+        with state.lock:
+            _rebuild_unhealthy(state, locked=True)
+        return
+    if state.index.is_healthy():
+        return
+    log.warning("search index at %s missing or unreadable: rebuilding from the database",
+                state.index.path)
+    rebuild()
 
 
 def _published():  # noqa: ANN202

@@ -8,6 +8,7 @@ from kb.i18n import current_locale
 from kb.services import practices as practice_service
 from kb.services import search as search_service
 from kb.services.records import RecordOptions, practice_to_record
+from kb.views.caching import conditional, etag_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -50,6 +51,10 @@ def practices():  # noqa: ANN201
 @bp.get("/practices/<slug>")
 def practice(slug: str):  # noqa: ANN201
     item = practice_service.get_published(slug)
-    return jsonify(practice_to_record(
+    response = jsonify(practice_to_record(
         item, RecordOptions(include_state=False),
         url=url_for("public.practice", slug=item.slug, _external=True)))
+    return conditional(response, etag_for(item.id, item.updated_at), item.updated_at)
+
+
+from kb.views import api_read as _api_read  # noqa: E402,F401

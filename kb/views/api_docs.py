@@ -1,0 +1,53 @@
+"""The /api page: the OpenAPI document rendered for people, without external assets."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from kb.views import openapi
+from kb.views.public import bp
+
+METHODS = ("get", "post", "patch", "put", "delete")
+
+
+def type_of(schema: dict[str, Any] | None) -> str:
+    """Return a short readable type for a JSON schema ("array of integer", "Practice"...)."""
+    if not schema:
+        return ""
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in schema:
+        return " or ".join(type_of(s) for s in schema["anyOf"])
+    if "allOf" in schema:
+        return " + ".join(type_of(s) for s in schema["allOf"])
+    kind = schema.get("type", "object")
+    if isinstance(kind, list):
+        kind = " or ".join(kind)
+    if kind == "array":
+        return f"array of {type_of(schema.get('items'))}"
+    return kind
+
+
+def constraints(schema: dict[str, Any] | None) -> str:
+    """Return the allowed values or bounds of a parameter schema, readably."""
+    schema = schema or {}
+    if schema.get("type") == "array":
+        schema = schema.get("items") or {}
+    if "enum" in schema:
+        values = [str(v) for v in schema["enum"]]
+        shown = ", ".join(values[:12])
+        return shown + (f" … ({len(values)} values)" if len(values) > 12 else "")
+    bounds = [f"{name} {schema[key]}" for key, name in (("minimum", "≥"), ("maximum", "≤"),
+                                                         ("maxLength", "length ≤"))
+              if key in schema]
+    return ", ".join(bounds)
+
+
+@bp.get("/api")
+def api_docs():  # noqa: ANN201
+    doc = openapi.document()
+    operations = [(path, method, op) for path, item in doc["paths"].items()
+                  for method, op in item.items() if method in METHODS]
+    return render_template("public/api.html", doc=doc, operations=operations,
+                           type_of=type_of, constraints=constraints)

@@ -1,0 +1,320 @@
+"""The OpenAPI 3 document of the JSON API, the exports and the feed (built from the taxonomy)."""
+from __future__ import annotations
+
+from typing import Any
+
+from kb import taxonomy
+from kb.services.search import MAX_PAGE, MAX_PER_PAGE, SORTS, YEAR_RANGE
+
+JSON = "application/json"
+FACET_PARAMETERS = {
+    "objective": "GCM objective number (1-23).", "principle": "Guiding principle code.",
+    "region": "Region code.", "country": "Country, ISO 3166-1 alpha-3 code.",
+    "level": "Level of implementation.", "stakeholder": "Stakeholder type involved.",
+    "type": "Type of practice.", "status": "Implementation status.",
+    "language": "Language of the entry.",
+}
+ACTIONS = ("submit", "claim", "unclaim", "request_changes", "approve", "reject", "withdraw")
+
+
+def _codes(facet: str) -> list:
+    return [code for code, _label in taxonomy.choices(facet)]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _facet_item(facet: str) -> dict[str, Any]:
+    if facet == "objective":
+        return {"type": "integer", "minimum": 1, "maximum": len(taxonomy.OBJECTIVES)}
+    return {"type": "string", "enum": _codes(facet)}
+
+
+def _search_parameters() -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {"name": "q", "in": "query", "description": "Full-text query: words, \"phrases\", OR, "
+         "NOT or -word, prefix*, title:word.", "schema": {"type": "string", "maxLength": 256}},
+    ]
+    for facet, text in FACET_PARAMETERS.items():
+        params.append({"name": facet, "in": "query", "description": f"{text} Repeatable: OR "
+                       "within one parameter, AND across parameters.",
+                       "style": "form", "explode": True,
+                       "schema": {"type": "array", "items": _facet_item(facet)}})
+    low, high = YEAR_RANGE
+    params += [
+        {"name": "year_from", "in": "query", "description": "Earliest start year.",
+         "schema": {"type": "integer", "minimum": low, "maximum": high}},
+        {"name": "year_to", "in": "query", "description": "Latest start year (not before "
+         "year_from).", "schema": {"type": "integer", "minimum": low, "maximum": high}},
+        {"name": "sort", "in": "query", "description": "Relevance with a query, else newest.",
+         "schema": {"type": "string", "enum": list(SORTS)}},
+    ]
+    return params
+
+
+def _page_parameters() -> list[dict[str, Any]]:
+    return [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                    "maximum": MAX_PAGE, "default": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                        "maximum": MAX_PER_PAGE,
+                                                        "default": 20}},
+    ]
+
+
+LANG_PARAMETER = {"name": "lang", "in": "query", "description": "Language of labels.",
+                  "schema": {"type": "string", "enum": ["en", "fr", "es"]}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": _ref("Error")}}}
+
+
+def _ok(description: str, schema: dict[str, Any], media: str = JSON) -> dict[str, Any]:
+    return {"description": description, "content": {media: {"schema": schema}}}
+
+
+def _schemas() -> dict[str, Any]:
+    text = {"type": "string"}
+    year = _nullable({"type": "integer"})
+    stamp = _nullable({"type": "string", "format": "date-time"})
+    codes = {"type": "array", "items": {"type": "string"}}
+    record_props: dict[str, Any] = {
+        **{name: text for name in ("title", "summary", "description", "implemented_by",
+                                   "partners", "outcome", "results", "lessons", "funding")},
+        "objectives": {"type": "array", "items": {"type": "integer", "minimum": 1,
+                                                  "maximum": 23}},
+        "principles": codes, "regions": codes, "countries": codes, "stakeholders": codes,
+        "level": _nullable(text), "practice_type": _nullable(text),
+        "implementation_status": _nullable(text), "language": text,
+        "start_year": year, "end_year": year,
+        "contact": _nullable(_ref("Contact")),
+        "links": {"type": "array", "items": _ref("Link")},
+    }
+    read_only = {"id": {"type": "integer"}, "slug": text, "url": {"type": "string"},
+                 "description_html": text, "results_html": text, "lessons_html": text,
+                 "published_at": stamp, "updated_at": stamp, "last_reviewed_at": stamp}
+    facet_value = {"type": "object", "required": ["value", "label", "count", "selected"],
+                   "properties": {"value": {"type": ["integer", "string"]}, "label": text,
+                                  "count": {"type": "integer", "minimum": 0},
+                                  "selected": {"type": "boolean"}}}
+    coded = {"type": "object", "required": ["code", "label"],
+             "properties": {"code": text, "label": text}}
+    counted = {"type": "object", "required": ["code", "label", "count"],
+               "properties": {"code": text, "label": text, "count": {"type": "integer"}}}
+    return {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["code", "message", "fields"],
+            "properties": {"code": text, "message": text, "fields": {
+                "type": "object", "additionalProperties": {"type": "array", "items": text}}}}}},
+        "Contact": {"type": "object", "properties": {"name": text, "email": text,
+                                                     "public": {"type": "boolean"}}},
+        "Link": {"type": "object", "required": ["url"],
+                 "properties": {"title": text, "url": text}},
+        "RecordInput": {"type": "object", "properties": record_props,
+                        "description": "Writable keys of a practice record; read-only keys "
+                                       "are ignored."},
+        "Practice": {"type": "object", "properties": {**record_props, **read_only},
+                     "required": ["id", "slug", "title", "objectives", "contact", "links"],
+                     "description": "A published practice; never a private contact."},
+        "Submission": {"type": "object",
+                       "properties": {**record_props, **read_only, "state": {
+                           "type": "string", "enum": ["draft", "submitted", "in_review",
+                                                      "changes_requested", "published",
+                                                      "rejected", "withdrawn", "archived"]}},
+                       "required": ["id", "state"]},
+        "Hit": {"type": "object", "required": ["id", "slug", "url", "title", "objectives"],
+                "properties": {"id": {"type": "integer"}, "slug": text, "url": text,
+                               "title": text, "summary": text,
+                               "objectives": {"type": "array", "items": {"type": "integer"}},
+                               "level": _nullable(text), "regions": codes,
+                               "countries": codes, "start_year": year, "end_year": year,
+                               "language": text, "published_at": stamp,
+                               "highlights": {"type": "object",
+                                              "additionalProperties": text}}},
+        "SearchResults": {
+            "type": "object", "required": ["total", "page", "per_page", "results", "facets"],
+            "properties": {
+                "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
+                "per_page": {"type": "integer"},
+                "results": {"type": "array", "items": _ref("Hit")},
+                "facets": {"type": "object", "required": list(FACET_PARAMETERS),
+                           "properties": {f: {"type": "array", "items": facet_value}
+                                          for f in FACET_PARAMETERS}},
+                "suggestion": _nullable(text), "message": _nullable(text)}},
+        "Export": {"type": "object", "required": ["total", "results"],
+                   "properties": {"total": {"type": "integer"},
+                                  "results": {"type": "array", "items": _ref("Practice")}}},
+        "Taxonomy": {
+            "type": "object", "required": ["objectives", "regions", "countries"],
+            "properties": {
+                "objectives": {"type": "array", "items": {
+                    "type": "object", "required": ["code", "title", "short"],
+                    "properties": {"code": {"type": "integer"}, "title": text,
+                                   "short": text}}},
+                **{name: {"type": "array", "items": coded}
+                   for name in ("principles", "levels", "regions", "stakeholders",
+                                "practice_types", "implementation_statuses", "languages",
+                                "countries")}}},
+        "Stats": {
+            "type": "object",
+            "required": ["total", "objectives", "regions", "levels", "start_years"],
+            "properties": {
+                "total": {"type": "integer"},
+                "objectives": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["code", "label", "count", "few", "less_attention",
+                                 "regions"],
+                    "properties": {"code": {"type": "integer"}, "label": text,
+                                   "count": {"type": "integer"}, "few": {"type": "boolean"},
+                                   "less_attention": {"type": "boolean"},
+                                   "regions": {"type": "object", "additionalProperties":
+                                               {"type": "integer"}}}}},
+                "regions": {"type": "array", "items": counted},
+                "levels": {"type": "array", "items": counted},
+                "start_years": {"type": "array", "items": {
+                    "type": "object", "required": ["year", "count"],
+                    "properties": {"year": {"type": "integer"},
+                                   "count": {"type": "integer"}}}},
+                "no_start_year": {"type": "integer"}}},
+        "Action": {
+            "type": "object", "required": ["action"],
+            "properties": {"action": {"type": "string", "enum": list(ACTIONS)},
+                           "comment": {"type": "string"},
+                           "no_conflict": {"type": "boolean",
+                                           "description": "Required true with claim."},
+                           "checklist": {"type": "object",
+                                         "description": "Screening checklist of approve."}}},
+    }
+
+
+def _read_paths() -> dict[str, Any]:
+    bad = _error("A parameter is not valid; `fields` names it.")
+    conditional = [{"name": "If-None-Match", "in": "header", "required": False,
+                    "schema": {"type": "string"}}]
+    return {
+        "/api/v1/practices": {"get": {
+            "operationId": "searchPractices", "tags": ["read"],
+            "summary": "Search published practices with facet counts.",
+            "parameters": [*_search_parameters(), *_page_parameters(), LANG_PARAMETER],
+            "responses": {"200": _ok("A page of results.", _ref("SearchResults")),
+                          "400": bad}}},
+        "/api/v1/practices/{slug}": {"get": {
+            "operationId": "getPractice", "tags": ["read"],
+            "summary": "Return the record of one published practice.",
+            "parameters": [{"name": "slug", "in": "path", "required": True,
+                            "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,220}$"}},
+                           *conditional],
+            "responses": {"200": _ok("The practice record (with ETag and Last-Modified).",
+                                     _ref("Practice")),
+                          "304": {"description": "Not modified since the given ETag."},
+                          "404": _error("No published practice has this slug.")}}},
+        "/api/v1/practices.csv": {"get": {
+            "operationId": "exportPracticesCsv", "tags": ["read"],
+            "summary": "Export every practice matching the search as CSV (streamed).",
+            "description": "One row per practice; lists joined with '; '. Opens in "
+                           "spreadsheets and with Python's csv module.",
+            "parameters": [*_search_parameters(), LANG_PARAMETER],
+            "responses": {"200": _ok("CSV with a header row.", {"type": "string"},
+                                     "text/csv"), "400": bad}}},
+        "/api/v1/practices.json": {"get": {
+            "operationId": "exportPracticesJson", "tags": ["read"],
+            "summary": "Export every practice matching the search as JSON (streamed).",
+            "parameters": _search_parameters(),
+            "responses": {"200": _ok("All matching records.", _ref("Export")), "400": bad}}},
+        "/api/v1/taxonomy": {"get": {
+            "operationId": "getTaxonomy", "tags": ["read"],
+            "summary": "Return every code list with labels.", "parameters": [LANG_PARAMETER],
+            "responses": {"200": _ok("Code lists.", _ref("Taxonomy"))}}},
+        "/api/v1/stats": {"get": {
+            "operationId": "getStats", "tags": ["read"],
+            "summary": "Count published practices by objective x region, level, start year.",
+            "description": "The numbers of the /coverage page; each equals a search facet "
+                           "count.", "parameters": [LANG_PARAMETER],
+            "responses": {"200": _ok("Coverage counts.", _ref("Stats"))}}},
+        "/api/v1/openapi.json": {"get": {
+            "operationId": "getOpenapi", "tags": ["read"], "summary": "This document.",
+            "responses": {"200": _ok("OpenAPI 3.1 document.", {"type": "object"})}}},
+        "/feed.atom": {"get": {
+            "operationId": "getFeed", "tags": ["read"],
+            "summary": "Atom feed of newly published and updated practices.",
+            "parameters": [*_search_parameters(), LANG_PARAMETER, *conditional],
+            "responses": {"200": _ok("An Atom 1.0 feed.", {"type": "string"},
+                                     "application/atom+xml"),
+                          "304": {"description": "Not modified."},
+                          "400": _error("A parameter is not valid.")}}},
+    }
+
+
+def _write_paths() -> dict[str, Any]:
+    secured = [{"bearerToken": []}]
+    errors = {"401": _error("No valid bearer token."),
+              "403": _error("This user may not do that."),
+              "404": _error("No such submission visible to this user.")}
+    invalid = _error("The record is not valid; `fields` maps keys to messages.")
+    ident = {"name": "id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 1}}
+    body = {"required": True, "content": {JSON: {"schema": {
+        "allOf": [_ref("RecordInput")],
+        "properties": {"submit": {"type": "boolean",
+                                  "description": "Submit at once instead of saving a draft."}}
+    }}}}
+    return {
+        "/api/v1/submissions": {"post": {
+            "operationId": "createSubmission", "tags": ["write"], "security": secured,
+            "summary": "Create a draft (or submit it with \"submit\": true).",
+            "requestBody": body,
+            "responses": {"201": _ok("The new submission with its id.", _ref("Submission")),
+                          "401": errors["401"], "403": errors["403"], "422": invalid}}},
+        "/api/v1/submissions/{id}": {
+            "get": {"operationId": "getSubmission", "tags": ["write"], "security": secured,
+                    "summary": "Return a submission of yours (or in your review queue).",
+                    "parameters": [ident],
+                    "responses": {"200": _ok("The submission.", _ref("Submission")),
+                                  **errors}},
+            "patch": {"operationId": "updateSubmission", "tags": ["write"],
+                      "security": secured, "parameters": [ident],
+                      "summary": "Change keys of a draft or of a submission returned for "
+                                 "changes.",
+                      "requestBody": {"required": True, "content": {JSON: {
+                          "schema": _ref("RecordInput")}}},
+                      "responses": {"200": _ok("The updated submission.", _ref("Submission")),
+                                    **errors,
+                                    "409": _error("Not editable in its current state."),
+                                    "422": invalid}}},
+        "/api/v1/submissions/{id}/actions": {"post": {
+            "operationId": "actOnSubmission", "tags": ["write"], "security": secured,
+            "summary": "Take a workflow action (rules of DESIGN section 4).",
+            "parameters": [ident],
+            "requestBody": {"required": True, "content": {JSON: {"schema": _ref("Action")}}},
+            "responses": {"200": _ok("The submission in its new state.", _ref("Submission")),
+                          **errors,
+                          "409": _error("The action is not possible from this state."),
+                          "422": _error("A required comment, reason or declaration is "
+                                        "missing.")}}},
+    }
+
+
+def document() -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document describing every public and token endpoint."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "GCM Repository of Practices API", "version": "1.0.0",
+                 "description": "Read published practices of the Global Compact for Migration "
+                                "repository; submit and review them with a bearer token."},
+        "servers": [{"url": "/"}],
+        "tags": [{"name": "read", "description": "Public, no token."},
+                 {"name": "write", "description": "Bearer token of an account."}],
+        "paths": {**_read_paths(), **_write_paths()},
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearerToken": {
+                "type": "http", "scheme": "bearer",
+                "description": "A token from the account page or `kb users token EMAIL`."}},
+        },
+    }

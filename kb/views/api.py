@@ -58,3 +58,4 @@ def practice(slug: str):  # noqa: ANN201
 
 
 from kb.views import api_read as _api_read  # noqa: E402,F401
+from kb.views import api_write as _api_write  # noqa: E402,F401

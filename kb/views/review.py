@@ -1,4 +1,120 @@
 """Reviewer pages under /review: the queue, claimed items and decisions."""
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from kb import taxonomy, workflow
+from kb.errors import ValidationFailed
+from kb.forms import add_field_errors, choices
+from kb.forms.practices import (
+    CHECKLIST_LABELS,
+    ActionForm,
+    ClaimForm,
+    DecisionForm,
+    checklist_from,
+)
+from kb.services import reviews, revisions, submissions
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.before_request
+@login_required
+def _reviewers_only() -> None:
+    """Every page here is for reviewers and admins."""
+    if current_user.role not in workflow.REVIEWER_ROLES:
+        abort(403)
+
+
+def _queue_filter() -> reviews.QueueFilter:
+    objective = request.args.get("objective", "")
+    region = request.args.get("region", "")
+    language = request.args.get("language", "")
+    return reviews.QueueFilter(
+        objective=int(objective) if objective.isdigit() else None,
+        region=region if taxonomy.is_valid("region", region) else None,
+        language=language if taxonomy.is_valid("language", language) else None)
+
+
+@bp.get("/")
+def queue():  # noqa: ANN201
+    filters = _queue_filter()
+    return render_template(
+        "review/queue.html", items=reviews.queue(current_user, filters), filters=filters,
+        mine=reviews.claimed_by(current_user),
+        objective_choices=[(str(o.code), f"{o.code}. {o.short}") for o in taxonomy.OBJECTIVES],
+        region_choices=choices("region"), language_choices=choices("language"),
+        actor_for=submissions.actor_for)
+
+
+@bp.get("/mine")
+def mine():  # noqa: ANN201
+    return render_template("review/mine.html", items=reviews.claimed_by(current_user))
+
+
+@bp.get("/<int:practice_id>")
+def detail(practice_id: int):  # noqa: ANN201
+    return _render_detail(practice_id)
+
+
+def _render_detail(practice_id: int, claim_form: ClaimForm | None = None,
+                   decision_form: DecisionForm | None = None, status: int = 200):  # noqa: ANN202
+    practice = submissions.get_for(current_user, practice_id)
+    live = revisions.live_of(practice)
+    return render_template(
+        "review/detail.html", practice=practice, live=live,
+        changes=revisions.diff(live, practice) if live else [],
+        allowed=workflow.allowed_actions(practice.state,
+                                         submissions.actor_for(current_user, practice)),
+        claim_form=claim_form or ClaimForm(), decision_form=decision_form or DecisionForm(),
+        action_form=ActionForm(), checklist_labels=CHECKLIST_LABELS,
+        events=submissions.timeline(practice.id)), status
+
+
+@bp.post("/<int:practice_id>/claim")
+def claim(practice_id: int):  # noqa: ANN201
+    form = ClaimForm()
+    form.validate_on_submit()
+    try:
+        reviews.claim(current_user, practice_id, bool(form.no_conflict.data))
+    except ValidationFailed as exc:
+        add_field_errors(form, exc.fields)
+        return _render_detail(practice_id, claim_form=form, status=422)
+    flash(_("You claimed this practice. Nobody else can decide on it while you review it."),
+          "success")
+    return redirect(url_for("review.detail", practice_id=practice_id))
+
+
+@bp.post("/<int:practice_id>/unclaim")
+def unclaim(practice_id: int):  # noqa: ANN201
+    form = ActionForm()
+    form.validate_on_submit()
+    reviews.unclaim(current_user, practice_id, form.comment.data or "")
+    flash(_("The practice is back in the queue."), "success")
+    return redirect(url_for("review.queue"))
+
+
+DECISIONS = {"approve": None, "request_changes": reviews.request_changes,
+             "reject": reviews.reject}
+
+
+@bp.post("/<int:practice_id>/decide")
+def decide(practice_id: int):  # noqa: ANN201
+    form = DecisionForm()
+    form.validate_on_submit()
+    decision, comment = form.decision.data, form.comment.data or ""
+    try:
+        if decision not in DECISIONS:
+            raise ValidationFailed(_("Choose a decision."),
+                                   {"decision": [_("Choose a decision.")]})
+        if decision == "approve":
+            reviews.approve(current_user, practice_id, checklist_from(form), comment)
+        else:
+            DECISIONS[decision](current_user, practice_id, comment)
+    except ValidationFailed as exc:
+        add_field_errors(form, exc.fields)
+        return _render_detail(practice_id, decision_form=form, status=422)
+    flash(_("Decision saved; the submitter has been told."), "success")
+    return redirect(url_for("review.queue"))

@@ -1,0 +1,240 @@
+"""Submitter use cases (drafts, submit, withdraw, propose an update) and the one place where a
+practice changes state: a conditional update, its audit event, index and mail after commit."""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kb import db, workflow
+from kb.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from kb.models import AuditEvent, Practice, User
+from kb.services import indexing, notifications
+from kb.services.records import (
+    WRITABLE_FIELDS,
+    RecordOptions,
+    apply_record,
+    practice_to_record,
+    unique_slug,
+)
+from kb.services.validation import validate_record
+
+log = logging.getLogger("kb.security")
+
+
+@dataclass
+class Change:
+    """What a state change asks for besides the new state."""
+
+    comment: str = ""
+    values: dict[str, Any] = field(default_factory=dict)  # extra columns to set with the state
+    data: dict[str, Any] | None = None  # recorded on the audit event (e.g. the checklist)
+
+
+def actor_for(user: User, practice: Practice) -> workflow.Actor:
+    """Describe ``user`` by their relation to ``practice`` for the transition table."""
+    return workflow.Actor(
+        role=user.role,
+        is_submitter=practice.submitter_id is not None and practice.submitter_id == user.id,
+        same_organization=(user.organization_id is not None
+                           and user.organization_id == practice.organization_id),
+        is_claimer=practice.claimed_by_id is not None and practice.claimed_by_id == user.id,
+    )
+
+
+def can_view(user: User, practice: Practice) -> bool:
+    """Return True if ``user`` may open ``practice`` outside the public site."""
+    if practice.submitter_id == user.id:
+        return True
+    return user.role in workflow.REVIEWER_ROLES and practice.state != workflow.DRAFT
+
+
+def load(session: Session, user: User, practice_id: int) -> Practice:
+    """Re-read the practice inside the transaction. Raises NotFound if the user may not see it."""
+    practice = session.get(Practice, practice_id, populate_existing=True)
+    if practice is None or not can_view(user, practice):
+        raise NotFound("No practice of yours has this number.")
+    return practice
+
+
+def get_for(user: User, practice_id: int) -> Practice:
+    """Return a practice the user may open (submitter: own; reviewers: all but drafts)."""
+    return load(db.get_session(), user, practice_id)
+
+
+def perform(user: User, practice_id: int, action: str, change: Change | None = None,
+            before: Any = None) -> Practice:
+    """Take ``action`` on the practice in one transaction; index and mail after the commit.
+
+    ``before(session, practice, actor)`` runs checks or extra writes inside the transaction.
+    Raises NotFound, PermissionDenied, InvalidTransition, ValidationFailed.
+    """
+    change = change or Change()
+    with db.write_transaction() as session:
+        user = session.get(User, user.id, populate_existing=True)
+        practice = load(session, user, practice_id)
+        from_state = practice.state
+        to_state = workflow.next_state(from_state, action, actor_for(user, practice))
+        if workflow.needs_comment(action) and not change.comment.strip():
+            raise ValidationFailed("Say why: a comment is required for this decision.",
+                                   {"comment": ["A comment is required."]})
+        index_ids = before(session, practice, user) if before else []
+        session.flush()
+        _conditional_update(session, practice, from_state, to_state, change.values)
+        session.add(AuditEvent(practice_id=practice.id, actor_id=user.id, action=action,
+                               from_state=from_state, to_state=to_state,
+                               comment=change.comment.strip() or None, data=change.data))
+        if action in ("approve", "archive", "unarchive") and not practice.revision_of_id:
+            indexing.record_change(session, practice)
+            index_ids = [*index_ids, practice.id]
+    log.info("practice %s: %s by user %s (%s -> %s)", practice.id, action, user.id, from_state,
+             to_state)
+    if index_ids:
+        indexing.apply_changes(index_ids)
+    notifications.state_changed(practice, action, user, change.comment.strip())
+    return practice
+
+
+def _conditional_update(session: Session, practice: Practice, expected: str, new: str,
+                        values: dict[str, Any]) -> None:
+    # The WHERE on the state makes two concurrent deciders safe on any database: exactly one
+    # update matches, the other sees 0 rows and gets a 409.
+    result = session.execute(
+        update(Practice).where(Practice.id == practice.id, Practice.state == expected)
+        .values(state=new, updated_at=db.utcnow(), **values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise InvalidTransition("Someone else changed this practice a moment ago; reload it.")
+    session.refresh(practice)
+
+
+def _audit(session: Session, practice: Practice, user: User, action: str,
+           data: dict[str, Any] | None = None) -> None:
+    session.add(AuditEvent(practice_id=practice.id, actor_id=user.id, action=action,
+                           from_state=practice.state, to_state=practice.state, data=data))
+
+
+def create_draft(user: User, record: Any, submit: bool = False) -> Practice:
+    """Create a draft owned by ``user``; with ``submit`` check completeness first, then submit.
+
+    Raises ValidationFailed (nothing is created when a requested submission is incomplete).
+    """
+    clean = validate_record(record, complete=submit)
+    with db.write_transaction() as session:
+        practice = Practice(state=workflow.DRAFT, submitter_id=user.id,
+                            organization_id=user.organization_id)
+        apply_record(practice, clean)
+        practice.slug = unique_slug(session, practice.title or "practice")
+        session.add(practice)
+        session.flush()
+        _audit(session, practice, user, "create")
+    return submit_practice(user, practice.id) if submit else practice
+
+
+def update_draft(user: User, practice_id: int, record: Any) -> Practice:
+    """Save changes to a draft or a practice sent back for changes.
+
+    Raises NotFound, InvalidTransition (not editable now), PermissionDenied, ValidationFailed.
+    """
+    clean = validate_record(record, complete=False)
+    with db.write_transaction() as session:
+        practice = load(session, user, practice_id)
+        if not actor_for(user, practice).is_submitter:
+            raise PermissionDenied("Only the submitter may edit this practice.")
+        result = session.execute(
+            update(Practice).where(Practice.id == practice.id,
+                                   Practice.state.in_(workflow.EDITABLE_STATES))
+            .values(updated_at=db.utcnow()).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise InvalidTransition(_not_editable_message(practice))
+        before = _content(practice)
+        apply_record(practice, clean)
+        if practice.published_at is None and not practice.revision_of_id and practice.title:
+            practice.slug = unique_slug(session, practice.title, exclude_id=practice.id)
+        changed = sorted(k for k, v in _content(practice).items() if before.get(k) != v)
+        if changed:
+            _audit(session, practice, user, "edit", {"fields": changed})
+    return practice
+
+
+def _not_editable_message(practice: Practice) -> str:
+    if practice.state == workflow.PUBLISHED:
+        return "This practice is published: propose an update instead."
+    return (f"A practice that is {practice.state.replace('_', ' ')} cannot be edited; "
+            "withdraw it or wait for the reviewer.")
+
+
+def _content(practice: Practice) -> dict[str, Any]:
+    record = practice_to_record(practice, RecordOptions(include_private_contact=True))
+    return {name: record[name] for name in WRITABLE_FIELDS}
+
+
+def submit_practice(user: User, practice_id: int) -> Practice:
+    """Send a complete draft to the review queue.
+
+    Raises NotFound, PermissionDenied, InvalidTransition, ValidationFailed (per field).
+    """
+    def check_complete(session: Session, practice: Practice, _user: User) -> list[int]:
+        validate_record(_content(practice), complete=True)
+        return []
+
+    return perform(user, practice_id, "submit",
+                   Change(values={"submitted_at": db.utcnow(), "claimed_by_id": None}),
+                   before=check_complete)
+
+
+def withdraw(user: User, practice_id: int, comment: str = "") -> Practice:
+    """Withdraw one's own practice before a decision. Raises as ``perform``."""
+    return perform(user, practice_id, "withdraw", Change(comment=comment or ""))
+
+
+def propose_update(user: User, practice_id: int) -> Practice:
+    """Open (or return the open) pending revision of one's published practice.
+
+    The published version stays live until the revision is approved.
+    Raises NotFound, PermissionDenied, InvalidTransition.
+    """
+    with db.write_transaction() as session:
+        live = session.get(Practice, practice_id, populate_existing=True)
+        if live is None or live.revision_of_id is not None:
+            raise NotFound("No published practice has this number.")
+        if live.submitter_id != user.id:
+            raise PermissionDenied("Only the submitter may propose an update.")
+        if live.state != workflow.PUBLISHED:
+            raise InvalidTransition("Only a published practice can be updated.")
+        existing = open_revision(session, live.id)
+        if existing is not None:
+            return existing
+        revision = Practice(state=workflow.DRAFT, revision_of_id=live.id,
+                            submitter_id=live.submitter_id, organization_id=live.organization_id,
+                            slug=f"{live.slug[:180]}-revision-{secrets.token_hex(4)}")
+        apply_record(revision, _content(live))
+        session.add(revision)
+        session.flush()
+        _audit(session, revision, user, "propose_update", {"revision_of": live.id})
+    return revision
+
+
+def open_revision(session: Session, live_id: int) -> Practice | None:
+    """Return the pending (not yet closed) revision of a published practice, if any."""
+    return session.scalar(select(Practice).where(
+        Practice.revision_of_id == live_id,
+        Practice.state.not_in(workflow.CLOSED_STATES)).order_by(Practice.id.desc()).limit(1))
+
+
+def list_mine(user: User) -> list[Practice]:
+    """Return the user's practices (and pending updates), newest change first."""
+    return list(db.get_session().scalars(
+        select(Practice).where(Practice.submitter_id == user.id)
+        .order_by(Practice.updated_at.desc(), Practice.id.desc())))
+
+
+def timeline(practice_id: int) -> list[AuditEvent]:
+    """Return the practice's review events, newest first (never shown to the public)."""
+    return list(db.get_session().scalars(
+        select(AuditEvent).where(AuditEvent.practice_id == practice_id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())))

@@ -4,7 +4,9 @@ Each entry's text is indexed in the fields of its own language, analysed with th
 stemmer. A query word is therefore analysed once per language and looked up in that language's
 fields, and the alternatives are OR-ed: "migraciones" reaches Spanish entries through the
 Spanish stemmer while "workers" reaches English ones through the English stemmer. A phrase is
-the AND of its word-pair terms (indexed at build time), so it costs a few term lookups.
+the AND of its word-pair terms (indexed at build time for title and outcome), so it
+costs a few term lookups; in the long fields (description, results, lessons...) no pairs are
+indexed, so there a phrase matches when all its words are present, ranked below exact matches.
 """
 from __future__ import annotations
 
@@ -118,20 +120,24 @@ class Evaluator:
         return acc
 
     def _phrase(self, acc, lang: str, li: int, terms: list[str], title_only: bool) -> int:
-        # Title-only phrases are approximated by all their words in the title.
-        if title_only:
-            field, kind, tokens = title_field(lang), TITLE, terms
-        else:
-            field, kind, tokens = pair_field(lang), PAIR, pairs(terms)
+        found = 0
+        if not title_only:
+            found += self._all_of(acc, [(pair_field(lang), t, PAIR) for t in pairs(terms)], li)
+        # Title-only phrases, and phrases in the long fields, need all their words.
+        field, kind = (title_field(lang), TITLE) if title_only else (body_field(lang), BODY)
+        found += self._all_of(acc, [(field, t, kind) for t in terms], li)
+        return found
+
+    def _all_of(self, acc, lookups: list[tuple[str, str, int]], li: int) -> int:
         mask, score = np.ones(self.snap.n, bool), np.zeros(self.snap.n, np.float32)
-        for token in tokens:
+        for field, token, kind in lookups:
             docs, contrib = self._bm25(field, token, li, kind)
+            if not len(docs):
+                return 0
             hit = np.zeros(self.snap.n, bool)
             hit[docs] = True
             mask &= hit
             score[docs] += contrib
-            if not len(docs):
-                return 0
         acc[0][mask] = True
         acc[1][mask] += score[mask]
         return int(mask.sum())

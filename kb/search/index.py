@@ -25,7 +25,7 @@ from kb.search import searcher
 from kb.search.columns import SegmentData, Snapshot, Vocabulary
 from kb.search.errors import IndexBusy, IndexUnavailable
 from kb.search.results import Hit, SearchRequest, SearchResults
-from kb.search.schema import SCHEMA_VERSION, make_schema, to_fields
+from kb.search.schema import SCHEMA_VERSION, make_codec, make_schema, to_fields
 
 POINTER = "CURRENT"
 META = "meta.json"
@@ -166,7 +166,7 @@ class SearchIndex:
         with self._lock:
             ix = self._open()
         try:
-            writer = ix.writer(timeout=timeout, delay=0.02)
+            writer = ix.writer(timeout=timeout, delay=0.02, codec=make_codec())
         except LockError as exc:
             raise IndexBusy(f"search index write lock busy for {timeout}s") from exc
         except OSError as exc:
@@ -194,7 +194,7 @@ class SearchIndex:
         """
         target = self._new_dir()
         ix = whoosh_index.open_dir(str(target))
-        writer = ix.writer(limitmb=BUILD_LIMITMB)
+        writer = ix.writer(limitmb=BUILD_LIMITMB, codec=make_codec())
         count = 0
         try:
             for doc in documents:

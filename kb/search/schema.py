@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.analysis import SimpleAnalyzer
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, STORED, FieldType, Schema
+from whoosh.formats import Frequency
 
 from kb.search.analysis import LANGUAGES, analyze, language_of, pairs, spelling_words
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the schema or the analysis changes: older indexes then report a needed rebuild."""
 
 FACETS = (
@@ -29,6 +32,9 @@ BODY_PARTS = ("summary", "description", "outcome", "results", "lessons", "implem
               "partners")
 """Public text fields searched besides the title (together they form one body field)."""
 
+PHRASE_PARTS = ("title", "outcome")
+"""Fields indexed with word pairs, where phrases are matched exactly."""
+
 CARD_KEYS = ("id", "slug", "title", "summary", "objective", "level", "region", "country",
              "start_year", "end_year", "language")
 
@@ -45,20 +51,31 @@ def pair_field(lang: str) -> str:
     return f"pair_{lang}"
 
 
+def _terms_field() -> FieldType:
+    # Documents arrive pre-analysed (lists of terms), so the analyzer is never used; lengths
+    # live in the stored card, so Whoosh need not keep a (costly) length column.
+    return FieldType(format=Frequency(), analyzer=SimpleAnalyzer(), scorable=False)
+
+
+class _Codec(W3Codec):
+    # No per-posting length lookups while writing: scores use the lengths in the card.
+    length_stats = False
+
+
+def make_codec() -> W3Codec:
+    """Return the codec for writers (no length stats, light compression: cheaper writes)."""
+    return _Codec(compression=1)
+
+
 def make_schema() -> Schema:
     """Return the Whoosh schema: per-language title, body and word-pair fields."""
-    fields: dict[str, Any] = {"id": ID(unique=True), "spell": TEXT(phrase=False),
+    fields: dict[str, Any] = {"id": ID(unique=True), "spell": _terms_field(),
                               "card": STORED()}
     for lang in LANGUAGES:
-        # Documents arrive pre-analysed (lists of terms), so the analyzer is never used.
-        fields[title_field(lang)] = TEXT(phrase=False)
-        fields[body_field(lang)] = TEXT(phrase=False)
-        fields[pair_field(lang)] = TEXT(phrase=False)
+        fields[title_field(lang)] = _terms_field()
+        fields[body_field(lang)] = _terms_field()
+        fields[pair_field(lang)] = _terms_field()
     return Schema(**fields)
-
-
-def _body_text(doc: dict) -> list[str]:
-    return [doc.get(k) or "" for k in BODY_PARTS]
 
 
 def to_fields(doc: dict) -> dict[str, Any]:
@@ -67,10 +84,13 @@ def to_fields(doc: dict) -> dict[str, Any]:
     title_terms = analyze(doc.get("title") or "", lang)
     body_terms: list[str] = []
     pair_terms = pairs(title_terms)
-    for part in _body_text(doc):
-        terms = analyze(part, lang)
+    for part in BODY_PARTS:
+        terms = analyze(doc.get(part) or "", lang)
         body_terms += terms
-        pair_terms += pairs(terms)
+        if part in PHRASE_PARTS:
+            # Word pairs of the long fields would multiply the term count (and Whoosh's
+            # per-term write cost) several times over: phrases are exact in short fields only.
+            pair_terms += pairs(terms)
     spell = spelling_words(doc.get("title") or "") | spelling_words(doc.get("summary") or "")
     return {
         "id": str(doc["id"]),

@@ -23,6 +23,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kb import taxonomy, workflow
@@ -168,9 +169,9 @@ class DecisionForm(FlaskForm):
     """The reviewer's decision, with the Hub's screening checklist."""
 
     decision = RadioField(_l("Decision"), choices=[
-        ("approve", _l("Approve and publish")),
-        ("request_changes", _l("Request changes (comment required)")),
-        ("reject", _l("Reject (reason required)"))])
+        SelectChoice("approve", _l("Approve and publish")),
+        SelectChoice("request_changes", _l("Request changes (comment required)")),
+        SelectChoice("reject", _l("Reject (reason required)"))])
     comment = TextAreaField(_l("Comment to the submitter"), description=_l(
         "Required to request changes or to reject. Never shown publicly."))
 

@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "INDEX_SYNC_INTERVAL": 2.0,
     "BASE_URL": None,
     "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": False,  # also turned on when BASE_URL starts with https://
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
@@ -105,6 +106,6 @@ def _check_secret(app: Flask) -> None:
 
 def _cookie_security(app: Flask) -> None:
     base = app.config.get("BASE_URL") or ""
-    if base.startswith("https://"):
+    if base.startswith("https://") or app.config.get("SESSION_COOKIE_SECURE"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -37,7 +37,10 @@ def send(to: str, template: str, locale: str | None = None, **context: object) -
     message["To"] = to
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain="kb.local")
-    message.set_content(body.strip() + "\n")
+    text = body.strip() + "\n"
+    # Plain 7bit keeps links in .eml files clickable; quoted-printable only when needed.
+    plain = text.isascii() and all(len(line) < 990 for line in text.splitlines())
+    message.set_content(text, cte="7bit" if plain else "quoted-printable")
     try:
         _deliver(message)
     except (OSError, smtplib.SMTPException) as exc:

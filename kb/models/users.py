@@ -42,6 +42,8 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last TOTP time step accepted: a code is refused if its step is not newer (no replay).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     recovery_codes: Mapped[list[str] | None] = mapped_column(JSON)  # hashes only
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,53 +1,52 @@
-"""Accounts: registration, passwords, sign-in, roles."""
+"""Accounts: registration, sign-in, passwords and email of one's own account, sessions."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from kb import db
+from kb import db, taxonomy
 from kb.errors import ValidationFailed
 from kb.models import Organization, User
+from kb.services import passwords
+from kb.services.passwords import HASHER, MAX_LENGTH, MIN_LENGTH, hash_password  # noqa: F401
 
 log = logging.getLogger("kb.security")
 
 ROLES = ("submitter", "reviewer", "admin")
-MIN_PASSWORD = 12
-MAX_PASSWORD = 256
-# OWASP's argon2id minimum is m=19 MiB, t=2, p=1; we go a little above on memory.
-HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024 + 1024, parallelism=1)
-# Verifying against this when the account does not exist makes both paths take the same time.
-_DUMMY_HASH = HASHER.hash("not a real password, only for timing")
+STAFF_ROLES = ("reviewer", "admin")
+MIN_PASSWORD = MIN_LENGTH
+MAX_PASSWORD = MAX_LENGTH
+
+
+@dataclass
+class Registration:
+    """What a person gives to open an account."""
+
+    name: str
+    email: str
+    password: str
+    organization: str
+    organization_type: str
+    organization_level: str
+    organization_country: str | None = None
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def hash_password(password: str) -> str:
-    return HASHER.hash(password)
-
-
 def check_password_rules(password: str) -> list[str]:
     """Return what is wrong with ``password`` (empty when it is acceptable)."""
-    problems = []
-    if len(password) < MIN_PASSWORD:
-        problems.append(f"Use at least {MIN_PASSWORD} characters.")
-    if len(password) > MAX_PASSWORD:
-        problems.append(f"Use at most {MAX_PASSWORD} characters.")
-    return problems
+    return passwords.password_problems(password)
 
 
 def verify_password(user: User | None, password: str) -> bool:
     """Check ``password`` for ``user`` in about the same time whether or not the user exists."""
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
-    try:
-        ok = HASHER.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        ok = False
-    return ok and user is not None and bool(user.password_hash)
+    stored = user.password_hash if user is not None else None
+    return passwords.verify_hash(stored, password)
 
 
 def find_user(email: str) -> User | None:
@@ -68,21 +67,123 @@ def get_or_create_organization(name: str, type_: str = "other", level: str = "na
     return org
 
 
+def _require_password_ok(password: str, field: str = "password") -> None:
+    problems = passwords.password_problems(password)
+    if problems:
+        raise ValidationFailed(problems[0], {field: problems})
+
+
+def _require_email_free(email: str, field: str = "email") -> None:
+    if find_user(email) is not None:
+        message = _("An account with this email already exists.")
+        raise ValidationFailed(message, {field: [message]})
+
+
 def create_user(email: str, name: str, password: str | None, role: str = "submitter",
                 organization: Organization | None = None) -> User:
-    """Add a user to the current transaction. Raises ValidationFailed (email taken, bad role)."""
+    """Add a user to the current transaction. Raises ValidationFailed (email taken, bad role,
+    weak password)."""
     if role not in ROLES:
         raise ValidationFailed(f"Unknown role {role!r}.", {"role": [f"One of {', '.join(ROLES)}."]})
-    if find_user(email) is not None:
-        raise ValidationFailed("An account with this email already exists.",
-                               {"email": ["An account with this email already exists."]})
+    _require_email_free(email)
     if password is not None:
-        problems = check_password_rules(password)
-        if problems:
-            raise ValidationFailed(problems[0], {"password": problems})
+        _require_password_ok(password)
     user = User(email=normalize_email(email), name=name.strip() or email, role=role,
                 password_hash=hash_password(password) if password else None,
-                organization=organization)
+                organization=organization, password_changed_at=db.utcnow() if password else None)
     db.get_session().add(user)
     db.get_session().flush()
     return user
+
+
+def register(form: Registration) -> User:
+    """Open a submitter account in a new or existing organization. Raises ValidationFailed."""
+    problems = {}
+    if not taxonomy.is_valid("stakeholder", form.organization_type):
+        problems["organization_type"] = [_("Choose a type from the list.")]
+    if not taxonomy.is_valid("level", form.organization_level):
+        problems["organization_level"] = [_("Choose a level from the list.")]
+    if form.organization_country and not taxonomy.is_valid("country", form.organization_country):
+        problems["organization_country"] = [_("Choose a country from the list.")]
+    if problems:
+        raise ValidationFailed(_("Please check the organization."), problems)
+    with db.write_transaction():
+        org = get_or_create_organization(form.organization, form.organization_type,
+                                         form.organization_level,
+                                         form.organization_country or None)
+        user = create_user(form.email, form.name, form.password, organization=org)
+    log.info("account registered: user %s", user.id)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user whose email and password these are, else None.
+
+    Takes about the same time whether or not the account exists. Upgrades an old hash.
+    """
+    user = find_user(email) if len(email) <= 254 else None
+    if not verify_password(user, password[:MAX_LENGTH * 4]) or not user.is_active:
+        return None
+    if passwords.needs_rehash(user.password_hash or ""):
+        with db.write_transaction() as session:
+            session.get(User, user.id).password_hash = hash_password(password)
+    return user
+
+
+def record_login(user: User) -> None:
+    """Note a completed sign-in (after the second factor, if any)."""
+    with db.write_transaction() as session:
+        session.get(User, user.id).last_login_at = db.utcnow()
+    log.info("login succeeded: user %s", user.id)
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of ``user`` (used at sign-out)."""
+    with db.write_transaction() as session:
+        row = session.get(User, user.id)
+        row.session_version = (row.session_version or 1) + 1
+
+
+def change_password(actor: User, current: str, new: str) -> User:
+    """Set a new password for the actor, who proves the current one. Ends other sessions.
+
+    Raises ValidationFailed.
+    """
+    if not verify_password(actor, current):
+        message = _("Your current password is not right.")
+        raise ValidationFailed(message, {"current_password": [message]})
+    _require_password_ok(new, "new_password")
+    with db.write_transaction() as session:
+        user = session.get(User, actor.id)
+        set_password(user, new)
+    log.info("password changed by user %s", actor.id)
+    return user
+
+
+def set_password(user: User, new: str) -> None:
+    """Store a new password for ``user`` inside the caller's transaction; old cookies die."""
+    user.password_hash = hash_password(new)
+    user.password_changed_at = db.utcnow()
+    user.session_version = (user.session_version or 1) + 1
+
+
+def check_new_email(actor: User, current_password: str, new_email: str) -> str:
+    """Check that the actor may move to ``new_email``; return it normalized.
+
+    Raises ValidationFailed (wrong password, same or taken address).
+    """
+    if not verify_password(actor, current_password):
+        message = _("Your current password is not right.")
+        raise ValidationFailed(message, {"current_password": [message]})
+    email = normalize_email(new_email)
+    if email == actor.email:
+        message = _("This is already your email address.")
+        raise ValidationFailed(message, {"new_email": [message]})
+    _require_email_free(email, "new_email")
+    return email
+
+
+def set_locale(actor: User, locale: str | None) -> None:
+    """Remember the language the actor reads mail in."""
+    with db.write_transaction() as session:
+        session.get(User, actor.id).locale = locale

@@ -51,3 +51,11 @@ def revoke_token(actor: User, token_id: int) -> None:
         if row is None or (row.user_id != actor.id and actor.role != "admin"):
             raise NotFound("No such token.")
         row.revoked_at = row.revoked_at or db.utcnow()
+
+
+def list_tokens(actor: User) -> list[ApiToken]:
+    """Return the actor's tokens that still work, newest first."""
+    session = db.get_session()
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == actor.id,
+                                                       ApiToken.revoked_at.is_(None))
+                                .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))

@@ -1,5 +1,78 @@
-"""Admin pages under /admin: users and roles, archiving, the audit log, the search index."""
-from flask import Blueprint
+"""Admin pages under /admin: the dashboard and user management (roles, deactivation).
+
+Practice archiving, the audit log and the index pages register on the same ``bp`` from
+their own modules.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from kb.forms.accounts import ActionForm, RoleForm, UserSearchForm
+from kb.security import roles_required
+from kb.services import users as user_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-from kb.views import admin_practices as _admin_practices  # noqa: E402,F401
+
+
+@bp.get("/")
+@roles_required("admin")
+def index():  # noqa: ANN201
+    return render_template("admin/index.html")
+
+
+@bp.get("/users")
+@roles_required("admin")
+def users():  # noqa: ANN201
+    form = UserSearchForm(request.args)
+    page = request.args.get("page", "1")
+    result = user_service.search_users(current_user, form.q.data or "", form.role.data or "",
+                                       form.status.data or "",
+                                       int(page) if page.isdigit() else 1)
+    return render_template("admin/users.html", form=form, result=result,
+                           role_form=RoleForm(formdata=None), action_form=ActionForm())
+
+
+@bp.post("/users/<int:user_id>/role")
+@roles_required("admin")
+def change_role(user_id: int):  # noqa: ANN201
+    form = RoleForm()
+    if form.validate_on_submit():
+        user = user_service.change_role(current_user, user_id, form.role.data)
+        flash(_("%(name)s is now %(role)s.", name=user.name, role=user.role), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q") or None))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@roles_required("admin")
+def deactivate(user_id: int):  # noqa: ANN201
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@roles_required("admin")
+def reactivate(user_id: int):  # noqa: ANN201
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):  # noqa: ANN202
+    if ActionForm().validate_on_submit():
+        user = user_service.set_active(current_user, user_id, active)
+        flash(_("%(name)s can sign in again.", name=user.name) if active else
+              _("%(name)s is deactivated: signed out, tokens refused.", name=user.name),
+              "success")
+    return redirect(url_for("admin.users", q=request.args.get("q") or None))
+
+
+def _load_sibling_pages() -> None:
+    """Import the other admin page modules, which register on ``bp`` (if present)."""
+    import importlib
+    import importlib.util
+
+    for name in ("kb.views.admin_practices",):
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+_load_sibling_pages()

@@ -165,10 +165,9 @@ class Evaluator:
 def related_terms(snap: Snapshot, text: str, lang: str, limit: int = 12) -> list[str]:
     """Return the most distinctive terms of text (highest idf in the entry's language)."""
     terms = set(analyze(text, lang))
-    field = body_field(lang)
     scored = []
     for t in terms:
-        df = len(snap.term(field, t)[0])
+        df = max(len(snap.term(body_field(lang), t)[0]), len(snap.term(title_field(lang), t)[0]))
         if df:
             scored.append((df, t))
     scored.sort()

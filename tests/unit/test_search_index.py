@@ -1,0 +1,134 @@
+"""SearchIndex lifecycle: writes, locking, rebuild swap, damage, highlights, related."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from whoosh.index import open_dir
+
+from kb.search import IndexBusy, IndexUnavailable, SearchIndex, SearchRequest
+from kb.search.index import POINTER
+
+from .test_search_helpers import make_doc
+
+
+@pytest.fixture
+def index(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    ix.create()
+    yield ix
+    ix.close()
+
+
+def total(ix, q=""):
+    return ix.search(SearchRequest(q=q)).total
+
+
+def test_apply_is_idempotent_and_replaces_by_id(index):
+    doc = make_doc(1, "Labour migration")
+    index.apply([doc], [])
+    index.apply([doc], [])
+    assert index.doc_count() == 1
+    index.apply([make_doc(1, "Health clinics", version="v2")], [])
+    assert total(index, "labour") == 0 and total(index, "clinics") == 1
+    assert index.versions() == {1: "v2"}
+
+
+def test_delete_removes_and_missing_ids_are_fine(index):
+    index.apply([make_doc(1), make_doc(2)], [])
+    before = index.generation()
+    index.apply([], [2, 99])
+    assert index.versions() == {1: "v1"}
+    assert index.generation() != before
+
+
+def test_busy_lock_raises_index_busy_not_lock_error(index):
+    raw = open_dir(str(index.path / (index.path / POINTER).read_text()))
+    writer = raw.writer()
+    try:
+        with pytest.raises(IndexBusy):
+            index.apply([make_doc(1)], [], timeout=0.2)
+    finally:
+        writer.cancel()
+        raw.close()
+    index.apply([make_doc(1)], [], timeout=0.2)
+    assert index.doc_count() == 1
+
+
+def test_rebuild_swaps_while_an_open_searcher_keeps_answering(tmp_path):
+    path = tmp_path / "index"
+    first, other = SearchIndex(path), SearchIndex(path)
+    first.rebuild([make_doc(1, "Labour migration")])
+    assert total(other, "labour") == 1
+    counts = []
+    first.rebuild([make_doc(i, "Labour") for i in range(1, 4)], progress=counts.append)
+    assert counts == [3]
+    assert total(other, "labour") == 3
+    assert len([p for p in path.iterdir() if p.name.startswith("ix-")]) <= 2
+    first.close()
+    other.close()
+
+
+def test_deleted_directory_is_unavailable(index):
+    import shutil
+
+    index.apply([make_doc(1)], [])
+    shutil.rmtree(index.path)
+    with pytest.raises(IndexUnavailable):
+        index.search(SearchRequest())
+    assert not index.exists() and not index.is_healthy()
+
+
+# Whoosh itself leaves the damaged TOC file open when open_dir fails on it.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_garbage_file_is_unavailable(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    ix.create()
+    live = ix.path / (ix.path / POINTER).read_text()
+    for toc in live.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"garbage")
+    with pytest.raises(IndexUnavailable):
+        ix.search(SearchRequest())
+    assert ix.exists() and not ix.is_healthy()
+    ix.rebuild([make_doc(1)])
+    assert ix.is_healthy()
+    ix.close()
+
+
+def test_other_schema_version_needs_rebuild(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    ix.create()
+    live = ix.path / (ix.path / POINTER).read_text()
+    (live / "meta.json").write_text(json.dumps({"schema_version": -1}))
+    assert not ix.is_healthy()
+    with pytest.raises(IndexUnavailable, match="rebuild"):
+        ix.doc_count()
+    ix.close()
+
+
+def test_highlights_escape_user_markup(index):
+    index.apply([make_doc(1, "<script>x</script> labour", summary="<b>labour</b> & co")], [])
+    hit = index.search(SearchRequest(q="labour script")).hits[0]
+    assert hit.highlights["title"] == (
+        "&lt;<mark>script</mark>&gt;x&lt;/<mark>script</mark>&gt; <mark>labour</mark>")
+    assert "<b>" not in hit.highlights["summary"]
+    assert "&lt;b&gt;<mark>labour</mark>&lt;/b&gt; &amp; co" == hit.highlights["summary"]
+
+
+def test_related_shares_objectives_or_words_and_excludes_itself(index):
+    index.apply([make_doc(1, "Labour migration", objective=[5]),
+                 make_doc(2, "Labour markets", objective=[7]),
+                 make_doc(3, "Unrelated", objective=[5]),
+                 make_doc(4, "Nothing", objective=[9])], [])
+    related = [h.id for h in index.related(1)]
+    assert 1 not in related and set(related) == {2, 3}
+    assert index.related(999) == []
+
+
+def test_hits_carry_the_card_fields(index):
+    index.apply([make_doc(1, "Labour", region=["africa"], country=["SEN"], level="local",
+                          start_year=2020, objective=[3, 4])], [])
+    hit = index.search(SearchRequest(q="labour")).hits[0]
+    assert (hit.slug, hit.region, hit.country, hit.level, hit.objective, hit.start_year) == (
+        "practice-1", ["africa"], ["SEN"], "local", [3, 4], 2020)
+    assert hit.published_at.tzinfo is not None and hit.score > 0

@@ -48,12 +48,32 @@ def lang_url(code: str) -> str:
 
 
 def remember_locale(response: Response) -> Response:
-    """Keep a language picked with ?lang= in a cookie for later pages."""
+    """Keep a language picked with ?lang= in a cookie and, for a signed-in user, the account."""
     chosen = request.args.get("lang")
-    if chosen in current_app.config["LANGUAGES"] and request.cookies.get(LOCALE_COOKIE) != chosen:
+    if chosen not in current_app.config["LANGUAGES"]:
+        chosen = None
+    if chosen and request.cookies.get(LOCALE_COOKIE) != chosen:
         response.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
                             httponly=True, secure=request.is_secure)
+    if request.method == "GET" and response.status_code < 400:
+        _remember_in_account(chosen)
     return response
+
+
+def _remember_in_account(chosen: str | None) -> None:
+    """Store the reading language on the account (mail follows it), only when it changed.
+
+    A user who never picked a language gets the one the site chose for them (cookie or
+    Accept-Language), so mail to them is not in English by default.
+    """
+    user = current_user._get_current_object() if current_user else None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    wanted = chosen or (None if user.locale else current_locale())
+    if wanted and wanted != user.locale:
+        from kb.services import accounts
+
+        accounts.set_locale(user, wanted)
 
 
 def init_app(app: Flask) -> None:

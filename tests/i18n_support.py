@@ -1,0 +1,168 @@
+"""Helpers for the language tests: compiled catalogs, fresh extraction, a demo app, page text."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[1]
+TRANSLATIONS = ROOT / "kb" / "translations"
+LOCALES = ("fr", "es")
+KEYWORDS = {
+    "_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3), "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+}
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]|%%")
+
+
+def po_path(locale: str) -> Path:
+    return TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+
+
+def load_catalog(locale: str) -> Catalog:
+    """Read the .po catalog of ``locale``."""
+    with po_path(locale).open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def ensure_compiled() -> None:
+    """Compile each .po to .mo when the .mo is missing or older (.mo files are not in git)."""
+    for locale in LOCALES:
+        po, mo = po_path(locale), po_path(locale).with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            catalog = load_catalog(locale)
+            with mo.open("wb") as fh:
+                write_mo(fh, catalog, use_fuzzy=False)
+
+
+def extract_messages() -> Catalog:
+    """Extract the interface strings from the sources now, with the project's babel.cfg."""
+    with (ROOT / "babel.cfg").open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh, str(ROOT / "babel.cfg"))
+    catalog = Catalog()
+    for filename, lineno, message, comments, context in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def english_fragments(locale: str, min_length: int = 12) -> dict[str, str]:
+    """Map each English interface text a page in ``locale`` must not show to its msgid.
+
+    A message with placeholders contributes its literal pieces; pieces (and messages) that the
+    translation keeps unchanged, or that are shorter than ``min_length``, are left out.
+    """
+    fragments: dict[str, str] = {}
+    for message in load_catalog(locale):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        translated = " ".join(s for s in strings if s)
+        for msgid in ids:
+            for piece in PLACEHOLDER.split(msgid):
+                piece = normalize(piece or "")
+                if len(piece) >= min_length and piece not in normalize(translated):
+                    fragments[piece] = ids[0]
+    return fragments
+
+
+def normalize(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _InterfaceText(HTMLParser):
+    """Collect the text and the readable attributes a user meets in the interface language.
+
+    Content inside an element whose ``lang`` differs from the page's (a practice's own text,
+    the language switcher's "English") is left out: it keeps its language on purpose.
+    """
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+    ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "content")
+
+    def __init__(self, page_lang: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page_lang = page_lang
+        self.stack: list[tuple[str, bool]] = []
+        self.chunks: list[str] = []
+        self.skip_tags = 0
+
+    def _foreign(self) -> bool:
+        return any(foreign for _, foreign in self.stack)
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN201
+        values = dict(attrs)
+        lang = values.get("lang")
+        foreign = lang is not None and tag != "html" and lang.split("-")[0] != self.page_lang
+        if tag in ("script", "style"):
+            self.skip_tags += 1
+        if not (foreign or self._foreign()):
+            self.chunks.extend(values[a] for a in self.ATTRIBUTES if values.get(a))
+            if tag in ("input", "button") and values.get("type") in ("submit", "button"):
+                self.chunks.append(values.get("value") or "")
+        if tag not in self.VOID:
+            self.stack.append((tag, foreign))
+
+    def handle_startendtag(self, tag, attrs):  # noqa: ANN001, ANN201
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID and self.stack and self.stack[-1][0] == tag:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):  # noqa: ANN001, ANN201
+        if tag in ("script", "style"):
+            self.skip_tags = max(0, self.skip_tags - 1)
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data):  # noqa: ANN001, ANN201
+        if not self.skip_tags and not self._foreign():
+            self.chunks.append(data)
+
+
+def interface_text(html: str, page_lang: str) -> str:
+    """Return the page's interface text (outside other-language content), whitespace folded."""
+    parser = _InterfaceText(page_lang)
+    parser.feed(html)
+    parser.close()
+    return normalize(" ".join(parser.chunks))
+
+
+def html_lang(html: str) -> str | None:
+    match = re.search(r"<html[^>]*\blang=\"([^\"]+)\"", html)
+    return match.group(1) if match else None
+
+
+def demo_config(tmp_path: Path) -> dict:
+    """The test configuration of tests/conftest.py, on a folder of its own."""
+    return {
+        "TESTING": True, "SECRET_KEY": "test-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite'}",
+        "INDEX_DIR": str(tmp_path / "index"), "MAIL_DIR": str(tmp_path / "mail"),
+        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "INDEX_SYNC_INTERVAL": 0,
+        "SERVER_NAME": "kb.test",
+    }
+
+
+def make_demo_app(tmp_path: Path):  # noqa: ANN201
+    """Build an app on SQLite and load the demo repository with `kb init --demo`."""
+    from kb import create_app
+
+    ensure_compiled()
+    app = create_app(demo_config(tmp_path))
+    result = app.test_cli_runner().invoke(args=["kb", "init", "--demo"])
+    assert result.exit_code == 0, result.output
+    return app

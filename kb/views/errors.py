@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from kb.errors import (
@@ -65,6 +67,32 @@ def _http_error(exc: HTTPException):  # noqa: ANN202
     return error_response(status, exc.name.lower().replace(" ", "_"), message)
 
 
+def _database_error(exc: DBAPIError):  # noqa: ANN202
+    if not (isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated):
+        return _server_error(exc)  # a bug (constraint, syntax), not an outage
+    # The pool's pre-ping (PostgreSQL) or a fresh connect (SQLite) on a later request recovers
+    # by itself once the database is back; drop this request's broken session first.
+    _discard_session()
+    logging.getLogger("kb.db").error("database unavailable on %s %s: %s", request.method,
+                                     request.path, str(exc.orig).splitlines()[0][:200])
+    response = error_response(503, "database_unavailable",
+                              _("The service is temporarily unavailable. Please try again in a "
+                                "moment."))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _discard_session() -> None:
+    session = g.pop("kb_session", None)
+    if session is not None:
+        try:
+            session.close()
+        except DBAPIError:
+            session.invalidate()
+    # Render the page as signed out: the user cannot be loaded while the database is away.
+    g._login_user = AnonymousUserMixin()
+
+
 def _server_error(exc: Exception):  # noqa: ANN202
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "server_error",
@@ -76,4 +104,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _server_error)

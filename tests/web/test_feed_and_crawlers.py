@@ -1,0 +1,84 @@
+"""The Atom feed follows a search; the sitemap lists practice pages; robots.txt spares facets."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def practices(make_practice):
+    make_practice(title="Alternatives to detention in Kenya", objectives=[13],
+                  regions=["africa"], countries=["KEN"])
+    make_practice(title="Detention monitoring in Manila", objectives=[13],
+                  regions=["asia-pacific"], countries=["PHL"])
+    make_practice(title="Remittance app for Senegal <&>", objectives=[20], regions=["africa"],
+                  countries=["SEN"])
+    make_practice(state="draft", title="Unpublished draft", objectives=[13], regions=["africa"],
+                  countries=["KEN"])
+
+
+def _feed(client, **params):  # noqa: ANN001, ANN003, ANN202
+    response = client.get("/feed.atom", query_string=params)
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    return ET.fromstring(response.data)
+
+
+def _titles(root):  # noqa: ANN001, ANN202
+    return sorted(e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry"))
+
+
+def test_feed_parses_as_atom_with_the_required_elements(client, practices):
+    root = _feed(client)
+    assert root.tag == f"{ATOM}feed"
+    for name in ("id", "title", "updated", "author"):
+        assert root.find(f"{ATOM}{name}") is not None
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 3
+    for entry in entries:
+        for name in ("id", "title", "updated", "summary", "content"):
+            assert entry.find(f"{ATOM}{name}") is not None
+        assert entry.find(f"{ATOM}link").get("href").startswith("http://kb.test/practices/")
+    assert "Remittance app for Senegal <&>" in _titles(root)
+    assert "Unpublished draft" not in _titles(root)
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"objective": "13", "region": "africa"}, ["Alternatives to detention in Kenya"]),
+    ({"objective": "13"}, ["Alternatives to detention in Kenya",
+                           "Detention monitoring in Manila"]),
+    ({"region": "africa"}, ["Alternatives to detention in Kenya",
+                            "Remittance app for Senegal <&>"]),
+    ({"q": "remittance"}, ["Remittance app for Senegal <&>"]),
+    ({"objective": "8"}, []),
+])
+def test_feed_follows_the_search_parameters(client, practices, params, expected):
+    assert _titles(_feed(client, **params)) == expected
+
+
+def test_feed_refuses_an_unknown_filter_value(client, practices):
+    assert client.get("/feed.atom?objective=99").status_code == 400
+
+
+def test_search_page_offers_its_own_feed_and_exports(client, practices):
+    html = client.get("/practices?objective=13&region=africa").get_data(as_text=True)
+    assert ('<link rel="alternate" type="application/atom+xml"' in html
+            and "/feed.atom?objective=13&amp;region=africa" in html)
+    assert "/api/v1/practices.csv?objective=13&amp;region=africa" in html
+
+
+def test_sitemap_lists_published_practice_pages_only(client, practices):
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    practice_urls = [u for u in locs if "/practices/" in u]
+    assert len(practice_urls) == 3
+    assert not any("unpublished" in u for u in locs)
+
+
+def test_robots_keeps_crawlers_off_facet_urls_and_names_the_sitemap(client):
+    text = client.get("/robots.txt").get_data(as_text=True)
+    assert "Disallow: /practices?" in text.splitlines()
+    assert "Sitemap: http://kb.test/sitemap.xml" in text

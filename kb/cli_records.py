@@ -6,12 +6,14 @@ import os
 import tempfile
 
 import click
+from flask.cli import with_appcontext
 
 from kb.services import indexing, transfer
 
 
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
 def import_command(path: str) -> None:
     """Load practice records (a JSON list, or {"practices": [...]}) as published practices."""
     from kb.cli import progress_bar
@@ -34,6 +36,7 @@ def import_command(path: str) -> None:
 
 @click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
 def export_command(path: str) -> None:
     """Write every published practice's full record to PATH as JSON."""
     folder = os.path.dirname(os.path.abspath(path))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,30 +27,78 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         out = [f"Imported {len(self.imported)} practice(s); skipped {len(self.skipped)}."]
+        reasons: dict[str, int] = {}
+        for _what, why in self.skipped:
+            key = why.split(":")[0]
+            reasons[key] = reasons.get(key, 0) + 1
+        out += [f"  {count} skipped: {why}" for why, count in sorted(reasons.items())]
         out += [f"  skipped {what}: {why}" for what, why in self.skipped]
         return out
 
 
 def create_practice(session: Session, record: dict[str, Any], state: str,
                     submitter: User | None, organization: Organization | None,
-                    when: dt.datetime | None = None) -> Practice:
-    """Add a practice in ``state`` built from a validated record, with its audit event."""
+                    when: dt.datetime | None = None, kept: Kept | None = None) -> Practice:
+    """Add a practice in ``state`` built from a validated record, with its audit event.
+
+    ``kept`` carries a slug and dates from an export, reused when valid and free.
+    """
     when = when or db.utcnow()
+    kept = kept or Kept()
     practice = Practice(state=state, submitter_id=submitter.id if submitter else None,
                         organization_id=organization.id if organization else None,
                         created_at=when, updated_at=when)
     apply_record(practice, record)
-    practice.slug = unique_slug(session, practice.title or "practice")
+    practice.slug = (kept.slug if kept.slug and slug_is_free(session, kept.slug)
+                     else unique_slug(session, practice.title or "practice"))
     if state not in ("draft",):
-        practice.submitted_at = when
+        practice.submitted_at = kept.published_at or when
     if state in ("published", "archived"):
-        practice.published_at = practice.last_reviewed_at = when
+        practice.published_at = kept.published_at or when
+        practice.last_reviewed_at = kept.last_reviewed_at or practice.published_at
     session.add(practice)
     session.flush()
     session.add(AuditEvent(practice_id=practice.id, actor_id=submitter.id if submitter else None,
                            action="import", to_state=state, created_at=when))
     indexing.record_change(session, practice)
     return practice
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Read-only values of an exported record that an import keeps when they are usable."""
+
+    slug: str | None = None
+    published_at: dt.datetime | None = None
+    last_reviewed_at: dt.datetime | None = None
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Kept:
+        slug = record.get("slug")
+        good_slug = (isinstance(slug, str) and bool(SLUG.fullmatch(slug)) and len(slug) <= 200)
+        return cls(slug=slug if good_slug else None,
+                   published_at=_parse_time(record.get("published_at")),
+                   last_reviewed_at=_parse_time(record.get("last_reviewed_at")))
+
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed if parsed <= db.utcnow() + dt.timedelta(days=1) else None
+
+
+def slug_is_free(session: Session, slug: str) -> bool:
+    return session.scalar(select(func.count()).select_from(Practice)
+                          .where(Practice.slug == slug)) == 0
 
 
 def title_exists(session: Session, title: str) -> bool:
@@ -73,7 +122,8 @@ def import_records(records: Iterable[Any], total: int | None = None,
                 if title_exists(session, clean["title"]):
                     report.skipped.append((label, "a practice with this title exists"))
                 else:
-                    create_practice(session, clean, "published", None, None)
+                    create_practice(session, clean, "published", None, None,
+                                    kept=Kept.from_record(record))
                     report.imported.append(clean["title"])
         except ValidationFailed as exc:
             detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())

@@ -1,0 +1,59 @@
+"""Review comments and private contacts appear nowhere public."""
+from __future__ import annotations
+
+import pytest
+
+from kb.services import reviews, submissions
+from tests.conftest import valid_record
+from tests.web.review_support import make_member
+
+SECRET_EMAIL = "hidden.focal@private.example"
+SECRET_NAME = "Secretia Hiddenname"
+COMMENT = "Reviewer-only remark kestrel"
+
+
+@pytest.fixture
+def published(app):
+    submitter = make_member(app, "submitter", "Privacy City")
+    reviewer = make_member(app, "reviewer", "Privacy Reviewers")
+    record = valid_record(title="Heron privacy practice",
+                          contact={"name": SECRET_NAME, "email": SECRET_EMAIL, "public": False})
+    with app.test_request_context():
+        practice = submissions.create_draft(submitter, record, submit=True)
+        reviews.claim(reviewer, practice.id, True)
+        reviews.request_changes(reviewer, practice.id, COMMENT)
+        submissions.submit_practice(submitter, practice.id)
+        reviews.claim(reviewer, practice.id, True)
+        practice = reviews.approve(reviewer, practice.id, {}, COMMENT + " on approval")
+    return practice
+
+
+PUBLIC_URLS = ["/practices/{slug}", "/practices?q=heron", "/api/v1/practices?q=heron",
+               "/api/v1/practices/{slug}", "/api/v1/practices.csv?q=heron",
+               "/api/v1/practices.json?q=heron", "/feed.atom", "/"]
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_private_contact_and_review_comments_never_reach_the_public(app, published, url):
+    response = app.test_client().get(url.format(slug=published.slug))
+    if response.status_code == 404 and not url.startswith("/practices/"):
+        pytest.skip(f"{url} does not exist yet")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    for secret in (SECRET_EMAIL, SECRET_NAME, "kestrel"):
+        assert secret not in body
+    if url.startswith(("/practices?", "/api/v1/practices?")) and "heron" in url:
+        assert "Heron" in body  # the practice itself is public
+
+
+@pytest.mark.parametrize("q", ["kestrel", "Hiddenname", "hidden.focal", "remark"])
+def test_searching_for_private_words_finds_nothing(app, published, q):
+    found = app.test_client().get("/api/v1/practices", query_string={"q": q}).get_json()
+    assert found["total"] == 0
+
+
+def test_the_cli_export_keeps_no_review_comment(app, published, tmp_path, runner):
+    out = tmp_path / "export.json"
+    result = runner.invoke(args=["kb", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "kestrel" not in out.read_text()

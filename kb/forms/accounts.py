@@ -82,10 +82,16 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""
 
 
+ROLE_LABELS = (("submitter", _l("Submitter")), ("reviewer", _l("Reviewer")),
+               ("admin", _l("Administrator")))
+
+
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("submitter", _l("Submitter")),
-                                            ("reviewer", _l("Reviewer")),
-                                            ("admin", _l("Administrator"))])
+    role = SelectField(_l("Role"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = list(ROLE_LABELS)
 
 
 class UserSearchForm(FlaskForm):
@@ -93,8 +99,11 @@ class UserSearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     q = StringField(_l("Name, email or organization"), validators=[Length(max=200)])
-    role = SelectField(_l("Role"), choices=[("", _l("Any role")), ("submitter", _l("Submitter")),
-                                            ("reviewer", _l("Reviewer")),
-                                            ("admin", _l("Administrator"))])
-    status = SelectField(_l("Status"), choices=[("", _l("Any status")), ("active", _l("Active")),
-                                                ("inactive", _l("Deactivated"))])
+    role = SelectField(_l("Role"))
+    status = SelectField(_l("Status"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = [("", _l("Any role")), *ROLE_LABELS]
+        self.status.choices = [("", _l("Any status")), ("active", _l("Active")),
+                               ("inactive", _l("Deactivated"))]

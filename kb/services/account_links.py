@@ -5,13 +5,13 @@ import hashlib
 import logging
 
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kb import db
 from kb.errors import ValidationFailed
 from kb.models import User
 from kb.services import accounts
+from kb.services.messages import _
 
 log = logging.getLogger("kb.security")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from kb import db, taxonomy
 from kb.errors import ValidationFailed
 from kb.models import Organization, User
 from kb.services import passwords
+from kb.services.messages import _
 from kb.services.passwords import HASHER, MAX_LENGTH, MIN_LENGTH, hash_password  # noqa: F401
 
 log = logging.getLogger("kb.security")

@@ -7,7 +7,8 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import gettext as _
+
+from kb.services.messages import _
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256

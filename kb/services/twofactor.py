@@ -8,12 +8,12 @@ import secrets
 import time
 
 import pyotp
-from flask_babel import gettext as _
 
 from kb import db
 from kb.errors import ValidationFailed
 from kb.models import User
 from kb.services.accounts import STAFF_ROLES, verify_password
+from kb.services.messages import _
 
 log = logging.getLogger("kb.security")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from kb import db
 from kb.errors import NotFound, PermissionDenied, ValidationFailed
 from kb.models import AuditEvent, Organization, User
 from kb.services.accounts import ROLES
+from kb.services.messages import _
 
 log = logging.getLogger("kb.security")
 

@@ -1,0 +1,12 @@
+"""Translate service messages when a request says which language, else keep the English."""
+from __future__ import annotations
+
+from flask import has_request_context
+from flask_babel import gettext
+
+
+def _(text: str, **variables: object) -> str:
+    """Return ``text`` in the request's language (CLI and jobs get English)."""
+    if has_request_context():
+        return gettext(text, **variables)
+    return text % variables if variables else text

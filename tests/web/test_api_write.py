@@ -5,7 +5,7 @@ import pytest
 
 from kb.services import tokens
 from tests.conftest import valid_record
-from tests.web.review_support import make_member, mails_to
+from tests.web.review_support import mails_to, make_member
 
 
 @pytest.fixture(autouse=True)

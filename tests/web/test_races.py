@@ -53,15 +53,15 @@ def test_concurrent_reviewers_never_both_win(app, make_practice, kind):
     for n in range(RACES // 2):
         pid = make_practice(state="submitted", submitter=submitter, title=f"Race {kind} {n}")
         if kind == "claim":
-            outcomes = race(app, lambda: reviews.claim(alice, pid, True),
-                            lambda: reviews.claim(bob, pid, True))
+            outcomes = race(app, lambda p=pid: reviews.claim(alice, p, True),
+                            lambda p=pid: reviews.claim(bob, p, True))
             actions = ("claim",)
         else:
             with app.app_context():
                 reviews.claim(alice, pid, True)
             # The same reviewer in two tabs: approve in one, reject in the other.
-            outcomes = race(app, lambda: reviews.approve(alice, pid, {"completed": True}),
-                            lambda: reviews.reject(alice, pid, "Out of scope."))
+            outcomes = race(app, lambda p=pid: reviews.approve(alice, p, {"completed": True}),
+                            lambda p=pid: reviews.reject(alice, p, "Out of scope."))
             actions = ("approve", "reject")
         winners = [o for o in outcomes if o == "won"]
         losers = [o for o in outcomes if isinstance(o, InvalidTransition)]

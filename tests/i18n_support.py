@@ -59,22 +59,24 @@ def placeholders(text: str) -> set[str]:
 def english_fragments(locale: str, min_length: int = 12) -> dict[str, str]:
     """Map each English interface text a page in ``locale`` must not show to its msgid.
 
-    A message with placeholders contributes its literal pieces; pieces (and messages) that the
-    translation keeps unchanged, or that are shorter than ``min_length``, are left out.
+    A message with placeholders contributes its literal pieces; pieces shorter than
+    ``min_length``, or that some translation keeps in English on purpose, are left out.
     """
+    catalog = [m for m in load_catalog(locale) if m.id]
+    kept = normalize(" ".join(s for m in catalog for s in _strings(m.string) if s))
     fragments: dict[str, str] = {}
-    for message in load_catalog(locale):
-        if not message.id:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        translated = " ".join(s for s in strings if s)
+    for message in catalog:
+        ids = _strings(message.id)
         for msgid in ids:
             for piece in PLACEHOLDER.split(msgid):
                 piece = normalize(piece or "")
-                if len(piece) >= min_length and piece not in normalize(translated):
+                if len(piece) >= min_length and piece not in kept:
                     fragments[piece] = ids[0]
     return fragments
+
+
+def _strings(value: str | tuple) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
 
 
 def normalize(text: str) -> str:

@@ -1,0 +1,211 @@
+"""Every page in French and Spanish: no English interface text left, <html lang>, the language
+switcher and how the choice is remembered (cookie, account, Accept-Language), dates."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kb import db
+from kb.models import Practice, User
+from tests.conftest import PASSWORD, valid_record
+from tests.i18n_support import english_fragments, html_lang, interface_text, make_demo_app
+
+ROLES = ("anonymous", "submitter", "reviewer", "admin")
+NOT_PAGES = ("/api/", "/static/", "/feed.atom", "/sitemap.xml", "/robots.txt")
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory):
+    app = make_demo_app(tmp_path_factory.mktemp("i18n-pages"))
+    from kb.services import accounts
+
+    with app.app_context(), db.write_transaction():
+        org = accounts.get_or_create_organization("Ville de Test")
+        other = accounts.get_or_create_organization("Autre organisation")
+        for role, organization in (("submitter", org), ("reviewer", other), ("admin", other)):
+            accounts.create_user(f"{role}@i18n.test", f"Test {role}", PASSWORD, role=role,
+                                 organization=organization)
+    _create_draft(app)
+    return app
+
+
+def _create_draft(app) -> None:  # noqa: ANN001
+    from kb.services.transfer import create_practice
+    from kb.services.validation import validate_record
+
+    record = validate_record(valid_record(title="Brouillon de test"), complete=False)
+    with app.app_context(), db.write_transaction() as session:
+        submitter = session.query(User).filter_by(email="submitter@i18n.test").one()
+        create_practice(session, record, "draft", submitter, submitter.organization)
+
+
+def _client_as(app, role: str):  # noqa: ANN001, ANN202
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.post("/login", data={"email": f"{role}@i18n.test",
+                                               "password": PASSWORD})
+        assert response.status_code in (302, 303), role
+    return client
+
+
+def _pages(app, role: str) -> list[str]:  # noqa: ANN001
+    """The site's GET pages without parameters, plus pages about one practice."""
+    paths = sorted({rule.rule for rule in app.url_map.iter_rules()
+                    if "GET" in rule.methods and not rule.arguments
+                    and not rule.rule.startswith(NOT_PAGES)})
+    paths.append("/no-such-page")
+    with app.app_context():
+        session = db.get_session()
+        published = session.query(Practice).filter_by(state="published", language="en").first()
+        paths.append(f"/practices/{published.slug}")
+        if role == "submitter":
+            draft = session.query(Practice).filter_by(title="Brouillon de test").one()
+            paths += [f"/submissions/{draft.id}", f"/submissions/{draft.id}/edit",
+                      f"/submissions/{draft.id}/preview"]
+        if role in ("reviewer", "admin"):
+            waiting = session.query(Practice).filter_by(state="submitted").first()
+            paths.append(f"/review/{waiting.id}")
+    return paths
+
+
+def _untranslated(html: str, lang: str, fragments: dict[str, str]) -> list[str]:
+    text = interface_text(html, lang)
+    return sorted({fragment for fragment in fragments if fragment in text})
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_every_page_shows_its_interface_in_the_chosen_language(demo_app, lang, role):
+    fragments = english_fragments(lang)
+    client = _client_as(demo_app, role)
+    problems, seen = [], 0
+    for path in _pages(demo_app, role):
+        response = client.get(path, query_string={"lang": lang})
+        if 300 <= response.status_code < 400 or response.mimetype != "text/html":
+            continue
+        seen += 1
+        html = response.get_data(as_text=True)
+        if html_lang(html) != lang:
+            problems.append(f"{path}: <html lang={html_lang(html)!r}>")
+        problems += [f"{path}: {fragment!r}" for fragment in _untranslated(html, lang, fragments)]
+    assert seen >= (7 if role == "anonymous" else 15)
+    assert not problems, f"English interface text on {lang} pages:\n" + "\n".join(problems)
+
+
+def test_the_page_walk_notices_english_interface_text(demo_app):
+    fragments = english_fragments("fr")
+    html = ('<html lang="fr"><body><p>No practice matches this search.</p>'
+            '<div lang="en"><p>Search the practices</p></div>'
+            '<input type="submit" value="Submit for review"></body></html>')
+    assert _untranslated(html, "fr", fragments) == ["No practice matches this search.",
+                                                    "Submit for review"]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "Search practices"), ("fr", "Rechercher des pratiques"), ("es", "Buscar prácticas"),
+])
+def test_html_lang_and_navigation_follow_the_chosen_language(demo_app, lang, expected):
+    html = demo_app.test_client().get("/", query_string={"lang": lang}).get_data(as_text=True)
+    assert html_lang(html) == lang
+    assert expected in html
+
+
+def test_language_switcher_links_to_the_same_page_in_each_language(demo_app):
+    html = demo_app.test_client().get("/practices?q=migration&region=africa") \
+        .get_data(as_text=True)
+    switcher = html.split('class="lang-switch"', 1)[1].split("</nav>", 1)[0]
+    links = dict((code, href) for href, code in
+                 re.findall(r'href="([^"]+)"\s+lang="(\w+)"', switcher))
+    assert set(links) == {"en", "fr", "es"}
+    for code, href in links.items():
+        href = href.replace("&amp;", "&")
+        assert href.startswith("/practices?") and "q=migration" in href and "region=africa" in href
+        assert f"lang={code}" in href
+    assert "<script" not in switcher
+
+
+def test_a_chosen_language_is_remembered_in_a_cookie(demo_app):
+    client = demo_app.test_client()
+    client.get("/?lang=es")
+    html = client.get("/coverage").get_data(as_text=True)
+    assert html_lang(html) == "es"
+    assert "Cobertura" in html
+
+
+def test_the_browser_language_is_the_default(demo_app):
+    client = demo_app.test_client()
+    html = client.get("/", headers={"Accept-Language": "fr-CH, fr;q=0.9, en;q=0.8"}) \
+        .get_data(as_text=True)
+    assert html_lang(html) == "fr"
+    html = client.get("/", headers={"Accept-Language": "de, ja"}).get_data(as_text=True)
+    assert html_lang(html) == "en"
+
+
+def test_a_signed_in_users_choice_is_stored_in_the_account_and_follows_them(demo_app):
+    _client_as(demo_app, "reviewer").get("/practices?lang=es")
+    with demo_app.app_context():
+        user = db.get_session().query(User).filter_by(email="reviewer@i18n.test").one()
+        assert user.locale == "es"
+    other_device = _client_as(demo_app, "reviewer")  # no language cookie here
+    html = other_device.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert html_lang(html) == "es"
+
+
+def test_a_user_who_never_chose_gets_the_language_the_site_showed_them(demo_app):
+    from kb.services import accounts
+
+    with demo_app.app_context(), db.write_transaction():
+        accounts.create_user("newcomer@i18n.test", "Newcomer", PASSWORD, role="submitter",
+                             organization=accounts.get_or_create_organization("Org i18n"))
+    client = demo_app.test_client()
+    client.post("/login", data={"email": "newcomer@i18n.test", "password": PASSWORD},
+                headers={"Accept-Language": "fr"})
+    client.get("/", headers={"Accept-Language": "fr"})
+    with demo_app.app_context():
+        user = db.get_session().query(User).filter_by(email="newcomer@i18n.test").one()
+        assert user.locale == "fr"
+
+
+@pytest.mark.parametrize(("lang", "pattern"), [
+    ("en", r"Published [A-Z][a-z]{2} \d{1,2}, \d{4}\."),
+    ("fr", r"Publiée le \d{1,2} (janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc)\.? \d{4}"),
+    ("es", r"Publicada el \d{1,2} (ene|feb|mar|abr|may|jun|jul|ago|sept?|oct|nov|dic)\.? \d{4}"),
+])
+def test_practice_dates_are_written_the_way_the_language_writes_them(demo_app, lang, pattern):
+    with demo_app.app_context():
+        practice = db.get_session().query(Practice).filter_by(state="published").first()
+        slug = practice.slug
+    html = demo_app.test_client().get(f"/practices/{slug}", query_string={"lang": lang}) \
+        .get_data(as_text=True)
+    assert re.search(pattern, html), re.findall(r'data-field="dates">[^<]*', html)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_a_practice_keeps_its_own_language_marked_on_its_content(demo_app, lang):
+    with demo_app.app_context():
+        practice = db.get_session().query(Practice).filter_by(state="published",
+                                                              language="es").first()
+        slug, title = practice.slug, practice.title
+    html = demo_app.test_client().get(f"/practices/{slug}", query_string={"lang": lang}) \
+        .get_data(as_text=True)
+    assert html_lang(html) == lang
+    assert re.search(r'<h1[^>]*lang="es"[^>]*>' + re.escape(title), html) or \
+        re.search(r'lang="es"[^>]*>\s*<h1[^>]*>' + re.escape(title), html), \
+        "the entry's title is not marked as Spanish"
+
+
+@pytest.mark.parametrize(("lang", "required"), [("fr", "Ce champ est requis"),
+                                               ("es", "Este campo es obligatorio")])
+def test_form_errors_and_flash_messages_are_in_the_chosen_language(demo_app, lang, required):
+    fragments = english_fragments(lang)
+    client = demo_app.test_client()
+    client.get("/", query_string={"lang": lang})
+    html = client.post("/register", data={}).get_data(as_text=True)
+    assert _untranslated(html, lang, fragments) == []
+    assert required.lower() in html.lower()
+    html = client.post("/login", data={"email": "nobody@i18n.test", "password": "wrong"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert html_lang(html) == lang
+    assert _untranslated(html, lang, fragments) == []
+    assert "Email or password is not right." not in html

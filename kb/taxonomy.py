@@ -279,7 +279,7 @@ _FR_ES: dict[str, dict[Code, tuple[str | None, str | None]]] = {
     "objective": {
         1: ("Données", "Datos"),
         2: ("Réduire les facteurs négatifs", "Minimizar los factores adversos"),
-        3: ("Fourniture d’informations", "Suministro de información"),
+        3: ("Informer à chaque étape", "Información en cada etapa"),
         4: ("Identité légale et papiers", "Identidad jurídica y documentación"),
         5: ("Filières de migration régulière", "Vías de migración regular"),
         6: ("Recrutement et travail décent", "Contratación y trabajo decente"),
@@ -289,7 +289,7 @@ _FR_ES: dict[str, dict[Code, tuple[str | None, str | None]]] = {
         10: ("Éliminer la traite de personnes", "Erradicar la trata de personas"),
         11: ("Gestion des frontières", "Gestión de fronteras"),
         12: ("Contrôle et orientation", "Verificación y derivación"),
-        13: ("Solutions de rechange à la rétention", "Alternativas a la detención"),
+        13: ("Alternatives à la rétention", "Alternativas a la detención"),
         14: ("Protection consulaire", "Protección consular"),
         15: ("Accès aux services de base", "Acceso a servicios básicos"),
         16: ("Intégration et cohésion sociale", "Inclusión y cohesión social"),
@@ -353,8 +353,8 @@ _FR_ES: dict[str, dict[Code, tuple[str | None, str | None]]] = {
     },
     "status": {
         "ongoing": ("En cours", "En curso"),
-        "mostly-completed": ("Presque achevé", "Casi finalizado"),
-        "completed": ("Achevé", "Finalizado"),
+        "mostly-completed": ("Presque terminé", "Casi finalizado"),
+        "completed": ("Terminé", "Finalizado"),
     },
     "language": {
         "en": ("Anglais", "Inglés"),

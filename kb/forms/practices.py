@@ -39,6 +39,18 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validate_choice", False)  # the service checks codes, per field
+        super().__init__(*args, **kwargs)
+
+
+class CodeSelect(SelectField):
+    """A select whose value the service checks (an empty choice is fine in a draft)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
 
 class LinkForm(Form):
     title = StringField(_l("Title of the resource"))
@@ -63,14 +75,14 @@ class PracticeForm(FlaskForm):
         "At most 600 characters; shown on search results."))
     description = TextAreaField(_l("Description"), description=_l(
         "Context and what was done. Markdown: **bold**, *italic*, lists, [links](https://...)."))
-    practice_type = SelectField(_l("Type of practice"))
-    language = SelectField(_l("Language of the entry"))
+    practice_type = CodeSelect(_l("Type of practice"))
+    language = CodeSelect(_l("Language of the entry"))
     objectives = MultiCheckboxField(_l("GCM objectives"), description=_l(
         "Choose at least one of the 23 objectives."))
     principles = MultiCheckboxField(_l("Guiding principles"))
-    level = SelectField(_l("Level of implementation"))
+    level = CodeSelect(_l("Level of implementation"))
     regions = MultiCheckboxField(_l("Regions"))
-    countries = SelectMultipleField(_l("Countries"), description=_l(
+    countries = SelectMultipleField(_l("Countries"), validate_choice=False, description=_l(
         "Hold Ctrl (or Cmd) to choose several."))
     implemented_by = TextAreaField(_l("Implemented by"))
     partners = TextAreaField(_l("Partners"))
@@ -82,7 +94,7 @@ class PracticeForm(FlaskForm):
     start_year = StringField(_l("Start year"), render_kw={"inputmode": "numeric"})
     end_year = StringField(_l("End year"), description=_l("Leave empty if ongoing."),
                            render_kw={"inputmode": "numeric"})
-    implementation_status = SelectField(_l("Implementation status"))
+    implementation_status = CodeSelect(_l("Implementation status"))
     outcome = StringField(_l("Outcome in one sentence"))
     results = TextAreaField(_l("Results"), description=_l("Markdown allowed."))
     lessons = TextAreaField(_l("Lessons learned and pitfalls"), description=_l(

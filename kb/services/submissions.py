@@ -135,6 +135,15 @@ def create_draft(user: User, record: Any, submit: bool = False) -> Practice:
     return submit_practice(user, practice.id) if submit else practice
 
 
+def problems(record: Any, complete: bool = True) -> dict[str, list[str]]:
+    """Return every per-field problem of ``record`` (empty when it could be submitted)."""
+    try:
+        validate_record(record, complete=complete)
+    except ValidationFailed as exc:
+        return exc.fields
+    return {}
+
+
 def update_draft(user: User, practice_id: int, record: Any) -> Practice:
     """Save changes to a draft or a practice sent back for changes.
 

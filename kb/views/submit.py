@@ -39,7 +39,7 @@ def new():  # noqa: ANN201
         try:
             practice = submissions.create_draft(current_user, form.to_record())
         except ValidationFailed as exc:
-            form.show_errors(exc.fields)
+            _show_errors(form, exc.fields)
         else:
             return _after_save(form, practice)
     return render_template("submit/edit.html", form=form, practice=None)
@@ -60,10 +60,17 @@ def edit(practice_id: int):  # noqa: ANN201
         try:
             practice = submissions.update_draft(current_user, practice_id, form.to_record())
         except ValidationFailed as exc:
-            form.show_errors(exc.fields)
+            _show_errors(form, exc.fields)
         else:
             return _after_save(form, practice)
     return render_template("submit/edit.html", form=form, practice=practice)
+
+
+def _show_errors(form: PracticeForm, fields: dict[str, list[str]]) -> None:
+    """Show the save's errors; when the user asked to submit, show everything missing too."""
+    if form.send.data:
+        fields = submissions.problems(form.to_record(), complete=True) or fields
+    form.show_errors(fields)
 
 
 def _after_save(form: PracticeForm, practice: Practice):  # noqa: ANN202
@@ -87,8 +94,6 @@ def _after_save(form: PracticeForm, practice: Practice):  # noqa: ANN202
 @bp.get("/<int:practice_id>/preview")
 def preview(practice_id: int):  # noqa: ANN201
     practice = submissions.get_for(current_user, practice_id)
-    flash(_("Preview: this is how the public will see the practice once it is published."),
-          "success")
     return render_template("submit/preview.html", practice=practice, preview=True,
                            kosovo_footnote=(taxonomy.KOSOVO_FOOTNOTE
                                             if taxonomy.needs_kosovo_footnote(practice.countries)

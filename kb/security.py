@@ -18,6 +18,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import Forbidden
 
 from kb import db
 from kb.errors import PermissionDenied
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_require_staff_two_factor)
     app.after_request(_set_security_headers)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
+    app.register_error_handler(Forbidden, _forbidden)
 
 
 def load_user(user_id: str):  # noqa: ANN201 (returns kb.models.User | None)
@@ -176,6 +178,15 @@ def _too_many_requests(exc: RateLimitExceeded) -> Response:
     response = error_response(429, "too_many_requests", message)
     response.headers["Retry-After"] = str(wait)
     return response
+
+
+def _forbidden(exc: Forbidden) -> Response:
+    """Log a 403 raised by abort(403) as a permission denial, then answer as usual."""
+    from kb.views.errors import error_response
+
+    user = current_user.id if _is_signed_in() else "-"
+    log.warning("permission denied on %s %s: user %s", request.method, request.path, user)
+    return error_response(403, "forbidden", _("You do not have permission to do that."))
 
 
 def _require_staff_two_factor() -> Response | None:

@@ -1,0 +1,147 @@
+"""Every route of the app, as anonymous, submitter, reviewer and admin: who may do what.
+
+Routes are discovered from app.url_map; each endpoint must be declared in ACCESS below, so a
+new route fails here until someone decides who may use it.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from kb import create_app
+from tests.conftest import PASSWORD
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = ("submitter", "reviewer", "admin")
+STAFF = ("reviewer", "admin")
+ADMIN = ("admin",)
+TOKEN = "token"  # the JSON API with a bearer token: any active account; cookies never count
+
+ACCESS: dict[str, object] = {
+    # public pages and the read API
+    "static": PUBLIC, "public.home": PUBLIC, "public.practices": PUBLIC,
+    "public.practice": PUBLIC, "public.coverage": PUBLIC, "public.feed": PUBLIC,
+    "public.robots": PUBLIC, "public.sitemap": PUBLIC, "public.api_docs": PUBLIC,
+    "api.openapi_document": PUBLIC, "api.practices": PUBLIC, "api.export_csv": PUBLIC,
+    "api.export_json": PUBLIC, "api.practice": PUBLIC, "api.stats": PUBLIC,
+    "api.taxonomy_view": PUBLIC,
+    # signing in and recovering an account
+    "auth.login": PUBLIC, "auth.login_two_factor": PUBLIC, "auth.register": PUBLIC,
+    "auth.forgot_password": PUBLIC, "auth.reset_password": PUBLIC,
+    "auth.confirm_email": PUBLIC,
+    # one's own account
+    "auth.logout": SIGNED_IN, "auth.account": SIGNED_IN, "auth.change_email": SIGNED_IN,
+    "auth.change_password": SIGNED_IN, "auth.api_tokens": SIGNED_IN,
+    "auth.create_api_token": SIGNED_IN, "auth.revoke_api_token": SIGNED_IN,
+    "auth.two_factor": SIGNED_IN, "auth.two_factor_confirm": SIGNED_IN,
+    "auth.two_factor_disable": SIGNED_IN, "auth.recovery_codes": SIGNED_IN,
+    # submitting practices
+    "submit.index": SIGNED_IN, "submit.new": SIGNED_IN, "submit.detail": SIGNED_IN,
+    "submit.edit": SIGNED_IN, "submit.preview": SIGNED_IN, "submit.action": SIGNED_IN,
+    # reviewing
+    "review.queue": STAFF, "review.mine": STAFF, "review.detail": STAFF, "review.claim": STAFF,
+    "review.unclaim": STAFF, "review.decide": STAFF,
+    # administration
+    "admin.index": ADMIN, "admin.users": ADMIN, "admin.change_role": ADMIN,
+    "admin.deactivate": ADMIN, "admin.reactivate": ADMIN, "admin.practices": ADMIN,
+    "admin.audit": ADMIN, "admin.archive_practice": ADMIN, "admin.unarchive_practice": ADMIN,
+    # the write API
+    "api.list_submissions": TOKEN, "api.create_submission": TOKEN, "api.get_submission": TOKEN,
+    "api.patch_submission": TOKEN, "api.submission_action": TOKEN,
+}
+
+
+def _endpoints() -> list[tuple[str, str, str]]:
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
+    return sorted((rule.endpoint, rule.rule, method) for rule in app.url_map.iter_rules()
+                  for method in rule.methods - {"HEAD", "OPTIONS"})
+
+
+ROUTES = _endpoints()
+PROTECTED = [r for r in ROUTES if ACCESS.get(r[0], PUBLIC) != PUBLIC]
+
+
+def test_every_route_is_declared_in_the_access_table():
+    undeclared = sorted({endpoint for endpoint, _rule, _method in ROUTES
+                         if endpoint not in ACCESS})
+    assert not undeclared, f"declare who may use these endpoints in ACCESS: {undeclared}"
+
+
+def test_the_table_names_no_route_that_is_gone():
+    assert not set(ACCESS) - {endpoint for endpoint, _rule, _method in ROUTES}
+
+
+@pytest.fixture
+def world(app, make_user, make_practice, request):
+    """One account per role (each in its own organization), their tokens, and only the
+    practices the route under test needs (making practices is the slow part)."""
+    from kb.services import tokens
+
+    endpoint, rule = request.node.callspec.params["endpoint"], request.node.callspec.params["rule"]
+    people = {role: make_user(role=role) for role in SIGNED_IN}
+    target = make_user()
+    practices: dict[str, object] = {}
+    if "practice_id" in rule:
+        if endpoint.startswith("review."):
+            practices["all"] = make_practice(state="submitted", submitter=target)
+        elif endpoint.startswith("admin."):
+            practices["all"] = make_practice(state="published", submitter=target)
+        else:
+            practices = {role: make_practice(state="draft", submitter=user)
+                         for role, user in people.items()}
+    with app.app_context():
+        keys = {role: tokens.create_token(user, user, "matrix") for role, user in people.items()}
+        token_ids = {role: tokens.list_tokens(user)[0].id for role, user in people.items()}
+    return {"people": people, "target": target, "practices": practices, "keys": keys,
+            "token_ids": token_ids}
+
+
+def _url(rule: str, endpoint: str, role: str, world: dict) -> str:
+    role = role if role in SIGNED_IN else "submitter"
+    practices = world["practices"]
+    values = {"practice_id": practices.get("all", practices.get(role)),
+              "user_id": world["target"].id, "token_id": world["token_ids"][role],
+              "slug": "no-such-practice", "token": "not-a-token"}
+    for name, value in values.items():
+        rule = rule.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
+    assert "<" not in rule, f"add a value for the parameter in {rule}"
+    return rule
+
+
+@pytest.mark.parametrize(("endpoint", "rule", "method"), PROTECTED,
+                         ids=[f"{m} {r}" for _e, r, m in PROTECTED])
+def test_each_role_gets_what_the_table_says(app, world, endpoint, rule, method):
+    required = ACCESS[endpoint]
+    for role in (None, *SIGNED_IN):
+        client = app.test_client()
+        url = _url(rule, endpoint, role, world)
+        headers = {}
+        if required == TOKEN and role:
+            headers["Authorization"] = f"Bearer {world['keys'][role]}"
+        elif role:
+            user = world["people"][role]
+            assert client.post("/login", data={"email": user.email,
+                                               "password": PASSWORD}).status_code == 302
+        kwargs = {"json": {}} if url.startswith("/api/") and method != "GET" else {"data": {}}
+        response = client.open(url, method=method, headers=headers, **kwargs)
+        _check(response, required, role, url, method)
+
+
+def _check(response, required, role, url: str, method: str) -> None:  # noqa: ANN001
+    status, where = response.status_code, f"{method} {url} as {role or 'anonymous'}"
+    if role is None and required == TOKEN:
+        assert status == 401, where
+        assert response.get_json()["error"]["code"] == "unauthenticated", where
+    elif role is None:
+        assert status == 302, where
+        location = urlsplit(response.headers["Location"])
+        assert location.path == "/login", where
+        assert parse_qs(location.query)["next"][0] == urlsplit(url).path, where
+    elif required != TOKEN and role not in required:
+        assert status == 403, where
+    else:
+        assert status not in (401, 403) and status < 500, f"{where}: {status}"
+        assert not response.headers.get("Location", "").startswith("/login"), where
+        if method == "GET" and "<" not in url and url.count("/") <= 2:
+            assert status == 200, where

@@ -209,3 +209,19 @@ def test_form_errors_and_flash_messages_are_in_the_chosen_language(demo_app, lan
     assert html_lang(html) == lang
     assert _untranslated(html, lang, fragments) == []
     assert "Email or password is not right." not in html
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "12,345.5 · Jan 28, 2026"), ("fr", "12 345,5 · 28 janv. 2026"),
+    ("es", "12.345,5 · 28 ene 2026"),
+])
+def test_template_helpers_write_numbers_and_dates_the_way_the_language_does(demo_app, lang,
+                                                                            expected):
+    import datetime as dt
+
+    from flask import render_template_string
+
+    with demo_app.test_request_context("/", query_string={"lang": lang}):
+        text = render_template_string("{{ format_number(12345.5) }} · {{ format_date(day) }}",
+                                      day=dt.datetime(2026, 1, 28, 12, tzinfo=dt.UTC))
+    assert text.replace("\u202f", " ").replace("\xa0", " ") == expected

@@ -1,7 +1,7 @@
 """The reviewer pages: queue order and filters, conflicts of interest, decisions."""
 from __future__ import annotations
 
-from tests.web.review_support import CHECKLIST_ALL, make_member, mails_to, signed_in
+from tests.web.review_support import CHECKLIST_ALL, mails_to, make_member, signed_in
 
 
 def test_the_queue_lists_oldest_first_and_filters(app, make_practice):

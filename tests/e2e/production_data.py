@@ -54,6 +54,7 @@ def seed(spec: dict) -> dict:
         first = next(iter(reviewers.values()))
         reviews.claim(first, anchor.id, True)
         reviews.approve(first, anchor.id)
+        out["anchor"] = {"id": anchor.id, "word": "zqanchor"}
         for name, reviewer in reviewers.items():
             out["reviewers"][name] = reviewer.email
             ids = []

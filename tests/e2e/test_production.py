@@ -135,7 +135,7 @@ def test_a_limit_of_10_per_minute_admits_10_requests_across_4_workers_with_redis
     with redis_server(site.tmp) as redis_url:
         server = site.serve(
             workers=4, KB_RATELIMIT_ENABLED="true", KB_RATELIMIT_STORAGE_URI=redis_url,
-            KB_RATELIMIT_DEFAULT="10 per minute", KB_RATELIMIT_STRATEGY="moving-window",
+            KB_RATELIMIT_GUEST="10 per minute", KB_RATELIMIT_STRATEGY="moving-window",
             KB_RATELIMIT_KEY_PREFIX=f"kb-e2e-{secrets.token_hex(4)}")
         statuses = [server.get("/practices?q=water").status for _ in range(30)]
     assert statuses.count(200) == 10, statuses

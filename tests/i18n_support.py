@@ -86,8 +86,8 @@ def normalize(text: str) -> str:
 class _InterfaceText(HTMLParser):
     """Collect the text and the readable attributes a user meets in the interface language.
 
-    Content inside an element whose ``lang`` differs from the page's (a practice's own text,
-    the language switcher's "English") is left out: it keeps its language on purpose.
+    Content whose nearest ``lang`` differs from the page's (a practice's own text, the
+    language switcher's "English") is left out: it keeps its language on purpose.
     """
 
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -97,25 +97,25 @@ class _InterfaceText(HTMLParser):
     def __init__(self, page_lang: str) -> None:
         super().__init__(convert_charrefs=True)
         self.page_lang = page_lang
-        self.stack: list[tuple[str, bool]] = []
+        self.stack: list[tuple[str, str]] = []  # (tag, language in effect inside it)
         self.chunks: list[str] = []
         self.skip_tags = 0
 
-    def _foreign(self) -> bool:
-        return any(foreign for _, foreign in self.stack)
+    def _lang(self) -> str:
+        return self.stack[-1][1] if self.stack else self.page_lang
 
     def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN201
         values = dict(attrs)
-        lang = values.get("lang")
-        foreign = lang is not None and tag != "html" and lang.split("-")[0] != self.page_lang
+        lang = (values.get("lang") or self._lang()).split("-")[0] if tag != "html" \
+            else self.page_lang
         if tag in ("script", "style"):
             self.skip_tags += 1
-        if not (foreign or self._foreign()):
+        if lang == self.page_lang:
             self.chunks.extend(values[a] for a in self.ATTRIBUTES if values.get(a))
             if tag in ("input", "button") and values.get("type") in ("submit", "button"):
                 self.chunks.append(values.get("value") or "")
         if tag not in self.VOID:
-            self.stack.append((tag, foreign))
+            self.stack.append((tag, lang))
 
     def handle_startendtag(self, tag, attrs):  # noqa: ANN001, ANN201
         self.handle_starttag(tag, attrs)
@@ -131,7 +131,7 @@ class _InterfaceText(HTMLParser):
                 break
 
     def handle_data(self, data):  # noqa: ANN001, ANN201
-        if not self.skip_tags and not self._foreign():
+        if not self.skip_tags and self._lang() == self.page_lang:
             self.chunks.append(data)
 
 

@@ -225,3 +225,11 @@ def test_template_helpers_write_numbers_and_dates_the_way_the_language_does(demo
         text = render_template_string("{{ format_number(12345.5) }} · {{ format_date(day) }}",
                                       day=dt.datetime(2026, 1, 28, 12, tzinfo=dt.UTC))
     assert text.replace("\u202f", " ").replace("\xa0", " ") == expected
+
+
+def test_the_page_walk_reads_interface_text_nested_inside_an_entry(demo_app):
+    fragments = english_fragments("es")
+    html = ('<html lang="es"><body><article lang="fr"><h1>Titre</h1>'
+            '<h2 lang="es">Lessons learned and pitfalls</h2><p>Search the practices</p>'
+            '</article></body></html>')
+    assert _untranslated(html, "es", fragments) == ["Lessons learned and pitfalls"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 04:50:28.830145
+Create Date: 2026-11-28 04:59:13.682780
 """
 from alembic import op
 import sqlalchemy as sa
@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_enabled', sa.Boolean(), nullable=False),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.Column('recovery_codes', sa.JSON(), nullable=True),
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('created_at', kb.db.UTCDateTime(), nullable=False),

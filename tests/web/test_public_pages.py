@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.conftest import valid_record  # noqa: F401  (documents the record shape used)
+import pytest
 
 
 def _slug(app, practice_id):  # noqa: ANN001, ANN202
@@ -88,3 +88,33 @@ def test_home_shows_objective_and_region_tiles_with_search_counts(client, make_p
     assert tile.group(1) == "2 practices"
     tile = re.search(r'href="/practices\?region=africa">.*?tile-count">([^<]+)<', html, re.S)
     assert tile.group(1) == "2 practices"
+
+
+def test_practice_template_previews_an_unsaved_draft(app):
+    from flask import render_template
+
+    from kb.models import Practice
+
+    draft = Practice(title="Draft title", summary="Draft summary", objectives=[3],
+                     language="en", state="draft")
+    with app.test_request_context("/submissions/1/preview"):
+        html = render_template("public/practice.html", practice=draft, preview=True)
+    assert "Draft title" in html and "Preview" in html
+    assert "Permalink" not in html and "og:url" not in html
+
+
+@pytest.mark.parametrize("url", ["/", "/practices/{slug}", "/coverage", "/api"])
+def test_public_pages_have_headings_in_order(app, client, make_practice, url):
+    pid = make_practice()
+    make_practice(title="A related one", objectives=[15])
+    html = client.get(url.format(slug=_slug(app, pid))).get_data(as_text=True)
+    levels = [int(h) for h in re.findall(r"<h([1-6])[ >]", html)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+
+def test_archived_practice_page_says_so_without_related_practices(app, client, make_practice):
+    pid = make_practice(state="archived")
+    html = client.get(f"/practices/{_slug(app, pid)}").get_data(as_text=True)
+    assert "This practice is archived." in html
+    assert 'data-field="related"' not in html

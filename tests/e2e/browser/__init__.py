@@ -1,0 +1,50 @@
+"""Playwright helpers: Debian's Chromium, axe-core checks and screenshots at two widths."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tests.e2e.servers import ROOT, need
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+WIDTHS = (1280, 375)
+
+
+def axe_source() -> str:
+    """Return axe-core's script: KB_TEST_AXE_JS, or the copy `npm install` put beside the tests."""
+    candidates = [os.environ.get("KB_TEST_AXE_JS", ""),
+                  str(ROOT / "tests/e2e/.node_modules/node_modules/axe-core/axe.min.js")]
+    found = next((Path(c) for c in candidates if c and Path(c).is_file()), None)
+    need(found, "axe-core is not installed: npm install --prefix tests/e2e/.node_modules "
+                "axe-core@4 (or set KB_TEST_AXE_JS)")
+    return found.read_text(encoding="utf-8")
+
+
+def launch(playwright):  # noqa: ANN001,ANN201
+    """Start Debian's Chromium; skip loudly (fail on CI) when it is not installed."""
+    need(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def serious_violations(page, axe_js: str) -> list[str]:  # noqa: ANN001
+    """Run axe-core on the page; return its serious and critical violations, described."""
+    page.add_script_tag(content=axe_js)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['impact']}: {v['id']} ({v['help']}) at "
+            + json.dumps([n["target"] for n in v["nodes"]][:5])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def check_page(page, name: str, axe_js: str) -> list[str]:  # noqa: ANN001
+    """Screenshot the page at 1280 and 375 px wide, and return axe's serious findings."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size(size)
+    return [f"{name}: {v}" for v in serious_violations(page, axe_js)]

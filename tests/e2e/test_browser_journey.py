@@ -1,0 +1,152 @@
+"""The whole review loop in a real browser, with axe-core checks and screenshots of each page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e import browser
+from tests.e2e.production_data import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.production]
+
+TITLE = "Night school for newly arrived adults in Nairobi"
+CHECKLIST = ["Relates to one or more of the 23 GCM objectives",
+             "Adheres to the 10 guiding principles",
+             "Was implemented (not a proposal), ideally after December 2018",
+             "Is fully or mostly completed", "Is innovative and replicable"]
+
+
+@pytest.fixture
+def site(make_site):
+    site = make_site("sqlite", ["reviewer"], per_reviewer=0)
+    site.server = site.serve(workers=2)
+    return site
+
+
+@pytest.fixture
+def chromium():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        instance = browser.launch(playwright)
+        yield instance
+        instance.close()
+
+
+def field(page, label: str):  # noqa: ANN001,ANN201
+    """The control whose visible label is exactly ``label``."""
+    return page.get_by_label(label, exact=True)
+
+
+def fill_practice_form(page) -> None:  # noqa: ANN001
+    """Fill every part of the submission form by its visible labels."""
+    field(page, "Title").fill(TITLE)
+    field(page, "Summary").fill("Evening classes in language, rights and work skills.")
+    field(page, "Description").fill("Classes run **four evenings** a week.")
+    field(page, "Type of practice").select_option(label="Programme")
+    field(page, "Language of the entry").select_option(label="English")
+    page.get_by_label(re.compile(r"^15\. ")).check()
+    page.get_by_label(re.compile(r"^16\. ")).check()
+    field(page, "People-centred").check()
+    field(page, "Level of implementation").select_option(label="Local")
+    field(page, "Africa").check()
+    field(page, "Countries").select_option(label="Kenya")
+    field(page, "Implemented by").fill("Nairobi City County")
+    field(page, "Partners").fill("Adult education centres")
+    field(page, "Regional organization").check()
+    field(page, "Focal point: name").fill("Wanjiru Focal")
+    field(page, "Focal point: email").fill("focal@example.org")
+    field(page, "Start year").fill("2020")
+    field(page, "End year").fill("2024")
+    field(page, "Implementation status").select_option(label="Completed")
+    field(page, "Outcome in one sentence").fill("Adults found work after the course.")
+    field(page, "Results").fill("- 900 graduates")
+    field(page, "Lessons learned and pitfalls").fill("Childcare decides attendance.")
+    field(page, "Funding source").fill("County budget")
+    field(page, "Title of the resource").first.fill("Annual report")
+    field(page, "Web address (http:// or https://)").first.fill("https://example.org/r")
+
+
+def sign_in(context, base: str, email: str):  # noqa: ANN001,ANN201
+    page = context.new_page()
+    page.goto(base + "/login")
+    field(page, "Email").fill(email)
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/(\?.*)?$"))
+    return page
+
+
+def test_a_practice_goes_from_registration_to_search_in_a_real_browser(site, chromium):
+    base = f"http://127.0.0.1:{site.server.port}"
+    axe = browser.axe_source()
+    problems: list[str] = []
+
+    submitter = chromium.new_context().new_page()
+    submitter.goto(base + "/register")
+    field(submitter, "Your name").fill("Amina Submitter")
+    field(submitter, "Email").fill("amina@example.org")
+    field(submitter, "Password").fill(PASSWORD)
+    field(submitter, "Organization").fill("Nairobi City County")
+    field(submitter, "Type of organization").select_option(index=1)
+    field(submitter, "Level").select_option(index=1)
+    submitter.get_by_role("button", name="Create account").click()
+    submitter.wait_for_url(base + "/")
+
+    submitter.goto(base + "/submissions/new")
+    problems += browser.check_page(submitter, "submission-form", axe)
+    fill_practice_form(submitter)
+    submitter.get_by_role("button", name="Save draft").click()
+    submitter.wait_for_url(re.compile(r".*/submissions/\d+/edit$"))
+    practice_id = int(re.search(r"/submissions/(\d+)/", submitter.url).group(1))
+    assert field(submitter, "Title").input_value() == TITLE
+    submitter.get_by_role("button", name="Submit for review").click()
+    submitter.wait_for_url(f"{base}/submissions/{practice_id}")
+    problems += browser.check_page(submitter, "submission-detail", axe)
+
+    reviewer = sign_in(chromium.new_context(), base, site.seed["reviewers"]["reviewer"])
+    reviewer.goto(base + "/review/")
+    problems += browser.check_page(reviewer, "review-queue", axe)
+    reviewer.get_by_role("link", name=TITLE).first.click()
+    reviewer.get_by_label(re.compile("I declare that I have no conflict of interest")).check()
+    reviewer.get_by_role("button", name="Claim for review").click()
+    problems += browser.check_page(reviewer, "review-detail", axe)
+    field(reviewer, "Request changes (comment required)").check()
+    field(reviewer, "Comment to the submitter").fill("Please add the number of classes.")
+    reviewer.get_by_role("button", name="Record decision").click()
+    reviewer.wait_for_url(re.compile(r".*/review/$"))
+
+    submitter.goto(f"{base}/submissions/{practice_id}")
+    assert "Please add the number of classes." in submitter.content()
+    submitter.goto(f"{base}/submissions/{practice_id}/edit")
+    field(submitter, "Summary").fill("Evening classes, 120 a year, in language and work.")
+    submitter.get_by_role("button", name="Submit for review").click()
+    submitter.wait_for_url(f"{base}/submissions/{practice_id}")
+
+    reviewer.goto(f"{base}/review/{practice_id}")
+    reviewer.get_by_label(re.compile("I declare that I have no conflict of interest")).check()
+    reviewer.get_by_role("button", name="Claim for review").click()
+    for item in CHECKLIST:
+        field(reviewer, item).check()
+    field(reviewer, "Approve and publish").check()
+    reviewer.get_by_role("button", name="Record decision").click()
+    reviewer.wait_for_url(re.compile(r".*/review/$"))
+
+    visitor = chromium.new_context().new_page()
+    visitor.goto(base + "/")
+    problems += browser.check_page(visitor, "home", axe)
+    visitor.goto(base + "/practices")
+    facets = visitor.locator("aside.facets")
+    facets.get_by_role("link", name=re.compile(r"^\s*Africa")).first.click()
+    visitor.wait_for_url(re.compile(r".*region=africa"))
+    facets.get_by_role("link", name=re.compile(r"^\s*☐\s*16\. ")).first.click()
+    visitor.wait_for_url(re.compile(r".*objective=16"))
+    problems += browser.check_page(visitor, "search", axe)
+    visitor.get_by_role("link", name=TITLE).first.click()
+    assert visitor.get_by_role("heading", name=TITLE).is_visible()
+    assert "focal@example.org" not in visitor.content()  # the contact was not made public
+    problems += browser.check_page(visitor, "practice", axe)
+    visitor.goto(base + "/coverage")
+    problems += browser.check_page(visitor, "coverage", axe)
+
+    assert not problems, "\n".join(problems)

@@ -234,6 +234,8 @@ class SearchIndex:
         generation = (self._ix_dir, reader.generation())
         segments, fresh = [], {}
         for segreader, offset in reader.leaf_readers():
+            if segreader.segment() is None:
+                continue  # an empty index has one segment-less (EmptyReader) leaf
             key = f"{self._ix_dir}/{segreader.segment().segment_id()}"
             data = self._segments.get(key)
             if data is None:

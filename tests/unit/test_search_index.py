@@ -132,3 +132,39 @@ def test_hits_carry_the_card_fields(index):
     assert (hit.slug, hit.region, hit.country, hit.level, hit.objective, hit.start_year) == (
         "practice-1", ["africa"], ["SEN"], "local", [3, 4], 2020)
     assert hit.published_at.tzinfo is not None and hit.score > 0
+
+
+EMPTY_REQUESTS = [
+    SearchRequest(),
+    SearchRequest(q="labour"),
+    SearchRequest(q='"labour migration" OR lab* -x'),
+    SearchRequest(q="labuor", sort="title"),
+    SearchRequest(filters={"region": ["africa"], "objective": [5]}, year_from=2000),
+    SearchRequest(sort="start_year", page=3),
+]
+
+
+@pytest.mark.parametrize("make_empty", ["create", "rebuild"])
+@pytest.mark.parametrize("req", EMPTY_REQUESTS, ids=range(len(EMPTY_REQUESTS)))
+def test_an_empty_index_searches_to_nothing_without_error(tmp_path, make_empty, req):
+    ix = SearchIndex(tmp_path / "index")
+    ix.create() if make_empty == "create" else ix.rebuild([])
+    results = ix.search(req)
+    assert (results.total, results.hits) == (0, [])
+    assert all(counts == [] or all(fc.selected for fc in counts)
+               for counts in results.facets.values())
+    assert ix.is_healthy() and ix.doc_count() == 0 and ix.versions() == {}
+    assert ix.related(1) == []
+    ix.close()
+
+
+@pytest.mark.parametrize("make_empty", ["create", "rebuild"])
+def test_apply_onto_an_empty_index_after_searching_it_is_found(tmp_path, make_empty):
+    ix = SearchIndex(tmp_path / "index")
+    ix.create() if make_empty == "create" else ix.rebuild([])
+    assert total(ix, "labour") == 0
+    ix.apply([make_doc(1, "Labour migration")], [])
+    assert total(ix, "labour") == 1 and ix.versions() == {1: "v1"}
+    ix.apply([], [1])
+    assert total(ix) == 0 and ix.versions() == {}
+    ix.close()

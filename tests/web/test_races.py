@@ -74,9 +74,6 @@ def test_concurrent_reviewers_never_both_win(app, make_practice, kind):
     print(f"{RACES // 2} {kind} races on SQLite in {elapsed:.1f} s")
 
 
-@pytest.mark.xfail(strict=False, reason="kb.services.tokens.user_for_token writes last_used_at in "
-                   "a deferred SQLite transaction; two concurrent token requests can fail with "
-                   "'database is locked' (503) before reaching the workflow. Reported to the lead.")
 def test_a_lost_race_answers_409_through_the_api(app, make_practice):
     from kb.services import tokens
 

@@ -1,6 +1,8 @@
 """Production path: gunicorn workers on SQLite and PostgreSQL, two instances, Redis rate limits."""
 from __future__ import annotations
 
+import contextlib
+import http.client
 import secrets
 import threading
 import time
@@ -103,19 +105,27 @@ def test_recycled_workers_lose_no_index_update_under_a_stream_of_approvals(make_
     people = {name: reviewer(site, server, name) for name in ("r1", "r2")}
     approved: list[dict] = []
     failures: list[str] = []
+    interrupted: list[int] = []
     deadline = time.monotonic() + STREAM_SECONDS
 
     def stream(name: str) -> None:
         for practice in site.practices(name):
             if time.monotonic() > deadline:
                 return
-            resp = people[name].approve(practice["id"])
+            try:
+                resp = people[name].approve(practice["id"])
+            except (OSError, http.client.HTTPException):
+                # gunicorn killed the worker mid-request (--timeout 5): the approval may or
+                # may not have committed; `kb index check` below judges the index either way.
+                interrupted.append(practice["id"])
+                continue
             if resp.status not in (302, 303):
                 failures.append(f"{practice['id']}: {resp.status} {resp.body[:200]}")
                 continue
             approved.append(practice)
             for _ in range(3):  # searches in between, so that workers reach --max-requests
-                server.get(f"/practices?q={practice['word']}")
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    server.get(f"/practices?q={practice['word']}")
 
     threads = [threading.Thread(target=stream, args=(name,)) for name in people]
     for thread in threads:
@@ -123,6 +133,7 @@ def test_recycled_workers_lose_no_index_update_under_a_stream_of_approvals(make_
     for thread in threads:
         thread.join(timeout=STREAM_SECONDS + 60)
     assert not failures
+    assert len(interrupted) <= len(approved) // 10, f"too many killed requests: {interrupted}"
     assert len(approved) >= 20, "too few approvals to say anything"
     assert server.log().count("Autorestarting worker") >= 4, "workers were not recycled"
     for practice in approved:

@@ -233,3 +233,13 @@ def test_the_page_walk_reads_interface_text_nested_inside_an_entry(demo_app):
             '<h2 lang="es">Lessons learned and pitfalls</h2><p>Search the practices</p>'
             '</article></body></html>')
     assert _untranslated(html, "es", fragments) == ["Lessons learned and pitfalls"]
+
+
+def test_an_explicit_choice_beats_the_cookie_and_an_unknown_language_is_ignored(demo_app):
+    client = demo_app.test_client()
+    client.get("/?lang=es")
+    assert html_lang(client.get("/?lang=fr").get_data(as_text=True)) == "fr"
+    assert html_lang(client.get("/coverage?lang=de").get_data(as_text=True)) == "fr"
+    fresh = demo_app.test_client()
+    html = fresh.get("/?lang=xx", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert html_lang(html) == "es"

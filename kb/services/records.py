@@ -47,6 +47,8 @@ def apply_record(practice: Practice, record: dict[str, Any]) -> None:
             setattr(practice, f"{name}_html", sanitize.render_markdown(text))
     for name in (*CODE_FIELDS, *YEAR_FIELDS):
         if name in record:
+            if name == "language" and not record[name]:
+                continue  # every entry has a language: a blank choice keeps the current one
             setattr(practice, name, record[name])
     for name in LIST_FIELDS:
         if name in record:

@@ -1,0 +1,110 @@
+"""The index follows the database: same process at once, other processes soon, and repairs."""
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+
+from kb import create_app, db
+from kb.models import Practice
+from kb.services import indexing
+
+
+def _titles(client, q):  # noqa: ANN001, ANN202
+    body = client.get("/api/v1/practices", query_string={"q": q}).get_json()
+    return [r["title"] for r in body["results"]]
+
+
+def test_a_published_practice_is_searchable_when_the_call_returns(client, make_practice):
+    make_practice(title="Harbour welcome desk for seafarers")
+    assert _titles(client, "seafarers") == ["Harbour welcome desk for seafarers"]
+
+
+def test_a_draft_is_never_in_the_index(client, make_practice):
+    make_practice(state="draft", title="Draft about lighthouse keepers")
+    assert _titles(client, "lighthouse") == []
+
+
+def test_two_instances_with_their_own_index_agree_after_a_publish(app, tmp_path, make_practice):
+    other = create_app({**app.config, "INDEX_DIR": str(tmp_path / "index-b"),
+                        "INDEX_SYNC_INTERVAL": 0.01})
+    other_client = other.test_client()
+    assert _titles(other_client, "cartographers") == []
+    make_practice(title="Mobile clinic for cartographers")  # applied by the first instance only
+    time.sleep(0.02)
+    assert _titles(other_client, "cartographers") == ["Mobile clinic for cartographers"]
+
+
+def _commit_without_index_write(app, **changes) -> int:  # noqa: ANN003
+    """Change a practice and commit, as if the process died before touching the index."""
+    from tests.conftest import valid_record
+
+    from kb.services.transfer import create_practice
+    from kb.services.validation import validate_record
+
+    with app.app_context(), db.write_transaction() as session:
+        practice = create_practice(session, validate_record(valid_record(**changes), False),
+                                   "published", None, None)
+        return practice.id
+
+
+def test_a_crash_between_commit_and_index_write_is_repaired_by_sync(app, client, runner):
+    _commit_without_index_write(app, title="Crash-proof registry of beekeepers")
+    assert _titles(client, "beekeepers") == []
+    check = runner.invoke(args=["kb", "index", "check"])
+    assert check.exit_code == 1
+    assert "1 missing" in check.output
+    sync = runner.invoke(args=["kb", "index", "sync"])
+    assert sync.exit_code == 0, sync.output
+    assert _titles(client, "beekeepers") == ["Crash-proof registry of beekeepers"]
+    assert runner.invoke(args=["kb", "index", "check"]).exit_code == 0
+
+
+def test_the_next_request_applies_changes_committed_elsewhere(app, client):
+    app.config["INDEX_SYNC_INTERVAL"] = 0.01
+    _commit_without_index_write(app, title="Polling finds the glassblowers")
+    time.sleep(0.02)
+    assert _titles(client, "glassblowers") == ["Polling finds the glassblowers"]
+
+
+def test_index_check_reports_an_orphan_and_sync_removes_it(app, client, runner, make_practice):
+    practice_id = make_practice(title="Orphaned notice about falconers")
+    with app.app_context():
+        session = db.get_session()
+        session.get(Practice, practice_id).state = "draft"  # no change row: the index drifts
+        session.commit()
+    check = runner.invoke(args=["kb", "index", "check"])
+    assert check.exit_code == 1
+    assert "1 orphaned" in check.output
+    assert runner.invoke(args=["kb", "index", "sync"]).exit_code == 0
+    assert _titles(client, "falconers") == []
+
+
+def test_a_deleted_index_directory_is_rebuilt_from_the_database(app, client, make_practice,
+                                                                caplog):
+    make_practice(title="Rebuilt index still knows the weavers")
+    shutil.rmtree(app.config["INDEX_DIR"])
+    with caplog.at_level(logging.WARNING, logger="kb.index"):
+        assert _titles(client, "weavers") == ["Rebuilt index still knows the weavers"]
+    assert "rebuilding from the database" in caplog.text
+
+
+def test_a_corrupt_index_directory_is_rebuilt_from_the_database(app, client, make_practice):
+    make_practice(title="Corruption cannot hide the potters")
+    with app.app_context():
+        index = indexing.get_index()
+        for path in index.path.rglob("*"):
+            if path.is_file():
+                path.write_bytes(b"\x00garbage")
+        index.close()
+    fresh = create_app(dict(app.config))
+    assert _titles(fresh.test_client(), "potters") == ["Corruption cannot hide the potters"]
+
+
+def test_index_rebuild_command_swaps_in_a_complete_index(client, runner, make_practice):
+    for n in range(3):
+        make_practice(title=f"Rebuild keeps practice number {n} about tailors")
+    result = runner.invoke(args=["kb", "index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "3 published practices" in result.output
+    assert len(_titles(client, "tailors")) == 3

@@ -247,7 +247,9 @@ def _read_paths() -> dict[str, Any]:
             "responses": {"200": _ok("An Atom 1.0 feed.", {"type": "string"},
                                      "application/atom+xml"),
                           "304": {"description": "Not modified."},
-                          "400": _error("A parameter is not valid.")}}},
+                          "400": _ok("A parameter is not valid (an HTML page: the feed "
+                                     "is not under /api/).", {"type": "string"},
+                                     "text/html")}}},
     }
 
 

@@ -21,18 +21,18 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-from kb.search import searcher
+from kb.search import build, searcher
 from kb.search.columns import SegmentData, Snapshot, Vocabulary
 from kb.search.errors import IndexBusy, IndexUnavailable
 from kb.search.results import Hit, SearchRequest, SearchResults
-from kb.search.schema import SCHEMA_VERSION, make_codec, make_schema, to_fields
+from kb.search.schema import SCHEMA_VERSION, make_codec, make_schema, term_fields, to_fields
+from kb.search.writer import TermsWriter
 
 POINTER = "CURRENT"
 META = "meta.json"
 SMALL_SEGMENT = 500
 MAX_SMALL_SEGMENTS = 8
 RESULT_CACHE = 256
-BUILD_LIMITMB = 256
 
 
 def merge_small_segments(writer, segments):
@@ -166,7 +166,8 @@ class SearchIndex:
         with self._lock:
             ix = self._open()
         try:
-            writer = ix.writer(timeout=timeout, delay=0.02, codec=make_codec())
+            writer = TermsWriter(ix, term_fields(), timeout=timeout, delay=0.02,
+                                 codec=make_codec())
         except LockError as exc:
             raise IndexBusy(f"search index write lock busy for {timeout}s") from exc
         except OSError as exc:
@@ -194,17 +195,9 @@ class SearchIndex:
         """
         target = self._new_dir()
         ix = whoosh_index.open_dir(str(target))
-        writer = ix.writer(limitmb=BUILD_LIMITMB, codec=make_codec())
-        count = 0
         try:
-            for doc in documents:
-                writer.add_document(**to_fields(doc))
-                count += 1
-                if progress is not None and count % 100 == 0:
-                    progress(count)
-            writer.commit(optimize=True)
+            count = build.fill(ix, documents, progress)
         except BaseException:
-            writer.cancel()
             ix.close()
             shutil.rmtree(target, ignore_errors=True)
             raise

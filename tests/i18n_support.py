@@ -168,3 +168,13 @@ def make_demo_app(tmp_path: Path):  # noqa: ANN201
     result = app.test_cli_runner().invoke(args=["kb", "init", "--demo"])
     assert result.exit_code == 0, result.output
     return app
+
+
+def dispose(app) -> None:  # noqa: ANN001
+    """Close the demo app's search index and database connections."""
+    from kb import db
+    from kb.services import indexing
+
+    with app.app_context():
+        indexing.get_index().close()
+        db.get_engine().dispose()

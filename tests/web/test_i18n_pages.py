@@ -9,7 +9,13 @@ import pytest
 from kb import db
 from kb.models import Practice, User
 from tests.conftest import PASSWORD, valid_record
-from tests.i18n_support import english_fragments, html_lang, interface_text, make_demo_app
+from tests.i18n_support import (
+    dispose,
+    english_fragments,
+    html_lang,
+    interface_text,
+    make_demo_app,
+)
 
 ROLES = ("anonymous", "submitter", "reviewer", "admin")
 NOT_PAGES = ("/api/", "/static/", "/feed.atom", "/sitemap.xml", "/robots.txt")
@@ -27,7 +33,8 @@ def demo_app(tmp_path_factory):
             accounts.create_user(f"{role}@i18n.test", f"Test {role}", PASSWORD, role=role,
                                  organization=organization)
     _create_draft(app)
-    return app
+    yield app
+    dispose(app)
 
 
 def _create_draft(app) -> None:  # noqa: ANN001

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from kb import db, taxonomy
-from tests.i18n_support import make_demo_app
+from tests.i18n_support import dispose, make_demo_app
 
 SPANISH_LABOUR = "Programa binacional de migración laboral temporal agrícola"
 SPANISH_INCLUSION = "Programa municipal de inclusión laboral de personas migrantes"
@@ -25,7 +25,8 @@ SINGULAR_WORKER = "Permanence juridique pour chaque travailleur saisonnier à Pe
 def demo_app(tmp_path_factory):
     app = make_demo_app(tmp_path_factory.mktemp("i18n-search"))
     _publish_french_entry(app)
-    return app
+    yield app
+    dispose(app)
 
 
 def _publish_french_entry(app) -> None:  # noqa: ANN001

@@ -82,9 +82,10 @@ def fill(ix, documents: Iterable[dict], progress: Callable[[int], None] | None) 
     parallel = len(head) >= PARALLEL_MIN and procs() > 1
     if parallel:
         writer = _ParallelWriter(ix, procs=procs(), batchsize=BATCH, multisegment=True,
-                                 limitmb=BUILD_LIMITMB, codec=make_codec())
+                                 limitmb=BUILD_LIMITMB, codec=make_codec(), compound=False)
     else:
-        writer = TermsWriter(ix, term_fields(), limitmb=BUILD_LIMITMB, codec=make_codec())
+        writer = TermsWriter(ix, term_fields(), limitmb=BUILD_LIMITMB, codec=make_codec(),
+                             compound=False)
     count = 0
     try:
         for doc in chain(head, documents):

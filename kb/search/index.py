@@ -8,6 +8,9 @@ next search. The previous directory is kept one swap longer for readers still us
 from __future__ import annotations
 
 import json
+import logging
+import math
+import multiprocessing
 import os
 import secrets
 import shutil
@@ -28,6 +31,8 @@ from kb.search.results import Hit, SearchRequest, SearchResults
 from kb.search.schema import SCHEMA_VERSION, make_codec, make_schema, term_fields, to_fields
 from kb.search.writer import TermsWriter
 
+log = logging.getLogger("kb.search")
+
 POINTER = "CURRENT"
 META = "meta.json"
 SMALL_SEGMENT = 500
@@ -35,20 +40,48 @@ MAX_SMALL_SEGMENTS = 8
 RESULT_CACHE = 256
 
 
-def merge_small_segments(writer, segments):
-    """Merge the small segments together once there are many; never touch big ones.
+def _tier_to_merge(segments) -> list | None:  # noqa: ANN001
+    """Return MAX_SMALL_SEGMENTS small segments of one size tier to merge, or None.
+
+    Tiers are powers of MAX_SMALL_SEGMENTS (1-7 documents, 8-63, 64-499), so a document is
+    rewritten about once per tier rather than every time the small segments are merged.
+    """
+    tiers: dict[int, list] = {}
+    for seg in segments:
+        n = seg.doc_count_all()
+        if n < SMALL_SEGMENT:
+            tiers.setdefault(int(math.log(max(n, 1), MAX_SMALL_SEGMENTS)), []).append(seg)
+    for _, group in sorted(tiers.items()):
+        if len(group) >= MAX_SMALL_SEGMENTS:
+            return group[:MAX_SMALL_SEGMENTS]
+    return None
+
+
+def merge_small_segments(writer, segments):  # noqa: ANN001, ANN201
+    """Merge one tier of small segments when it is full; never touch big ones.
 
     Keeps a one-document commit cheap (Whoosh's default policy sometimes merges large
     segments on the request path); deletions in big segments are purged by a rebuild.
     """
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT]
-    if len(small) < MAX_SMALL_SEGMENTS:
+    group = _tier_to_merge(segments)
+    if group is None:
         return segments
-    for seg in small:
+    for seg in group:
         reader = SegmentReader(writer.storage, writer.schema, seg)
         writer.add_reader(reader)
         reader.close()
-    return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT]
+    merged = {id(s) for s in group}
+    return [s for s in segments if id(s) not in merged]
+
+
+def _merge_in_child(path: str) -> None:
+    index = SearchIndex(path)
+    try:
+        while index.merge():  # a full tier may fill the next one
+            if _tier_to_merge(index._open()._segments()) is None:
+                break
+    finally:
+        index.close()
 
 
 class SearchIndex:
@@ -64,6 +97,7 @@ class SearchIndex:
         self._retired: list = []
         self._vocab = Vocabulary()
         self._cache: OrderedDict = OrderedDict()
+        self._merger: threading.Thread | None = None
 
     # Directory layout
 
@@ -165,13 +199,7 @@ class SearchIndex:
         prepared = [to_fields(d) for i, d in latest.items() if i not in removed]
         with self._lock:
             ix = self._open()
-        try:
-            writer = TermsWriter(ix, term_fields(), timeout=timeout, delay=0.02,
-                                 codec=make_codec())
-        except LockError as exc:
-            raise IndexBusy(f"search index write lock busy for {timeout}s") from exc
-        except OSError as exc:
-            raise IndexUnavailable(f"cannot write search index: {exc}") from exc
+        writer = self._writer(ix, timeout)
         try:
             for doc_id in removed:
                 writer.delete_by_term("id", str(doc_id))
@@ -181,9 +209,59 @@ class SearchIndex:
             writer.cancel()
             raise
         try:
-            writer.commit(mergetype=merge_small_segments)
+            writer.commit(merge=False)
         except OSError as exc:
             raise IndexUnavailable(f"cannot write search index: {exc}") from exc
+        if _tier_to_merge(ix._segments()) is not None:
+            self._merge_soon()
+
+    def _writer(self, ix, timeout: float) -> TermsWriter:  # noqa: ANN001
+        try:
+            return TermsWriter(ix, term_fields(), timeout=timeout, delay=0.02,
+                               codec=make_codec(), compound=False)
+        except LockError as exc:
+            raise IndexBusy(f"search index write lock busy for {timeout}s") from exc
+        except OSError as exc:
+            raise IndexUnavailable(f"cannot write search index: {exc}") from exc
+
+    def merge(self, timeout: float = 0.0) -> bool:
+        """Merge one full tier of small segments; return False if the lock was busy.
+
+        apply() leaves this to a child process (watched by a thread; one at a time per
+        index object), so neither a publish nor the searches of this process wait for a
+        merge; close() waits for a running merge.
+        """
+        with self._lock:
+            ix = self._open()
+        try:
+            writer = self._writer(ix, timeout)
+        except IndexBusy:
+            return False
+        try:
+            writer.commit(mergetype=merge_small_segments)
+        except BaseException:
+            writer.cancel()
+            raise
+        return True
+
+    def _merge_soon(self) -> None:
+        with self._lock:
+            if self._merger is not None and self._merger.is_alive():
+                return
+            self._merger = threading.Thread(target=self._merge_quietly, daemon=True,
+                                            name="kb-search-merge")
+            self._merger.start()
+
+    def _merge_quietly(self) -> None:
+        # A process of its own: Whoosh's writer is pure Python and would hold this process's
+        # GIL for the length of the merge. Failures leave the index valid; the next apply
+        # tries again.
+        child = multiprocessing.get_context("fork").Process(
+            target=_merge_in_child, args=(str(self.path),), name="kb-search-merge")
+        child.start()
+        child.join()
+        if child.exitcode:
+            log.error("search index merge exited with status %s", child.exitcode)
 
     def rebuild(self, documents: Iterable[dict], total: int | None = None,
                 progress: Callable[[int], None] | None = None) -> int:
@@ -278,7 +356,10 @@ class SearchIndex:
         return self._snapshot().live_count
 
     def close(self) -> None:
-        """Close open readers and files."""
+        """Wait for a background merge, then close open readers and files."""
+        merger = self._merger
+        if merger is not None:
+            merger.join()
         with self._lock:
             for reader in self._retired:
                 reader.close()

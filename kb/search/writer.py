@@ -24,6 +24,26 @@ def _freq_bytes(freq: int) -> bytes:
     return _FREQ_BYTES[freq] if freq < 256 else pack_uint(freq)
 
 
+def _as_bytes(value) -> bytes:  # noqa: ANN001
+    if isinstance(value, bytes):
+        return value
+    return value.encode("utf-8") if isinstance(value, str) else b""
+
+
+def _postings(reader, fieldname: str, btext, terminfo):  # noqa: ANN001, ANN202
+    """Yield (docnum, weight, value bytes) of one term, deleted documents included."""
+    if terminfo.is_inlined():
+        ids, weights, values = terminfo.inlined_postings()
+        for i, docnum in enumerate(ids):
+            yield docnum, weights[i], _as_bytes(values[i]) if i < len(values) else b""
+        return
+    matcher = reader.postings(fieldname, btext)
+    matcher = getattr(matcher, "child", matcher)  # no deletion filter: the docmap drops them
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight(), _as_bytes(matcher.value())
+        matcher.next()
+
+
 class TermsWriter(SegmentWriter):
     """SegmentWriter taking lists of terms for the fields named in ``term_fields``."""
 
@@ -54,16 +74,24 @@ class TermsWriter(SegmentWriter):
         super().add_document(**rest)
 
     def add_postings_to_pool(self, reader, startdoc, docmap) -> None:  # noqa: ANN001
-        """Take a merged segment's postings: term-list fields into the tables."""
-        add_post = self.pool.add
-        for item in self._process_posts(reader.iter_postings(), startdoc, docmap):
-            fieldname, btext, docnum, weight, value = item
-            if fieldname in self._term_fields:
-                self._merge_posting(fieldname, btext.decode("utf-8"), docnum, weight)
-            else:
-                # Inlined postings read back their empty value as "", which the pool rejects.
-                add_post((fieldname, btext, docnum, weight,
-                          value if isinstance(value, bytes) else b""))
+        """Take a merged segment's postings: term-list fields into the tables.
+
+        Reads each term's postings straight from its term info when they are inlined (most
+        terms of a small segment) instead of through a matcher per term, as Whoosh does.
+        """
+        for fieldname in sorted(reader.indexed_field_names()):
+            if fieldname not in self.schema:
+                continue
+            for btext, terminfo in reader.iter_field(fieldname):
+                for docnum, weight, value in _postings(reader, fieldname, btext, terminfo):
+                    newdoc = startdoc + docnum if docmap is None else docmap.get(docnum)
+                    if newdoc is None:  # deleted
+                        continue
+                    if fieldname in self._term_fields:
+                        text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                        self._merge_posting(fieldname, text, newdoc, weight)
+                    else:
+                        self.pool.add((fieldname, _as_bytes(btext), newdoc, weight, value))
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

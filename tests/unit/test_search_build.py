@@ -85,3 +85,15 @@ def test_a_failing_parallel_rebuild_keeps_the_live_index(tmp_path, monkeypatch):
     assert ix.doc_count() == 3
     assert len([p for p in ix.path.iterdir() if p.name.startswith("ix-")]) == 1
     ix.close()
+
+
+def test_one_document_commits_are_merged_in_the_background_by_size_tier(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    ix.rebuild(corpus(3))
+    for doc in corpus(2 * MAX_SMALL_SEGMENTS + 1, seed=3):
+        ix.apply([{**doc, "id": doc["id"] + 100}], [])
+    ix.close()  # waits for the merge
+    sizes = sorted(s.doc_count_all() for s in ix._open()._segments())
+    assert len(sizes) < 2 * MAX_SMALL_SEGMENTS and sum(sizes) == 3 + 2 * MAX_SMALL_SEGMENTS + 1
+    assert ix.doc_count() == 3 + 2 * MAX_SMALL_SEGMENTS + 1
+    ix.close()

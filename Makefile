@@ -25,7 +25,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 translations: $(VENV)/bin/pybabel
-	@if [ -d kb/translations ]; then $(VENV)/bin/pybabel compile -q -f -d kb/translations; fi
+	@if [ -d kb/translations ]; then $(VENV)/bin/pybabel compile -f -d kb/translations; fi
 
 $(VENV)/bin/pybabel:
 	@test -x $@ || { echo "run 'make install' first"; exit 1; }

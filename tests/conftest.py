@@ -33,12 +33,32 @@ def app(tmp_path):
     from kb import migrate
 
     with application.app_context():
-        if url.startswith("postgresql"):
+        if not url.startswith("postgresql"):
+            migrate.upgrade(application)
+        elif url in _MIGRATED:
+            _empty_postgres(application)
+        else:
             _reset_postgres(application)
-        migrate.upgrade(application)
+            migrate.upgrade(application)
+            _MIGRATED.add(url)
     yield application
     with application.app_context():
+        application.extensions["kb.index"].index.close()
         db.get_engine().dispose()
+
+
+_MIGRATED: set[str] = set()
+
+
+def _empty_postgres(application) -> None:  # noqa: ANN001
+    """Empty every table: migrating once per session keeps the PostgreSQL run fast."""
+    from sqlalchemy import text
+
+    from kb.db import Base
+
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with db.get_engine().begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 def _reset_postgres(application) -> None:  # noqa: ANN001

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from kb import db
@@ -78,9 +79,20 @@ def record_change(session: Session, practice: Practice) -> None:
     session.add(IndexChange(practice_id=practice.id))
 
 
-def document_version(practice: Practice) -> str:
-    """Return the version stamp a document of ``practice`` carries in the index."""
-    return practice_to_document(practice)["version"]
+def version_stamp(updated_at: dt.datetime) -> str:
+    """Return the version a document carries in the index: the practice's updated_at.
+
+    Every change goes through record_change, which sets updated_at, so comparing stamps finds
+    drift from one cheap query instead of rebuilding every document.
+    """
+    return updated_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def to_document(practice: Practice) -> dict:
+    """Map ``practice`` to its search document, stamped with its version."""
+    document = practice_to_document(practice)
+    document["version"] = version_stamp(practice.updated_at)
+    return document
 
 
 def is_indexable(practice: Practice | None) -> bool:
@@ -109,9 +121,8 @@ def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float)
     for practice_id in ids:
         practice = practices.get(practice_id)
         if is_indexable(practice):
-            document = practice_to_document(practice)
-            if current.get(practice_id) != document["version"]:
-                upserts.append(document)
+            if current.get(practice_id) != version_stamp(practice.updated_at):
+                upserts.append(to_document(practice))
         elif practice_id in current:
             deletes.append(practice_id)
     if upserts or deletes:
@@ -164,7 +175,9 @@ def check(index: SearchIndex | None = None) -> Drift:
     """Compare every published practice with the index, both ways."""
     index = index or get_index()
     session = db.get_session()
-    wanted = {p.id: document_version(p) for p in session.scalars(_published())}
+    rows = session.execute(select(Practice.id, Practice.updated_at).where(*_PUBLISHED)).all()
+    session.commit()  # end the read: a long-lived read transaction would hold SQLite's snapshot
+    wanted = {practice_id: version_stamp(updated_at) for practice_id, updated_at in rows}
     have = index.versions()
     missing = sorted(set(wanted) - set(have))
     orphans = sorted(set(have) - set(wanted))
@@ -178,10 +191,18 @@ def sync(index: SearchIndex | None = None, timeout: float = 10.0) -> Drift:
     drift = check(index)
     if not drift.clean:
         _apply(index, db.get_session(), drift.missing + drift.stale + drift.orphans, timeout)
-    session = db.get_session()
-    session.execute(delete(IndexChange).where(IndexChange.created_at < db.utcnow() - KEEP_CHANGES))
-    session.commit()
+    _forget_old_changes()
     return drift
+
+
+def _forget_old_changes() -> None:
+    """Delete change rows older than KEEP_CHANGES; skipped when the database is busy."""
+    try:
+        with db.write_transaction() as session:
+            session.execute(delete(IndexChange)
+                            .where(IndexChange.created_at < db.utcnow() - KEEP_CHANGES))
+    except OperationalError as exc:  # a locked SQLite: the next sync deletes them
+        log.info("old index change rows kept for now: %s", exc.orig)
 
 
 def rebuild(progress: Callable[[int, int | None], None] | None = None) -> int:
@@ -189,12 +210,14 @@ def rebuild(progress: Callable[[int, int | None], None] | None = None) -> int:
     state = _state()
     session = db.get_session()
     total = session.scalar(select(func.count()).select_from(_published().subquery()))
-    documents = (practice_to_document(p)
+    documents = (to_document(p)
                  for p in session.scalars(_published().execution_options(yield_per=500)))
     count = state.index.rebuild(documents, total=total,
                                 progress=(lambda done: progress(done, total)) if progress else None)
     if progress:
         progress(total or 0, total)
+    # Changes applied to the old directory while the new one was being built are not in it.
+    sync(state.index)
     return count
 
 
@@ -210,10 +233,11 @@ def _rebuild_unhealthy(state: SyncState, locked: bool = False) -> None:
     rebuild()
 
 
+_PUBLISHED = (Practice.state == "published", Practice.revision_of_id.is_(None))
+
+
 def _published():  # noqa: ANN202
-    return (select(Practice)
-            .where(Practice.state == "published", Practice.revision_of_id.is_(None))
-            .order_by(Practice.id))
+    return select(Practice).where(*_PUBLISHED).order_by(Practice.id)
 
 
 def _state() -> SyncState:

@@ -33,14 +33,14 @@ def test_two_instances_with_their_own_index_agree_after_a_publish(app, tmp_path,
     make_practice(title="Mobile clinic for cartographers")  # applied by the first instance only
     time.sleep(0.02)
     assert _titles(other_client, "cartographers") == ["Mobile clinic for cartographers"]
+    other.extensions["kb.index"].index.close()
 
 
 def _commit_without_index_write(app, **changes) -> int:  # noqa: ANN003
     """Change a practice and commit, as if the process died before touching the index."""
-    from tests.conftest import valid_record
-
     from kb.services.transfer import create_practice
     from kb.services.validation import validate_record
+    from tests.conftest import valid_record
 
     with app.app_context(), db.write_transaction() as session:
         practice = create_practice(session, validate_record(valid_record(**changes), False),
@@ -49,6 +49,7 @@ def _commit_without_index_write(app, **changes) -> int:  # noqa: ANN003
 
 
 def test_a_crash_between_commit_and_index_write_is_repaired_by_sync(app, client, runner):
+    assert _titles(client, "beekeepers") == []  # the index exists before the "crash"
     _commit_without_index_write(app, title="Crash-proof registry of beekeepers")
     assert _titles(client, "beekeepers") == []
     check = runner.invoke(args=["kb", "index", "check"])
@@ -99,6 +100,7 @@ def test_a_corrupt_index_directory_is_rebuilt_from_the_database(app, client, mak
         index.close()
     fresh = create_app(dict(app.config))
     assert _titles(fresh.test_client(), "potters") == ["Corruption cannot hide the potters"]
+    fresh.extensions["kb.index"].index.close()
 
 
 def test_index_rebuild_command_swaps_in_a_complete_index(client, runner, make_practice):

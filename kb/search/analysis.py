@@ -57,6 +57,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def word_matches(text: str) -> list[re.Match]:
+    """Return the regex match of each word token of text."""
+    return list(_WORD.finditer(text))
+
+
 def word_spans(text: str):
     """Yield (start, end, word) for each word token of text."""
     for m in _WORD.finditer(text):
@@ -74,21 +79,25 @@ _TERMS: dict[str, dict[str, str | None]] = {lang: {} for lang in LANGUAGES}
 _SPELL: dict[str, str | None] = {}
 
 
-def analyze(text: str, lang: str) -> list[str]:
-    """Return the index terms of text in a language (fold, drop stop words, stem)."""
+def terms_of(words: list[str], lang: str) -> list[str | None]:
+    """Return the index term (None for a stop word) of each word, in order."""
     # A plain dict per language, looked up in a comprehension: analysis is a third of the
     # cost of indexing a document, and almost every word has been seen before.
     cache = _TERMS[lang]
     get = cache.get
-    found = [get(w, _MISS) for w in _WORD.findall(text)]
+    found = [get(w, _MISS) for w in words]
     if any(t is _MISS for t in found):
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
-        words = _WORD.findall(text)
         for i, t in enumerate(found):
             if t is _MISS:
                 found[i] = cache[words[i]] = _term(words[i], lang)
-    return [t for t in found if t is not None]
+    return found
+
+
+def analyze(text: str, lang: str) -> list[str]:
+    """Return the index terms of text in a language (fold, drop stop words, stem)."""
+    return [t for t in terms_of(_WORD.findall(text), lang) if t is not None]
 
 
 def pairs(terms: list[str]) -> list[str]:

@@ -65,6 +65,7 @@ class SegmentData:
 
     def __init__(self, reader, vocab: Vocabulary) -> None:
         self.reader = reader
+        self.segment = reader.segment()
         n = reader.doc_count_all()
         self.n = n
         self.ids = np.zeros(n, np.int64)
@@ -124,7 +125,7 @@ class Snapshot:
         self.n = sum(s.n for s in parts)
         self.live = np.ones(self.n, bool)
         for seg, offset in segments:
-            deleted = list(seg.reader.segment().deleted_docs())
+            deleted = list(seg.segment.deleted_docs())
             if deleted:
                 self.live[offset + np.asarray(deleted, np.int64)] = False
         self.live_count = int(self.live.sum())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from kb.search.analysis import term, word_spans
+from kb.search.analysis import terms_of, word_matches
 
 SNIPPET_WORDS = 40
 
@@ -15,14 +15,17 @@ def highlight(text: str, lang: str, terms: set[str], snippet: bool = False) -> s
     """
     if not text or not terms:
         return None
-    spans = [(s, e) for s, e, w in word_spans(text) if term(w, lang) in terms]
-    if not spans:
+    matches = word_matches(text)
+    found = terms_of([m.group() for m in matches], lang)
+    hits = [i for i, t in enumerate(found) if t in terms]
+    if not hits:
         return None
+    spans = [matches[i].span() for i in hits]
     start, end, prefix, suffix = 0, len(text), "", ""
     if snippet:
-        bounds = [(s, e) for s, e, _ in word_spans(text)]
+        bounds = [m.span() for m in matches]
         if len(bounds) > SNIPPET_WORDS:
-            first = next(i for i, b in enumerate(bounds) if b[0] == spans[0][0])
+            first = hits[0]
             lo = max(0, first - SNIPPET_WORDS // 4)
             hi = min(len(bounds), lo + SNIPPET_WORDS) - 1
             start, end = bounds[lo][0], bounds[hi][1]

@@ -215,10 +215,11 @@ class SearchIndex:
         if _tier_to_merge(ix._segments()) is not None:
             self._merge_soon()
 
-    def _writer(self, ix, timeout: float) -> TermsWriter:  # noqa: ANN001
+    def _writer(self, ix, timeout: float, keep_files: bool = False  # noqa: ANN001
+                ) -> TermsWriter:
         try:
-            return TermsWriter(ix, term_fields(), timeout=timeout, delay=0.02,
-                               codec=make_codec(), compound=False)
+            return TermsWriter(ix, term_fields(), keep_files=keep_files, timeout=timeout,
+                               delay=0.02, codec=make_codec(), compound=False)
         except LockError as exc:
             raise IndexBusy(f"search index write lock busy for {timeout}s") from exc
         except OSError as exc:
@@ -234,7 +235,7 @@ class SearchIndex:
         with self._lock:
             ix = self._open()
         try:
-            writer = self._writer(ix, timeout)
+            writer = self._writer(ix, timeout, keep_files=True)
         except IndexBusy:
             return False
         try:
@@ -296,6 +297,13 @@ class SearchIndex:
                 return self._refresh()
             except IndexUnavailable:
                 raise
+            except Exception:  # noqa: BLE001  a merge elsewhere may have just swapped files
+                pass
+            time.sleep(0.05)
+            try:
+                return self._refresh()
+            except IndexUnavailable:
+                raise
             except Exception as exc:  # a damaged segment surfaces while reading it
                 raise IndexUnavailable(f"cannot read search index: {exc}") from exc
 
@@ -305,23 +313,30 @@ class SearchIndex:
         generation = (self._ix_dir, reader.generation())
         segments, fresh = [], {}
         for segreader, offset in reader.leaf_readers():
-            if segreader.segment() is None:
+            segment = segreader.segment()
+            if segment is None:
                 continue  # an empty index has one segment-less (EmptyReader) leaf
-            key = f"{self._ix_dir}/{segreader.segment().segment_id()}"
+            key = f"{self._ix_dir}/{segment.segment_id()}"
             data = self._segments.get(key)
             if data is None:
-                data = SegmentData(segreader, self._vocab)
-            data.reader = segreader
+                # A reader of its own, opened (stored fields included) now and kept while
+                # the segment lives: a merge in another process deletes a merged segment's
+                # files, and a reader opening them lazily later would fail.
+                data = SegmentData(SegmentReader(ix.storage, ix.schema, segment), self._vocab)
+            data.segment = segment  # this generation's deletions
             fresh[key] = data
             segments.append((data, offset))
+        retiring = [d.reader for k, d in self._segments.items() if k not in fresh]
         self._segments = fresh
         snap = Snapshot(reader, segments, generation)
         if self._snap is not None:
-            self._retired.append(self._snap.reader)
+            retiring.append(self._snap.reader)
+        self._retired.append(retiring)
         # Readers of older generations may still serve a search on another thread for a
         # moment, so they are closed two refreshes later rather than at once.
         while len(self._retired) > 2:
-            self._retired.pop(0).close()
+            for old in self._retired.pop(0):
+                old.close()
         self._snap = snap
         self._cache.clear()
         return snap
@@ -361,8 +376,11 @@ class SearchIndex:
         if merger is not None:
             merger.join()
         with self._lock:
-            for reader in self._retired:
-                reader.close()
+            for batch in self._retired:
+                for reader in batch:
+                    reader.close()
+            for data in self._segments.values():
+                data.reader.close()
             self._retired = []
             if self._snap is not None:
                 self._snap.reader.close()

@@ -47,9 +47,11 @@ def _postings(reader, fieldname: str, btext, terminfo):  # noqa: ANN001, ANN202
 class TermsWriter(SegmentWriter):
     """SegmentWriter taking lists of terms for the fields named in ``term_fields``."""
 
-    def __init__(self, ix, term_fields: frozenset[str], **kwargs) -> None:  # noqa: ANN001
+    def __init__(self, ix, term_fields: frozenset[str], keep_files: bool = False,
+                 **kwargs) -> None:  # noqa: ANN001
         super().__init__(ix, **kwargs)
         self._term_fields = term_fields
+        self._keep_files = keep_files
         self._tables: dict[str, dict[str, tuple[array, array]]] = {}
 
     def add_document(self, **fields) -> None:  # noqa: ANN003
@@ -72,6 +74,16 @@ class TermsWriter(SegmentWriter):
                 entry[0].append(docnum)
                 entry[1].append(freq)
         super().add_document(**rest)
+
+    def _commit_toc(self, segments) -> None:  # noqa: ANN001
+        if not self._keep_files:
+            super()._commit_toc(segments)
+            return
+        # A merge leaves the merged segments' files for the next commit to delete: a reader
+        # that has just read the previous TOC may still be opening them.
+        from whoosh.index import TOC
+
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
 
     def add_postings_to_pool(self, reader, startdoc, docmap) -> None:  # noqa: ANN001
         """Take a merged segment's postings: term-list fields into the tables.

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -60,8 +61,11 @@ class Drift:
 
 def init_app(app: Flask) -> None:
     """Open the index directory of this app and poll for changes before each request."""
-    app.extensions["kb.index"] = SyncState(index=SearchIndex(app.config["INDEX_DIR"]))
+    state = SyncState(index=SearchIndex(app.config["INDEX_DIR"]))
+    app.extensions["kb.index"] = state
     app.before_request(_poll_before_request)
+    # Close the index's open files with the app (short-lived apps: CLI runs, tests).
+    weakref.finalize(app, state.index.close)
 
 
 def get_index() -> SearchIndex:

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import secrets
 import shutil
+import signal
 import threading
 import time
 from collections import OrderedDict
@@ -37,6 +38,7 @@ POINTER = "CURRENT"
 META = "meta.json"
 SMALL_SEGMENT = 500
 MAX_SMALL_SEGMENTS = 8
+MAX_PENDING_SEGMENTS = 3 * MAX_SMALL_SEGMENTS
 RESULT_CACHE = 256
 
 
@@ -98,6 +100,8 @@ class SearchIndex:
         self._vocab = Vocabulary()
         self._cache: OrderedDict = OrderedDict()
         self._merger: threading.Thread | None = None
+        self._merge_child = None
+        self._small_segments = 0
 
     # Directory layout
 
@@ -199,6 +203,7 @@ class SearchIndex:
         prepared = [to_fields(d) for i, d in latest.items() if i not in removed]
         with self._lock:
             ix = self._open()
+        self._interrupt_merge()
         writer = self._writer(ix, timeout)
         try:
             for doc_id in removed:
@@ -212,8 +217,24 @@ class SearchIndex:
             writer.commit(merge=False)
         except OSError as exc:
             raise IndexUnavailable(f"cannot write search index: {exc}") from exc
-        if _tier_to_merge(ix._segments()) is not None:
+        segments = ix._segments()
+        self._small_segments = sum(1 for s in segments if s.doc_count_all() < SMALL_SEGMENT)
+        if _tier_to_merge(segments) is not None:
             self._merge_soon()
+
+    def _interrupt_merge(self) -> None:
+        """Stop this index's merge child so a publish need not wait for its write lock.
+
+        A merge is redone from scratch by the next apply (a killed merge leaves only unused
+        files, removed by a later commit, and its lock dies with it). Publishing has priority
+        unless small segments pile up past MAX_PENDING_SEGMENTS: then the merge is left to
+        finish, and the publish waits for it.
+        """
+        child = self._merge_child
+        if (child is not None and child.is_alive()
+                and self._small_segments <= MAX_PENDING_SEGMENTS):
+            child.terminate()
+            child.join()
 
     def _writer(self, ix, timeout: float, keep_files: bool = False  # noqa: ANN001
                 ) -> TermsWriter:
@@ -259,9 +280,10 @@ class SearchIndex:
         # tries again.
         child = multiprocessing.get_context("fork").Process(
             target=_merge_in_child, args=(str(self.path),), name="kb-search-merge")
+        self._merge_child = child
         child.start()
         child.join()
-        if child.exitcode:
+        if child.exitcode and child.exitcode != -signal.SIGTERM:
             log.error("search index merge exited with status %s", child.exitcode)
 
     def rebuild(self, documents: Iterable[dict], total: int | None = None,

@@ -7,8 +7,9 @@ number (segment offset + segment docnum), including deleted documents, masked by
 """
 from __future__ import annotations
 
+import heapq
 import threading
-from itertools import islice
+from itertools import groupby, islice
 
 import numpy as np
 from whoosh.reading import TermNotFound
@@ -127,8 +128,7 @@ class SegmentData:
 class Snapshot:
     """Everything a search needs from one index generation, as numpy arrays."""
 
-    def __init__(self, reader, segments: list[tuple[SegmentData, int]], generation) -> None:
-        self.reader = reader
+    def __init__(self, segments: list[tuple[SegmentData, int]], generation) -> None:
         self.generation = generation
         self.segments = segments
         parts = [s for s, _ in segments]
@@ -183,10 +183,17 @@ class Snapshot:
         key = (field, prefix)
         found = self._prefixes.get(key)
         if found is None:
-            raw = islice(self.reader.expand_prefix(field, prefix), limit)
-            found = [t.decode("utf-8") if isinstance(t, bytes) else t for t in raw]
+            merged = heapq.merge(*(s.reader.expand_prefix(field, prefix)
+                                   for s, _ in self.segments))
+            unique = (t for t, _ in groupby(merged))
+            found = [t.decode("utf-8") if isinstance(t, bytes) else t
+                     for t in islice(unique, limit)]
             self._prefixes[key] = found
         return found
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """Return how many documents (deleted ones included) contain term in field."""
+        return sum(s.reader.doc_frequency(field, term) for s, _ in self.segments)
 
     def title_rank(self) -> np.ndarray:
         """Return each document's position in accent-folded, case-insensitive title order."""

@@ -39,6 +39,7 @@ META = "meta.json"
 SMALL_SEGMENT = 500
 MAX_SMALL_SEGMENTS = 8
 MAX_PENDING_SEGMENTS = 3 * MAX_SMALL_SEGMENTS
+MERGE_IDLE = 1.0
 RESULT_CACHE = 256
 
 
@@ -102,6 +103,8 @@ class SearchIndex:
         self._merger: threading.Thread | None = None
         self._merge_child = None
         self._small_segments = 0
+        self._last_apply = 0.0
+        self._closing = False
 
     # Directory layout
 
@@ -217,6 +220,7 @@ class SearchIndex:
             writer.commit(merge=False)
         except OSError as exc:
             raise IndexUnavailable(f"cannot write search index: {exc}") from exc
+        self._last_apply = time.monotonic()
         segments = ix._segments()
         self._small_segments = sum(1 for s in segments if s.doc_count_all() < SMALL_SEGMENT)
         if _tier_to_merge(segments) is not None:
@@ -275,6 +279,16 @@ class SearchIndex:
             self._merger.start()
 
     def _merge_quietly(self) -> None:
+        # Merges wait for a quiet moment (MERGE_IDLE seconds without an apply from this
+        # object) so a burst of publishes is not slowed by one, unless too many small
+        # segments are pending.
+        while self._small_segments <= MAX_PENDING_SEGMENTS:
+            quiet = time.monotonic() - self._last_apply
+            if self._closing:
+                return
+            if quiet >= MERGE_IDLE:
+                break
+            time.sleep(MERGE_IDLE - quiet)
         # A process of its own: Whoosh's writer is pure Python and would hold this process's
         # GIL for the length of the merge. Failures leave the index valid; the next apply
         # tries again.
@@ -330,31 +344,31 @@ class SearchIndex:
                 raise IndexUnavailable(f"cannot read search index: {exc}") from exc
 
     def _refresh(self) -> Snapshot:
+        # Only the TOC is read here: segments already seen keep their readers and columns
+        # (Whoosh's ix.reader() would reopen every segment's files at each generation).
         ix = self._open()
-        reader = ix.reader()
-        generation = (self._ix_dir, reader.generation())
-        segments, fresh = [], {}
-        for segreader, offset in reader.leaf_readers():
-            segment = segreader.segment()
-            if segment is None:
-                continue  # an empty index has one segment-less (EmptyReader) leaf
+        toc = ix._read_toc()
+        generation = (self._ix_dir, toc.generation)
+        segments, fresh, offset = [], {}, 0
+        for segment in toc.segments:
             key = f"{self._ix_dir}/{segment.segment_id()}"
             data = self._segments.get(key)
             if data is None:
                 # A reader of its own, opened (stored fields included) now and kept while
                 # the segment lives: a merge in another process deletes a merged segment's
                 # files, and a reader opening them lazily later would fail.
-                data = SegmentData(SegmentReader(ix.storage, ix.schema, segment), self._vocab)
+                reader = SegmentReader(ix.storage, ix.schema, segment,
+                                       generation=toc.generation)
+                data = SegmentData(reader, self._vocab)
             data.segment = segment  # this generation's deletions
             fresh[key] = data
             segments.append((data, offset))
+            offset += data.n
         retiring = [d.reader for k, d in self._segments.items() if k not in fresh]
         self._segments = fresh
-        snap = Snapshot(reader, segments, generation)
-        if self._snap is not None:
-            retiring.append(self._snap.reader)
+        snap = Snapshot(segments, generation)
         self._retired.append(retiring)
-        # Readers of older generations may still serve a search on another thread for a
+        # Readers of dropped segments may still serve a search on another thread for a
         # moment, so they are closed two refreshes later rather than at once.
         while len(self._retired) > 2:
             for old in self._retired.pop(0):
@@ -393,10 +407,12 @@ class SearchIndex:
         return self._snapshot().live_count
 
     def close(self) -> None:
-        """Wait for a background merge, then close open readers and files."""
+        """Wait for a running background merge (skip a pending one), close readers and files."""
+        self._closing = True
         merger = self._merger
         if merger is not None:
             merger.join()
+        self._closing = False
         with self._lock:
             for batch in self._retired:
                 for reader in batch:
@@ -404,8 +420,6 @@ class SearchIndex:
             for data in self._segments.values():
                 data.reader.close()
             self._retired = []
-            if self._snap is not None:
-                self._snap.reader.close()
             self._snap, self._segments = None, {}
             if self._ix is not None:
                 self._ix.close()

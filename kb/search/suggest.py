@@ -32,7 +32,7 @@ def correct(snap: Snapshot, word: str) -> str | None:
     if not candidates:
         return None
     best = min(candidates, key=lambda c: (_distance(c, folded),
-                                          -snap.reader.doc_frequency("spell", c), c))
+                                          -snap.doc_frequency("spell", c), c))
     return best
 
 

@@ -4,12 +4,16 @@ Layout: ``<path>/CURRENT`` names the live Whoosh directory ``<path>/ix-*``, whic
 ``meta.json`` (the schema version). A rebuild fills a new sibling directory, then replaces
 CURRENT atomically (``os.replace``); readers in other processes notice the new name on their
 next search. The previous directory is kept one swap longer for readers still using it.
+
+Writes: a rebuild writes one big segment per core (kb.search.build); apply() commits a small
+segment without merging, and small segments are merged by size tier in a background child
+process (kb.search.merging). Reads: a snapshot per index generation reuses the columns,
+readers and cached postings of every segment it has already seen (kb.search.columns).
 """
 from __future__ import annotations
 
 import json
 import logging
-import math
 import multiprocessing
 import os
 import secrets
@@ -28,6 +32,14 @@ from whoosh.reading import SegmentReader
 from kb.search import build, searcher
 from kb.search.columns import SegmentData, Snapshot, Vocabulary
 from kb.search.errors import IndexBusy, IndexUnavailable
+from kb.search.merging import (
+    MAX_PENDING_SEGMENTS,
+    MERGE_IDLE,
+    SMALL_SEGMENT,
+    merge_in_child,
+    merge_small_segments,
+    tier_to_merge,
+)
 from kb.search.results import Hit, SearchRequest, SearchResults
 from kb.search.schema import SCHEMA_VERSION, make_codec, make_schema, term_fields, to_fields
 from kb.search.writer import TermsWriter
@@ -36,55 +48,7 @@ log = logging.getLogger("kb.search")
 
 POINTER = "CURRENT"
 META = "meta.json"
-SMALL_SEGMENT = 500
-MAX_SMALL_SEGMENTS = 8
-MAX_PENDING_SEGMENTS = 3 * MAX_SMALL_SEGMENTS
-MERGE_IDLE = 1.0
 RESULT_CACHE = 256
-
-
-def _tier_to_merge(segments) -> list | None:  # noqa: ANN001
-    """Return MAX_SMALL_SEGMENTS small segments of one size tier to merge, or None.
-
-    Tiers are powers of MAX_SMALL_SEGMENTS (1-7 documents, 8-63, 64-499), so a document is
-    rewritten about once per tier rather than every time the small segments are merged.
-    """
-    tiers: dict[int, list] = {}
-    for seg in segments:
-        n = seg.doc_count_all()
-        if n < SMALL_SEGMENT:
-            tiers.setdefault(int(math.log(max(n, 1), MAX_SMALL_SEGMENTS)), []).append(seg)
-    for _, group in sorted(tiers.items()):
-        if len(group) >= MAX_SMALL_SEGMENTS:
-            return group[:MAX_SMALL_SEGMENTS]
-    return None
-
-
-def merge_small_segments(writer, segments):  # noqa: ANN001, ANN201
-    """Merge one tier of small segments when it is full; never touch big ones.
-
-    Keeps a one-document commit cheap (Whoosh's default policy sometimes merges large
-    segments on the request path); deletions in big segments are purged by a rebuild.
-    """
-    group = _tier_to_merge(segments)
-    if group is None:
-        return segments
-    for seg in group:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
-    merged = {id(s) for s in group}
-    return [s for s in segments if id(s) not in merged]
-
-
-def _merge_in_child(path: str) -> None:
-    index = SearchIndex(path)
-    try:
-        while index.merge():  # a full tier may fill the next one
-            if _tier_to_merge(index._open()._segments()) is None:
-                break
-    finally:
-        index.close()
 
 
 class SearchIndex:
@@ -223,7 +187,7 @@ class SearchIndex:
         self._last_apply = time.monotonic()
         segments = ix._segments()
         self._small_segments = sum(1 for s in segments if s.doc_count_all() < SMALL_SEGMENT)
-        if _tier_to_merge(segments) is not None:
+        if tier_to_merge(segments) is not None:
             self._merge_soon()
 
     def _interrupt_merge(self) -> None:
@@ -293,7 +257,7 @@ class SearchIndex:
         # GIL for the length of the merge. Failures leave the index valid; the next apply
         # tries again.
         child = multiprocessing.get_context("fork").Process(
-            target=_merge_in_child, args=(str(self.path),), name="kb-search-merge")
+            target=merge_in_child, args=(str(self.path),), name="kb-search-merge")
         self._merge_child = child
         child.start()
         child.join()

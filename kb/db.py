@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -79,6 +80,8 @@ def init_app(app: Flask) -> None:
     """Create the engine and session factory; close the session after each request."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["kb.engine"] = engine
+    # Close pooled connections with the app (short-lived apps: CLI runs, tests).
+    weakref.finalize(app, engine.dispose)
     app.extensions["kb.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 

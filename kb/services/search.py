@@ -22,8 +22,13 @@ class LabelledFacet:
     values: list[dict[str, Any]]  # {"value", "label", "count", "selected"}
 
 
-def parse_request(args: Mapping[str, Any], per_page_default: int = 20) -> SearchRequest:
-    """Turn query parameters into a SearchRequest. Raises BadParameters naming the parameter."""
+def parse_request(args: Mapping[str, Any], per_page_default: int = 20,
+                  query_language: str | None = None) -> SearchRequest:
+    """Turn query parameters into a SearchRequest. Raises BadParameters naming the parameter.
+
+    The query is analysed for ``query_language`` (the interface language) unless ``qlang``
+    picks another; entries in every language still match, each with its own stemmer.
+    """
     errors: dict[str, list[str]] = {}
     filters: dict[str, list[Any]] = {}
     for facet in taxonomy.FACETS:
@@ -47,7 +52,7 @@ def parse_request(args: Mapping[str, Any], per_page_default: int = 20) -> Search
         errors["year_to"] = ["Must not be before year_from."]
     if errors:
         raise BadParameters("Some search parameters are not valid.", errors)
-    lang = args.get("qlang") or None
+    lang = args.get("qlang") or query_language
     return SearchRequest(q=str(args.get("q") or ""), filters=filters, year_from=year_from,
                          year_to=year_to, sort=sort, page=page, per_page=per_page,
                          lang=lang if lang in ("en", "fr", "es") else None)

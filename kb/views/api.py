@@ -36,7 +36,7 @@ def taxonomy_view():  # noqa: ANN201
 
 @bp.get("/practices")
 def practices():  # noqa: ANN201
-    search_request = search_service.parse_request(request.args)
+    search_request = search_service.parse_request(request.args, query_language=_locale())
     results = search_service.search(search_request)
     return jsonify({
         "total": results.total, "page": results.page, "per_page": results.per_page,

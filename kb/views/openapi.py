@@ -53,6 +53,10 @@ def _search_parameters() -> list[dict[str, Any]]:
          "year_from).", "schema": {"type": "integer", "minimum": low, "maximum": high}},
         {"name": "sort", "in": "query", "description": "Relevance with a query, else newest.",
          "schema": {"type": "string", "enum": list(SORTS)}},
+        {"name": "qlang", "in": "query", "description": "Language the query is written in "
+         "(default: the interface language); entries of that language rank a little higher. "
+         "Entries in every language still match, each analysed with its own stemmer.",
+         "schema": {"type": "string", "enum": ["en", "fr", "es"]}},
     ]
     return params
 

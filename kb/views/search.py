@@ -16,11 +16,13 @@ from kb.views.public import bp
 def practices():  # noqa: ANN201
     problems: dict[str, list[str]] = {}
     try:
-        search_request = search_service.parse_request(request.args)
+        search_request = search_service.parse_request(request.args,
+                                                       query_language=current_locale())
     except BadParameters as exc:
         # People get results for what was understood plus a note; the API answers 400.
         problems = exc.fields
-        search_request = search_service.parse_request(_without(request.args, exc.fields))
+        search_request = search_service.parse_request(_without(request.args, exc.fields),
+                                                       query_language=current_locale())
     results = search_service.search(search_request)
     facets = search_service.labelled_facets(results, current_locale())
     return render_template(

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: install install-test run test lint translations constraints clean
+.PHONY: install install-test run test lint translations messages constraints clean
 
 install: $(VENV)/.installed
 
@@ -30,19 +30,26 @@ translations: $(VENV)/bin/pybabel
 $(VENV)/bin/pybabel:
 	@test -x $@ || { echo "run 'make install' first"; exit 1; }
 
+# Re-extract the interface strings and merge them into the fr/es catalogs; then translate the
+# new empty entries in kb/translations/*/LC_MESSAGES/messages.po and run `make translations`.
+messages: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-by-file --no-wrap --project kb --version 0.1.0 --copyright-holder "kb contributors" --msgid-bugs-address "" -o kb/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i kb/translations/messages.pot -d kb/translations --no-wrap --ignore-obsolete --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -f --statistics -d kb/translations
+
 instance/config.py:
 	mkdir -p instance
 	$(PY) -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
 	@echo "Wrote a random SECRET_KEY to $@ (kept out of git)."
 
-run: install instance/config.py
+run: install translations instance/config.py
 	$(FLASK) kb init --demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-test
 	$(VENV)/bin/ruff check kb tests bench migrations/env.py wsgi.py
 
-test: install-test lint
+test: install-test translations lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 constraints: install-test

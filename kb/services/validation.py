@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from kb import taxonomy
 from kb.errors import ValidationFailed
+from kb.services.messages import _
 from kb.services.records import CODE_FIELDS, LIST_FIELDS, MARKDOWN_FIELDS, TEXT_FIELDS
 
 MAX_LENGTHS = {"title": 200, "summary": 600, "outcome": 600, "implemented_by": 2000,
@@ -35,7 +36,8 @@ def validate_record(record: Any, complete: bool) -> dict[str, Any]:
     read-only keys are dropped, never applied.
     """
     if not isinstance(record, dict):
-        raise ValidationFailed("The practice must be a JSON object.", {"": ["Expected an object."]})
+        raise ValidationFailed(_("The practice must be a JSON object."),
+                               {"": [_("Expected an object.")]})
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for check in (_texts, _codes, _lists, _years, _contact, _links):
@@ -43,7 +45,7 @@ def validate_record(record: Any, complete: bool) -> dict[str, Any]:
     if complete:
         _completeness(clean, record, errors)
     if errors:
-        raise ValidationFailed("Some fields need attention.", errors)
+        raise ValidationFailed(_("Some fields need attention."), errors)
     return clean
 
 
@@ -55,12 +57,13 @@ def _texts(record: dict, clean: dict, errors: dict) -> None:
         if value is None:
             value = ""
         if not isinstance(value, str):
-            errors.setdefault(name, []).append("Must be text.")
+            errors.setdefault(name, []).append(_("Must be text."))
             continue
         limit = MAX_LENGTHS.get(name)
         if limit and len(value.strip()) > limit:
-            errors.setdefault(name, []).append(f"At most {limit} characters "
-                                               f"(this has {len(value.strip())}).")
+            errors.setdefault(name, []).append(_("At most %(limit)d characters (this has "
+                                                 "%(count)d).", limit=limit,
+                                                 count=len(value.strip())))
         clean[name] = value
 
 
@@ -74,7 +77,8 @@ def _codes(record: dict, clean: dict, errors: dict) -> None:
         elif isinstance(value, str) and taxonomy.is_valid(CODE_FACETS[name], value):
             clean[name] = value
         else:
-            errors.setdefault(name, []).append(f"Not a known value: {str(value)[:40]!r}.")
+            errors.setdefault(name, []).append(_("Not a known value: %(value)s.",
+                                                 value=repr(str(value)[:40])))
 
 
 def _lists(record: dict, clean: dict, errors: dict) -> None:
@@ -83,7 +87,7 @@ def _lists(record: dict, clean: dict, errors: dict) -> None:
             continue
         values = record[name] or []
         if not isinstance(values, list):
-            errors.setdefault(name, []).append("Must be a list.")
+            errors.setdefault(name, []).append(_("Must be a list."))
             continue
         facet = CODE_FACETS[name]
         good, bad = [], []
@@ -93,7 +97,8 @@ def _lists(record: dict, clean: dict, errors: dict) -> None:
             except ValueError:
                 bad.append(str(value)[:40])
         if bad:
-            errors.setdefault(name, []).append("Not known: " + ", ".join(bad) + ".")
+            errors.setdefault(name, []).append(_("Not known: %(values)s.",
+                                                 values=", ".join(bad)))
         clean[name] = list(dict.fromkeys(good))
 
 
@@ -109,12 +114,14 @@ def _years(record: dict, clean: dict, errors: dict) -> None:
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or not FIRST_YEAR <= value <= top:
-            errors.setdefault(name, []).append(f"A year between {FIRST_YEAR} and {top}.")
+            errors.setdefault(name, []).append(_("A year between %(first)d and %(last)d.",
+                                                 first=FIRST_YEAR, last=top))
             continue
         clean[name] = value
     start, end = clean.get("start_year"), clean.get("end_year")
     if start and end and end < start:
-        errors.setdefault("end_year", []).append("The end year cannot be before the start year.")
+        errors.setdefault("end_year", []).append(
+            _("The end year cannot be before the start year."))
 
 
 def _contact(record: dict, clean: dict, errors: dict) -> None:
@@ -122,17 +129,18 @@ def _contact(record: dict, clean: dict, errors: dict) -> None:
         return
     contact = record["contact"] or {}
     if not isinstance(contact, dict):
-        errors.setdefault("contact", []).append("Must be an object with name, email, public.")
+        errors.setdefault("contact", []).append(
+            _("Must be an object with name, email, public."))
         return
     email = (contact.get("email") or "").strip()
     if email:
         try:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError:
-            errors.setdefault("contact.email", []).append("Not a valid email address.")
+            errors.setdefault("contact.email", []).append(_("Not a valid email address."))
     name = contact.get("name") or ""
     if not isinstance(name, str) or len(name) > 200:
-        errors.setdefault("contact.name", []).append("Text of at most 200 characters.")
+        errors.setdefault("contact.name", []).append(_("Text of at most 200 characters."))
     clean["contact"] = {"name": name if isinstance(name, str) else "", "email": email,
                         "public": contact.get("public") is True}
 
@@ -151,7 +159,8 @@ def _links(record: dict, clean: dict, errors: dict) -> None:
         return
     links = record["links"] or []
     if not isinstance(links, list) or len(links) > MAX_LINKS:
-        errors.setdefault("links", []).append(f"A list of at most {MAX_LINKS} links.")
+        errors.setdefault("links", []).append(_("A list of at most %(count)d links.",
+                                                       count=MAX_LINKS))
         return
     cleaned = []
     for i, link in enumerate(links):
@@ -161,7 +170,7 @@ def _links(record: dict, clean: dict, errors: dict) -> None:
             continue
         if not is_web_url(url) or len(url) > 2000:
             errors.setdefault(f"links.{i}.url", []).append(
-                "Only web addresses starting with http:// or https://.")
+                _("Only web addresses starting with http:// or https://."))
         cleaned.append({"title": title[:300] or url, "url": url})
     clean["links"] = cleaned
 
@@ -169,15 +178,16 @@ def _links(record: dict, clean: dict, errors: dict) -> None:
 def _completeness(clean: dict, record: dict, errors: dict) -> None:
     for name in REQUIRED_ON_SUBMIT:
         if clean.get(name) in (None, "", []) and name not in errors:
-            message = ("Choose at least one GCM objective." if name == "objectives"
-                       else "Required to submit.")
+            message = (_("Choose at least one GCM objective.") if name == "objectives"
+                       else _("Required to submit."))
             errors.setdefault(name, []).append(message)
     contact = clean.get("contact") or {}
     if not (contact.get("name") or "").strip():
-        errors.setdefault("contact.name", []).append("A focal point of the implementer is "
-                                                     "required.")
+        errors.setdefault("contact.name", []).append(
+            _("A focal point of the implementer is required."))
     if not contact.get("email") and "contact.email" not in errors:
-        errors.setdefault("contact.email", []).append("Required to submit.")
+        errors.setdefault("contact.email", []).append(_("Required to submit."))
     if clean.get("level") not in (None, "global") and not (clean.get("regions")
                                                             or clean.get("countries")):
-        errors.setdefault("regions", []).append("Name at least one region or country.")
+        errors.setdefault("regions", []).append(
+            _("Name at least one region or country."))

@@ -15,6 +15,7 @@ from kb.forms.practices import (
     DecisionForm,
     checklist_from,
 )
+from kb.i18n import current_locale
 from kb.services import reviews, revisions, submissions
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -44,7 +45,8 @@ def queue():  # noqa: ANN201
     return render_template(
         "review/queue.html", items=reviews.queue(current_user, filters), filters=filters,
         mine=reviews.claimed_by(current_user),
-        objective_choices=[(str(o.code), f"{o.code}. {o.short}") for o in taxonomy.OBJECTIVES],
+        objective_choices=[(str(code), f"{code}. {name}")
+                           for code, name in taxonomy.choices("objective", current_locale())],
         region_choices=choices("region"), language_choices=choices("language"),
         actor_for=submissions.actor_for)
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from kb import db
 from kb.errors import NotFound
 from kb.models import Practice
+from kb.services.messages import _
 
 
 def get_published(slug: str, include_archived: bool = False) -> Practice:
@@ -14,5 +15,5 @@ def get_published(slug: str, include_archived: bool = False) -> Practice:
         select(Practice).where(Practice.slug == slug, Practice.revision_of_id.is_(None)))
     allowed = ("published", "archived") if include_archived else ("published",)
     if practice is None or practice.state not in allowed:
-        raise NotFound("No published practice has this address.")
+        raise NotFound(_("No published practice has this address."))
     return practice

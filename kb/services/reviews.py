@@ -11,6 +11,7 @@ from kb import db, workflow
 from kb.errors import PermissionDenied, ValidationFailed
 from kb.models import AuditEvent, Practice, PracticeObjective, PracticeRegion, User
 from kb.services import indexing
+from kb.services.messages import _
 from kb.services.records import (
     WRITABLE_FIELDS,
     RecordOptions,
@@ -32,7 +33,7 @@ class QueueFilter:
 
 def _require_reviewer(user: User) -> None:
     if user.role not in workflow.REVIEWER_ROLES:
-        raise PermissionDenied("Only reviewers may open the review queue.")
+        raise PermissionDenied(_("Only reviewers may open the review queue."))
 
 
 def queue(user: User, filters: QueueFilter = QueueFilter()) -> list[Practice]:
@@ -69,8 +70,8 @@ def claim(user: User, practice_id: int, no_conflict: bool) -> Practice:
     Raises NotFound, PermissionDenied, InvalidTransition, ValidationFailed (no declaration).
     """
     if not no_conflict:
-        raise ValidationFailed("Declare that you have no conflict of interest to claim it.",
-                               {"no_conflict": ["Tick this box to claim the practice."]})
+        raise ValidationFailed(_("Declare that you have no conflict of interest to claim it."),
+                               {"no_conflict": [_("Tick this box to claim the practice.")]})
     return perform(user, practice_id, "claim",
                    Change(values={"claimed_by_id": user.id}, data={"no_conflict": True}))
 
@@ -97,11 +98,11 @@ def clean_checklist(checklist: Any) -> dict[str, bool]:
     if checklist is None:
         checklist = {}
     if not isinstance(checklist, dict):
-        raise ValidationFailed("The checklist must be an object.",
-                               {"checklist": ["Expected an object of true/false answers."]})
+        raise ValidationFailed(_("The checklist must be an object."),
+                               {"checklist": [_("Expected an object of true/false answers.")]})
     unknown = sorted(set(checklist) - set(workflow.CHECKLIST_KEYS))
     if unknown:
-        raise ValidationFailed("Unknown checklist items.",
+        raise ValidationFailed(_("Unknown checklist items."),
                                {"checklist": ["Unknown: " + ", ".join(unknown)[:200] + "."]})
     return {key: checklist.get(key) is True for key in workflow.CHECKLIST_KEYS}
 
@@ -170,7 +171,7 @@ class AuditFilter:
 def audit_log(user: User, filters: AuditFilter = AuditFilter()) -> list[AuditEvent]:
     """Return audit events, newest first. Raises PermissionDenied unless the user is an admin."""
     if user.role != "admin":
-        raise PermissionDenied("Only admins may read the audit log.")
+        raise PermissionDenied(_("Only admins may read the audit log."))
     query = select(AuditEvent)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)

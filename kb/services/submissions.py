@@ -14,6 +14,7 @@ from kb import db, workflow
 from kb.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from kb.models import AuditEvent, Practice, User
 from kb.services import indexing, notifications
+from kb.services.messages import _
 from kb.services.records import (
     WRITABLE_FIELDS,
     RecordOptions,
@@ -57,7 +58,7 @@ def load(session: Session, user: User, practice_id: int) -> Practice:
     """Re-read the practice inside the transaction. Raises NotFound if the user may not see it."""
     practice = session.get(Practice, practice_id, populate_existing=True)
     if practice is None or not can_view(user, practice):
-        raise NotFound("No practice of yours has this number.")
+        raise NotFound(_("No practice of yours has this number."))
     return practice
 
 
@@ -80,8 +81,8 @@ def perform(user: User, practice_id: int, action: str, change: Change | None = N
         from_state = practice.state
         to_state = workflow.next_state(from_state, action, actor_for(user, practice))
         if workflow.needs_comment(action) and not change.comment.strip():
-            raise ValidationFailed("Say why: a comment is required for this decision.",
-                                   {"comment": ["A comment is required."]})
+            raise ValidationFailed(_("Say why: a comment is required for this decision."),
+                                   {"comment": [_("A comment is required.")]})
         index_ids = before(session, practice, user) if before else []
         session.flush()
         _conditional_update(session, practice, from_state, to_state, change.values)
@@ -108,7 +109,8 @@ def _conditional_update(session: Session, practice: Practice, expected: str, new
         .values(state=new, updated_at=db.utcnow(), **values)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise InvalidTransition("Someone else changed this practice a moment ago; reload it.")
+        raise InvalidTransition(
+            _("Someone else changed this practice a moment ago; reload it."))
     session.refresh(practice)
 
 
@@ -153,7 +155,7 @@ def update_draft(user: User, practice_id: int, record: Any) -> Practice:
     with db.write_transaction() as session:
         practice = load(session, user, practice_id)
         if not actor_for(user, practice).is_submitter:
-            raise PermissionDenied("Only the submitter may edit this practice.")
+            raise PermissionDenied(_("Only the submitter may edit this practice."))
         result = session.execute(
             update(Practice).where(Practice.id == practice.id,
                                    Practice.state.in_(workflow.EDITABLE_STATES))
@@ -210,11 +212,11 @@ def propose_update(user: User, practice_id: int) -> Practice:
     with db.write_transaction() as session:
         live = session.get(Practice, practice_id, populate_existing=True)
         if live is None or live.revision_of_id is not None:
-            raise NotFound("No published practice has this number.")
+            raise NotFound(_("No published practice has this number."))
         if live.submitter_id != user.id:
-            raise PermissionDenied("Only the submitter may propose an update.")
+            raise PermissionDenied(_("Only the submitter may propose an update."))
         if live.state != workflow.PUBLISHED:
-            raise InvalidTransition("Only a published practice can be updated.")
+            raise InvalidTransition(_("Only a published practice can be updated."))
         existing = open_revision(session, live.id)
         if existing is not None:
             return existing

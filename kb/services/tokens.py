@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from kb import db
 from kb.errors import NotFound, PermissionDenied
 from kb.models import ApiToken, User
+from kb.services.messages import _
 
 TOKEN_PREFIX = "kb_"
 LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
@@ -25,7 +26,7 @@ def create_token(actor: User, owner: User, name: str = "") -> str:
     Raises PermissionDenied unless the actor is the owner or an admin.
     """
     if actor.id != owner.id and actor.role != "admin":
-        raise PermissionDenied("You can only create tokens for your own account.")
+        raise PermissionDenied(_("You can only create tokens for your own account."))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with db.write_transaction() as session:
         session.add(ApiToken(user_id=owner.id, name=name[:100], token_hash=_digest(token),
@@ -56,7 +57,7 @@ def revoke_token(actor: User, token_id: int) -> None:
     with db.write_transaction() as session:
         row = session.get(ApiToken, token_id)
         if row is None or (row.user_id != actor.id and actor.role != "admin"):
-            raise NotFound("No such token.")
+            raise NotFound(_("No such token."))
         row.revoked_at = row.revoked_at or db.utcnow()
 
 

@@ -33,6 +33,7 @@ log = logging.getLogger("kb.index")
 GRACE = dt.timedelta(seconds=60)
 FULL_CHECK_EVERY = 60.0  # seconds between whole-index reconciliations per process
 KEEP_CHANGES = dt.timedelta(days=2)
+CHUNK = 500
 
 
 @dataclass
@@ -119,7 +120,11 @@ def apply_changes(practice_ids: Iterable[int], timeout: float = 5.0) -> bool:
 
 
 def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float) -> None:
-    practices = {p.id: p for p in session.scalars(select(Practice).where(Practice.id.in_(ids)))}
+    practices: dict[int, Practice] = {}
+    for start in range(0, len(ids), CHUNK):  # bounded IN lists: a full sync may name every id
+        chunk = ids[start:start + CHUNK]
+        practices.update((p.id, p) for p in
+                         session.scalars(select(Practice).where(Practice.id.in_(chunk))))
     current = index.versions()
     upserts, deletes = [], []
     for practice_id in ids:

@@ -57,7 +57,7 @@ def client(demo_app):
 
 def _result_titles(client, query: str, lang: str = "en") -> str:  # noqa: ANN001
     html = client.get("/practices", query_string={"q": query, "lang": lang}).get_data(as_text=True)
-    titles = re.findall(r'<h3 class="card-title">(.*?)</h3>', html, re.S)
+    titles = re.findall(r'<h3 class="card-title"[^>]*>(.*?)</h3>', html, re.S)
     return "\n".join(html_lib.unescape(re.sub(r"<[^>]+>", "", t)) for t in titles)
 
 

@@ -33,7 +33,7 @@ $(VENV)/bin/pybabel:
 # Re-extract the interface strings and merge them into the fr/es catalogs; then translate the
 # new empty entries in kb/translations/*/LC_MESSAGES/messages.po and run `make translations`.
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-by-file --no-wrap --project kb --version 0.1.0 --copyright-holder "kb contributors" --msgid-bugs-address "" -o kb/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k lazy_ngettext:1,2 --sort-by-file --no-wrap --project kb --version 0.1.0 --copyright-holder "kb contributors" --msgid-bugs-address "" -o kb/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i kb/translations/messages.pot -d kb/translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -f --statistics -d kb/translations
 

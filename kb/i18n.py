@@ -23,6 +23,11 @@ def select_locale() -> str:
     return request.accept_languages.best_match(supported) or supported[0]
 
 
+def N_(text: str) -> str:  # noqa: N802  (the gettext convention for "extract, translate later")
+    """Mark ``text`` for the catalogs without translating it; the page shows ``_(text)``."""
+    return text
+
+
 def current_locale() -> str:
     """Return the interface language code of this request ('en' outside a request)."""
     try:

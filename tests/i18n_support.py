@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "kb" / "translations"
 LOCALES = ("fr", "es")
 KEYWORDS = {
-    "_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+    "_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3), "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]|%%")

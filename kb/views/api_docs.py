@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext
 
 from kb.views import openapi
 from kb.views.public import bp
@@ -12,20 +13,23 @@ METHODS = ("get", "post", "patch", "put", "delete")
 
 
 def type_of(schema: dict[str, Any] | None) -> str:
-    """Return a short readable type for a JSON schema ("array of integer", "Practice"...)."""
+    """Return a short readable type for a JSON schema ("array of integer", "Practice"...).
+
+    JSON Schema's own type names (integer, string...) stay as they are, like parameter names.
+    """
     if not schema:
         return ""
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[-1]
     if "anyOf" in schema:
-        return " or ".join(type_of(s) for s in schema["anyOf"])
+        return gettext(" or ").join(type_of(s) for s in schema["anyOf"])
     if "allOf" in schema:
         return " + ".join(type_of(s) for s in schema["allOf"])
     kind = schema.get("type", "object")
     if isinstance(kind, list):
-        kind = " or ".join(kind)
+        kind = gettext(" or ").join(kind)
     if kind == "array":
-        return f"array of {type_of(schema.get('items'))}"
+        return gettext("array of %(type)s", type=type_of(schema.get("items")))
     return kind
 
 
@@ -37,11 +41,27 @@ def constraints(schema: dict[str, Any] | None) -> str:
     if "enum" in schema:
         values = [str(v) for v in schema["enum"]]
         shown = ", ".join(values[:12])
-        return shown + (f" … ({len(values)} values)" if len(values) > 12 else "")
+        more = gettext("%(num)d values", num=len(values))
+        return shown + (f" … ({more})" if len(values) > 12 else "")
     bounds = [f"{name} {schema[key]}" for key, name in (("minimum", "≥"), ("maximum", "≤"),
-                                                         ("maxLength", "length ≤"))
+                                                         ("maxLength", gettext("length ≤")))
               if key in schema]
     return ", ".join(bounds)
+
+
+def describe(text: str | None) -> str:
+    """Return a description of the OpenAPI document in the interface language."""
+    if not text:
+        return ""
+    if text.endswith(" " + openapi.REPEATABLE):
+        return f"{gettext(text[:-len(openapi.REPEATABLE) - 1])} {gettext(openapi.REPEATABLE)}"
+    return gettext(text)
+
+
+def located_in(where: str) -> str:
+    """Return where a parameter goes (query, path, header), in the interface language."""
+    return {"query": gettext("query string"), "path": gettext("path"),
+            "header": gettext("header")}.get(where, where)
 
 
 @bp.get("/api")
@@ -50,4 +70,5 @@ def api_docs():  # noqa: ANN201
     operations = [(path, method, op) for path, item in doc["paths"].items()
                   for method, op in item.items() if method in METHODS]
     return render_template("public/api.html", doc=doc, operations=operations,
-                           type_of=type_of, constraints=constraints)
+                           type_of=type_of, constraints=constraints, describe=describe,
+                           located_in=located_in)

@@ -4,16 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 from kb import taxonomy
+from kb.i18n import N_
 from kb.services.search import MAX_PAGE, MAX_PER_PAGE, SORTS, YEAR_RANGE
 
 JSON = "application/json"
 FACET_PARAMETERS = {
-    "objective": "GCM objective number (1-23).", "principle": "Guiding principle code.",
-    "region": "Region code.", "country": "Country, ISO 3166-1 alpha-3 code.",
-    "level": "Level of implementation.", "stakeholder": "Stakeholder type involved.",
-    "type": "Type of practice.", "status": "Implementation status.",
-    "language": "Language of the entry.",
+    "objective": N_("GCM objective number (1-23)."), "principle": N_("Guiding principle code."),
+    "region": N_("Region code."), "country": N_("Country, ISO 3166-1 alpha-3 code."),
+    "level": N_("Level of implementation."), "stakeholder": N_("Stakeholder type involved."),
+    "type": N_("Type of practice."), "status": N_("Implementation status."),
+    "language": N_("Language of the entry."),
 }
+REPEATABLE = N_("Repeatable: OR within one parameter, AND across parameters.")
 ACTIONS = ("submit", "claim", "unclaim", "request_changes", "approve", "reject", "withdraw")
 
 
@@ -37,25 +39,26 @@ def _facet_item(facet: str) -> dict[str, Any]:
 
 def _search_parameters() -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
-        {"name": "q", "in": "query", "description": "Full-text query: words, \"phrases\", OR, "
-         "NOT or -word, prefix*, title:word.", "schema": {"type": "string", "maxLength": 256}},
+        {"name": "q", "in": "query", "description": N_(
+            "Full-text query: words, \"phrases\", OR, NOT or -word, prefix*, title:word."), "schema": {"type": "string", "maxLength": 256}},
     ]
     for facet, text in FACET_PARAMETERS.items():
-        params.append({"name": facet, "in": "query", "description": f"{text} Repeatable: OR "
-                       "within one parameter, AND across parameters.",
+        params.append({"name": facet, "in": "query", "description": f"{text} {REPEATABLE}",
                        "style": "form", "explode": True,
                        "schema": {"type": "array", "items": _facet_item(facet)}})
     low, high = YEAR_RANGE
     params += [
-        {"name": "year_from", "in": "query", "description": "Earliest start year.",
+        {"name": "year_from", "in": "query", "description": N_("Earliest start year."),
          "schema": {"type": "integer", "minimum": low, "maximum": high}},
-        {"name": "year_to", "in": "query", "description": "Latest start year (not before "
-         "year_from).", "schema": {"type": "integer", "minimum": low, "maximum": high}},
-        {"name": "sort", "in": "query", "description": "Relevance with a query, else newest.",
+        {"name": "year_to", "in": "query",
+         "description": N_("Latest start year (not before year_from)."),
+         "schema": {"type": "integer", "minimum": low, "maximum": high}},
+        {"name": "sort", "in": "query", "description": N_("Relevance with a query, else newest."),
          "schema": {"type": "string", "enum": list(SORTS)}},
-        {"name": "qlang", "in": "query", "description": "Language the query is written in "
-         "(default: the interface language); entries of that language rank a little higher. "
-         "Entries in every language still match, each analysed with its own stemmer.",
+        {"name": "qlang", "in": "query", "description": N_(
+            "Language the query is written in (default: the interface language); entries of "
+            "that language rank a little higher. Entries in every language still match, each "
+            "analysed with its own stemmer."),
          "schema": {"type": "string", "enum": ["en", "fr", "es"]}},
     ]
     return params
@@ -71,7 +74,7 @@ def _page_parameters() -> list[dict[str, Any]]:
     ]
 
 
-LANG_PARAMETER = {"name": "lang", "in": "query", "description": "Language of labels.",
+LANG_PARAMETER = {"name": "lang", "in": "query", "description": N_("Language of labels."),
                   "schema": {"type": "string", "enum": ["en", "fr", "es"]}}
 
 
@@ -121,17 +124,21 @@ def _schemas() -> dict[str, Any]:
         "Link": {"type": "object", "required": ["url"],
                  "properties": {"title": text, "url": text}},
         "RecordInput": {"type": "object", "properties": record_props,
-                        "description": "Writable keys of a practice record; read-only keys "
-                                       "are ignored."},
+                        "description": N_("Writable keys of a practice record; read-only "
+                                          "keys are ignored.")},
         "Practice": {"type": "object", "properties": {**record_props, **read_only},
                      "required": ["id", "slug", "title", "objectives", "contact", "links"],
-                     "description": "A published practice; never a private contact."},
+                     "description": N_("A published practice; never a private contact.")},
         "Submission": {"type": "object",
                        "properties": {**record_props, **read_only, "state": {
                            "type": "string", "enum": ["draft", "submitted", "in_review",
                                                       "changes_requested", "published",
                                                       "rejected", "withdrawn", "archived"]}},
                        "required": ["id", "state"]},
+        "SubmissionList": {"type": "object", "required": ["total", "results"],
+                           "properties": {"total": {"type": "integer", "minimum": 0},
+                                          "results": {"type": "array",
+                                                      "items": _ref("Submission")}}},
         "Hit": {"type": "object", "required": ["id", "slug", "url", "title", "objectives"],
                 "properties": {"id": {"type": "integer"}, "slug": text, "url": text,
                                "title": text, "summary": text,
@@ -198,71 +205,71 @@ def _schemas() -> dict[str, Any]:
 
 
 def _read_paths() -> dict[str, Any]:
-    bad = _error("A parameter is not valid; `fields` names it.")
+    bad = _error(N_("A parameter is not valid; `fields` names it."))
     conditional = [{"name": "If-None-Match", "in": "header", "required": False,
                     "schema": {"type": "string"}}]
     return {
         "/api/v1/practices": {"get": {
             "operationId": "searchPractices", "tags": ["read"],
-            "summary": "Search published practices with facet counts.",
+            "summary": N_("Search published practices with facet counts."),
             "parameters": [*_search_parameters(), *_page_parameters(), LANG_PARAMETER],
-            "responses": {"200": _ok("A page of results.", _ref("SearchResults")),
+            "responses": {"200": _ok(N_("A page of results."), _ref("SearchResults")),
                           "400": bad}}},
         "/api/v1/practices/{slug}": {"get": {
             "operationId": "getPractice", "tags": ["read"],
-            "summary": "Return the record of one published practice.",
+            "summary": N_("Return the record of one published practice."),
             "parameters": [{"name": "slug", "in": "path", "required": True,
                             "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,220}$"}},
                            *conditional],
-            "responses": {"200": _ok("The practice record (with ETag and Last-Modified).",
+            "responses": {"200": _ok(N_("The practice record (with ETag and Last-Modified)."),
                                      _ref("Practice")),
-                          "304": {"description": "Not modified since the given ETag."},
-                          "404": _error("No published practice has this slug.")}}},
+                          "304": {"description": N_("Not modified since the given ETag.")},
+                          "404": _error(N_("No published practice has this slug."))}}},
         "/api/v1/practices.csv": {"get": {
             "operationId": "exportPracticesCsv", "tags": ["read"],
-            "summary": "Export every practice matching the search as CSV (streamed).",
-            "description": "One row per practice; lists joined with '; '. Opens in "
-                           "spreadsheets and with Python's csv module.",
+            "summary": N_("Export every practice matching the search as CSV (streamed)."),
+            "description": N_("One row per practice; lists joined with '; '. Opens in "
+                              "spreadsheets and with Python's csv module."),
             "parameters": [*_search_parameters(), LANG_PARAMETER],
-            "responses": {"200": _ok("CSV with a header row.", {"type": "string"},
+            "responses": {"200": _ok(N_("CSV with a header row."), {"type": "string"},
                                      "text/csv"), "400": bad}}},
         "/api/v1/practices.json": {"get": {
             "operationId": "exportPracticesJson", "tags": ["read"],
-            "summary": "Export every practice matching the search as JSON (streamed).",
+            "summary": N_("Export every practice matching the search as JSON (streamed)."),
             "parameters": _search_parameters(),
-            "responses": {"200": _ok("All matching records.", _ref("Export")), "400": bad}}},
+            "responses": {"200": _ok(N_("All matching records."), _ref("Export")), "400": bad}}},
         "/api/v1/taxonomy": {"get": {
             "operationId": "getTaxonomy", "tags": ["read"],
-            "summary": "Return every code list with labels.", "parameters": [LANG_PARAMETER],
-            "responses": {"200": _ok("Code lists.", _ref("Taxonomy"))}}},
+            "summary": N_("Return every code list with labels."), "parameters": [LANG_PARAMETER],
+            "responses": {"200": _ok(N_("Code lists."), _ref("Taxonomy"))}}},
         "/api/v1/stats": {"get": {
             "operationId": "getStats", "tags": ["read"],
-            "summary": "Count published practices by objective x region, level, start year.",
-            "description": "The numbers of the /coverage page; each equals a search facet "
-                           "count.", "parameters": [LANG_PARAMETER],
-            "responses": {"200": _ok("Coverage counts.", _ref("Stats"))}}},
+            "summary": N_("Count published practices by objective x region, level, start year."),
+            "description": N_("The numbers of the /coverage page; each equals a search "
+                              "facet count."), "parameters": [LANG_PARAMETER],
+            "responses": {"200": _ok(N_("Coverage counts."), _ref("Stats"))}}},
         "/api/v1/openapi.json": {"get": {
-            "operationId": "getOpenapi", "tags": ["read"], "summary": "This document.",
-            "responses": {"200": _ok("OpenAPI 3.1 document.", {"type": "object"})}}},
+            "operationId": "getOpenapi", "tags": ["read"], "summary": N_("This document."),
+            "responses": {"200": _ok(N_("OpenAPI 3.1 document."), {"type": "object"})}}},
         "/feed.atom": {"get": {
             "operationId": "getFeed", "tags": ["read"],
-            "summary": "Atom feed of newly published and updated practices.",
+            "summary": N_("Atom feed of newly published and updated practices."),
             "parameters": [*_search_parameters(), LANG_PARAMETER, *conditional],
-            "responses": {"200": _ok("An Atom 1.0 feed.", {"type": "string"},
+            "responses": {"200": _ok(N_("An Atom 1.0 feed."), {"type": "string"},
                                      "application/atom+xml"),
-                          "304": {"description": "Not modified."},
-                          "400": _ok("A parameter is not valid (an HTML page: the feed "
-                                     "is not under /api/).", {"type": "string"},
+                          "304": {"description": N_("Not modified.")},
+                          "400": _ok(N_("A parameter is not valid (an HTML page: the feed "
+                                        "is not under /api/)."), {"type": "string"},
                                      "text/html")}}},
     }
 
 
 def _write_paths() -> dict[str, Any]:
     secured = [{"bearerToken": []}]
-    errors = {"401": _error("No valid bearer token."),
-              "403": _error("This user may not do that."),
-              "404": _error("No such submission visible to this user.")}
-    invalid = _error("The record is not valid; `fields` maps keys to messages.")
+    errors = {"401": _error(N_("No valid bearer token.")),
+              "403": _error(N_("This user may not do that.")),
+              "404": _error(N_("No such submission visible to this user."))}
+    invalid = _error(N_("The record is not valid; `fields` maps keys to messages."))
     ident = {"name": "id", "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 1}}
     body = {"required": True, "content": {JSON: {"schema": {
@@ -271,38 +278,47 @@ def _write_paths() -> dict[str, Any]:
                                   "description": "Submit at once instead of saving a draft."}}
     }}}}
     return {
-        "/api/v1/submissions": {"post": {
+        "/api/v1/submissions": {"get": {
+            "operationId": "listSubmissions", "tags": ["write"], "security": secured,
+            "summary": N_("List your submissions; for a reviewer, the review queue and the "
+                          "practices they claimed."),
+            "parameters": [{"name": "mine", "in": "query", "description": N_(
+                "1: a reviewer's own submissions instead of the queue."),
+                "schema": {"type": "string", "enum": ["1"]}}],
+            "responses": {"200": _ok(N_("The submissions."), _ref("SubmissionList")),
+                          "401": errors["401"]}}, "post": {
             "operationId": "createSubmission", "tags": ["write"], "security": secured,
-            "summary": "Create a draft (or submit it with \"submit\": true).",
+            "summary": N_("Create a draft (or submit it with \"submit\": true)."),
             "requestBody": body,
-            "responses": {"201": _ok("The new submission with its id.", _ref("Submission")),
+            "responses": {"201": _ok(N_("The new submission with its id."), _ref("Submission")),
                           "401": errors["401"], "403": errors["403"], "422": invalid}}},
         "/api/v1/submissions/{id}": {
             "get": {"operationId": "getSubmission", "tags": ["write"], "security": secured,
-                    "summary": "Return a submission of yours (or in your review queue).",
+                    "summary": N_("Return a submission of yours (or in your review queue)."),
                     "parameters": [ident],
-                    "responses": {"200": _ok("The submission.", _ref("Submission")),
+                    "responses": {"200": _ok(N_("The submission."), _ref("Submission")),
                                   **errors}},
             "patch": {"operationId": "updateSubmission", "tags": ["write"],
                       "security": secured, "parameters": [ident],
-                      "summary": "Change keys of a draft or of a submission returned for "
-                                 "changes.",
+                      "summary": N_("Change keys of a draft or of a submission returned "
+                                    "for changes."),
                       "requestBody": {"required": True, "content": {JSON: {
                           "schema": _ref("RecordInput")}}},
-                      "responses": {"200": _ok("The updated submission.", _ref("Submission")),
+                      "responses": {"200": _ok(N_("The updated submission."), _ref("Submission")),
                                     **errors,
-                                    "409": _error("Not editable in its current state."),
+                                    "409": _error(N_("Not editable in its current state.")),
                                     "422": invalid}}},
         "/api/v1/submissions/{id}/actions": {"post": {
             "operationId": "actOnSubmission", "tags": ["write"], "security": secured,
-            "summary": "Take a workflow action (rules of DESIGN section 4).",
+            "summary": N_("Take a workflow action: submit, claim, unclaim, request changes, "
+                          "approve, reject or withdraw."),
             "parameters": [ident],
             "requestBody": {"required": True, "content": {JSON: {"schema": _ref("Action")}}},
-            "responses": {"200": _ok("The submission in its new state.", _ref("Submission")),
+            "responses": {"200": _ok(N_("The submission in its new state."), _ref("Submission")),
                           **errors,
-                          "409": _error("The action is not possible from this state."),
-                          "422": _error("A required comment, reason or declaration is "
-                                        "missing.")}}},
+                          "409": _error(N_("The action is not possible from this state.")),
+                          "422": _error(N_("A required comment, reason or declaration is "
+                                           "missing."))}}},
     }
 
 

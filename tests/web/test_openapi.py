@@ -20,7 +20,8 @@ DOCUMENTED = {
     ("get", "/api/v1/practices"), ("get", "/api/v1/practices/{slug}"),
     ("get", "/api/v1/practices.csv"), ("get", "/api/v1/practices.json"),
     ("get", "/api/v1/taxonomy"), ("get", "/api/v1/stats"), ("get", "/api/v1/openapi.json"),
-    ("get", "/feed.atom"), ("post", "/api/v1/submissions"), ("get", "/api/v1/submissions/{id}"),
+    ("get", "/feed.atom"), ("get", "/api/v1/submissions"), ("post", "/api/v1/submissions"),
+    ("get", "/api/v1/submissions/{id}"),
     ("patch", "/api/v1/submissions/{id}"), ("post", "/api/v1/submissions/{id}/actions"),
 }
 
@@ -54,6 +55,47 @@ def test_api_page_renders_every_operation_without_external_assets(client):
             assert f"<code>{method.upper()} {path}</code>" in html
     assert "http://" not in html.replace("http://www.w3.org", "")
     assert "https://" not in html
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ["Rechercher les pratiques publiées", "chaîne de requête", "Répétable"]),
+    ("es", ["Buscar las prácticas publicadas", "cadena de consulta", "Repetible"]),
+])
+def test_api_page_is_written_in_the_readers_language(client, lang, words):
+    html = client.get("/api", query_string={"lang": lang}).get_data(as_text=True)
+    main = html.split('<main', 1)[1].split("</main>", 1)[0]
+    for text in words:
+        assert text in main
+    for english in ("Search published practices", "Repeatable", "A page of results",
+                    'lang="en"'):
+        assert english not in main
+
+
+def test_api_page_and_document_name_no_internal_design_document(client):
+    doc = client.get("/api/v1/openapi.json").get_data(as_text=True)
+    html = client.get("/api").get_data(as_text=True)
+    assert "DESIGN" not in doc and "DESIGN" not in html
+    assert "<code>GET /api/v1/submissions</code>" in html
+
+
+def test_the_submission_list_keeps_to_its_documented_schema(app, client, make_user,
+                                                            make_practice):
+    from jsonschema import Draft202012Validator
+
+    from kb.services import tokens
+
+    submitter = make_user("submitter")
+    make_practice(state="draft", submitter=submitter, title="A draft of mine")
+    with app.app_context():
+        token = tokens.create_token(submitter, submitter)
+    response = client.get("/api/v1/submissions", headers={"Authorization": f"Bearer {token}"})
+    doc = client.get("/api/v1/openapi.json").get_json()
+    schema = {"$ref": "#/components/schemas/SubmissionList", "components": doc["components"]}
+    body = response.get_json()
+    assert response.status_code == 200
+    assert not list(Draft202012Validator(schema).iter_errors(body))
+    assert [r["title"] for r in body["results"]] == ["A draft of mine"]
+    assert client.get("/api/v1/submissions").status_code == 401
 
 
 def test_every_read_endpoint_keeps_to_the_documented_schema(app, seeded):

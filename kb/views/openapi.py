@@ -40,7 +40,8 @@ def _facet_item(facet: str) -> dict[str, Any]:
 def _search_parameters() -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": "q", "in": "query", "description": N_(
-            "Full-text query: words, \"phrases\", OR, NOT or -word, prefix*, title:word."), "schema": {"type": "string", "maxLength": 256}},
+            "Full-text query: words, \"phrases\", OR, NOT or -word, prefix*, title:word."),
+         "schema": {"type": "string", "maxLength": 256}},
     ]
     for facet, text in FACET_PARAMETERS.items():
         params.append({"name": facet, "in": "query", "description": f"{text} {REPEATABLE}",

@@ -35,15 +35,17 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+HANDLER_NAME = "kb-stderr"
 FORMAT = "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s client=%(client)s] %(message)s"
 
 
 def init_app(app: Flask) -> None:
     """Send kb's log records to stderr, once, in UTC."""
     logger = logging.getLogger("kb")
-    if getattr(logger, "_kb_configured", False):
+    if any(h.get_name() == HANDLER_NAME for h in logger.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(HANDLER_NAME)
     formatter = OneLineFormatter(FORMAT, datefmt="%Y-%m-%dT%H:%M:%SZ")
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
@@ -51,4 +53,3 @@ def init_app(app: Flask) -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = True
-    logger._kb_configured = True  # type: ignore[attr-defined]

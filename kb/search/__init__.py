@@ -5,7 +5,7 @@ Callers build documents with ``practice_to_document``, keep the index in step wi
 """
 from kb.search.errors import IndexBusy, IndexUnavailable, SearchError
 from kb.search.index import SearchIndex
-from kb.search.mapping import document_version, practice_to_document
+from kb.search.mapping import practice_to_document
 from kb.search.results import FacetCount, Hit, SearchRequest, SearchResults
 from kb.search.schema import FACETS, SCHEMA_VERSION
 
@@ -20,6 +20,5 @@ __all__ = [
     "SearchIndex",
     "SearchRequest",
     "SearchResults",
-    "document_version",
     "practice_to_document",
 ]

@@ -8,63 +8,17 @@ reader handles several segments). Small builds (tests, a fresh site) stay in-pro
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable, Iterable
 from itertools import chain, islice
 
-from whoosh.multiproc import MpWriter, SubWriterTask
-
-from kb.search.schema import make_codec, term_fields, to_fields
-from kb.search.writer import TermsWriter
+from kb.search.internals import ParallelWriter, TermsWriter, make_codec
+from kb.search.schema import term_fields, to_fields
 
 BUILD_LIMITMB = 256
 PARALLEL_MIN = 1000
 """Fewer documents than this are built in-process (forking workers costs more than it saves)."""
 BATCH = 100
 MAX_PROCS = 4
-
-
-class _AnalysingTask(SubWriterTask):
-    """A Whoosh sub-writer process that analyses raw documents itself into its own segment."""
-
-    def run(self) -> None:
-        ix = self.storage.open_index(self.indexname)
-        writer = self.writer = TermsWriter(ix, term_fields(), _lk=False, **self.kwargs)
-        while True:
-            jobinfo = self.jobqueue.get()
-            if jobinfo is None:
-                break
-            self._process_file(*jobinfo)
-        self.resultqueue.put((None, None, writer._finalize_segment()), timeout=60)
-
-    def _process_file(self, filename, doc_count):  # noqa: ANN001, ANN202
-        writer = self.writer
-        tempstorage = writer.temp_storage()
-        with tempstorage.open_file(filename).raw_file() as f:
-            for _ in range(doc_count):
-                _code, args = pickle.load(f)
-                writer.add_document(**to_fields(args["doc"]))
-        tempstorage.delete_file(filename)
-
-
-class _ParallelWriter(MpWriter):
-    """MpWriter whose workers run the analysis, and whose cancel really stops them."""
-
-    def _new_task(self):  # noqa: ANN202
-        task = _AnalysingTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                              self.subargs, self.multisegment)
-        self.tasks.append(task)
-        task.start()
-        return task
-
-    def cancel(self) -> None:
-        # Whoosh's cancel only flips a flag in the parent's copy of each task object.
-        for task in self.tasks:
-            if task.is_alive():
-                task.terminate()
-            task.join()
-        self.tasks = []
-        super().cancel()
 
 
 def procs() -> int:
@@ -81,7 +35,7 @@ def fill(ix, documents: Iterable[dict], progress: Callable[[int], None] | None) 
     head = list(islice(documents, PARALLEL_MIN))
     parallel = len(head) >= PARALLEL_MIN and procs() > 1
     if parallel:
-        writer = _ParallelWriter(ix, procs=procs(), batchsize=BATCH, multisegment=True,
+        writer = ParallelWriter(ix, procs=procs(), batchsize=BATCH, multisegment=True,
                                  limitmb=BUILD_LIMITMB, codec=make_codec(), compound=False)
     else:
         writer = TermsWriter(ix, term_fields(), limitmb=BUILD_LIMITMB, codec=make_codec(),

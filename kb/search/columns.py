@@ -15,6 +15,7 @@ import numpy as np
 from whoosh.reading import TermNotFound
 
 from kb.search.analysis import LANGUAGES, fold, language_of
+from kb.search.internals import read_postings
 from kb.search.schema import FACETS, MULTI_VALUED
 
 NO_YEAR = -(2**31)
@@ -39,36 +40,6 @@ class Vocabulary:
                 if found == len(self.values[facet]):
                     self.values[facet].append(value)
         return found
-
-
-def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    matcher = getattr(matcher, "child", matcher)  # drop the deletion filter: `live` masks
-    if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
-        # Whole posting blocks at a time, decoded with numpy (Whoosh's own decoding runs a
-        # Python generator per posting): ids are delta-encoded, weights minified.
-        id_parts: list[np.ndarray] = []
-        weight_parts: list[np.ndarray] = []
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            raw_ids, raw_weights = matcher._data[0], matcher._data[1]
-            ids = np.cumsum(np.asarray(raw_ids, np.int64))
-            id_parts.append(ids)
-            if raw_weights is None:
-                weight_parts.append(np.ones(len(ids), np.float32))
-            elif isinstance(raw_weights, float):
-                weight_parts.append(np.full(len(ids), raw_weights, np.float32))
-            else:
-                weight_parts.append(np.asarray(raw_weights, np.float32))
-            matcher._next_block()
-        return _cat(id_parts, np.int32), _cat(weight_parts, np.float32)
-    ids: list[int] = []
-    weights: list[float] = []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    return np.asarray(ids, np.int32), np.asarray(weights, np.float32)
 
 
 class SegmentData:
@@ -116,7 +87,7 @@ class SegmentData:
         found = self._postings.get(key)
         if found is None:
             try:
-                found = _read_postings(self.reader.postings(field, term))
+                found = read_postings(self.reader.postings(field, term))
             except TermNotFound:
                 found = _EMPTY
             if len(self._postings) > _POSTINGS_CACHE_LIMIT:

@@ -76,7 +76,7 @@ class Evaluator:
             score += s
         return mask, score
 
-    def _blank(self) -> tuple[np.ndarray, np.ndarray]:
+    def blank(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.snap.n, bool), np.zeros(self.snap.n, np.float32)
 
     def _bm25(self, field: str, token: str, li: int, kind: int):
@@ -93,7 +93,7 @@ class Evaluator:
             boost *= LANG_BOOST
         return docs, contrib * boost
 
-    def _add(self, acc, field: str, token: str, li: int, kind: int) -> int:
+    def add(self, acc, field: str, token: str, li: int, kind: int) -> int:
         docs, contrib = self._bm25(field, token, li, kind)
         if len(docs):
             acc[0][docs] = True
@@ -104,15 +104,15 @@ class Evaluator:
         per_lang = [analyze(node.text, lang) for lang in LANGUAGES]
         if not any(per_lang):
             return None
-        acc = self._blank()
+        acc = self.blank()
         found = 0
         for li, (lang, terms) in enumerate(zip(LANGUAGES, per_lang, strict=True)):
             if positive:
                 self.highlight_terms[lang].update(terms)
             if len(terms) == 1:
-                found += self._add(acc, title_field(lang), terms[0], li, TITLE)
+                found += self.add(acc, title_field(lang), terms[0], li, TITLE)
                 if not node.title_only:
-                    found += self._add(acc, body_field(lang), terms[0], li, BODY)
+                    found += self.add(acc, body_field(lang), terms[0], li, BODY)
             elif terms:
                 found += self._phrase(acc, lang, li, terms, node.title_only)
         if positive and not found and isinstance(node, Word):
@@ -143,7 +143,7 @@ class Evaluator:
         return int(mask.sum())
 
     def _prefix(self, node: Prefix, positive: bool):
-        acc = self._blank()
+        acc = self.blank()
         for li, lang in enumerate(LANGUAGES):
             kinds = [(title_field(lang), TITLE)]
             if not node.title_only:
@@ -155,7 +155,7 @@ class Evaluator:
                     for token in self.snap.expand_prefix(field, start, MAX_EXPANSION):
                         if positive:
                             self.highlight_terms[lang].add(token)
-                        self._add(acc, field, token, li, kind)
+                        self.add(acc, field, token, li, kind)
                         if self.deadline is not None and time.monotonic() > self.deadline:
                             self.timed_out = True
                             return acc

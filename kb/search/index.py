@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import secrets
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -29,26 +30,26 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-from kb.search import build, searcher
+from kb.search import build, internals, searcher
 from kb.search.columns import SegmentData, Snapshot, Vocabulary
 from kb.search.errors import IndexBusy, IndexUnavailable
 from kb.search.merging import (
     MAX_PENDING_SEGMENTS,
     MERGE_IDLE,
     SMALL_SEGMENT,
-    merge_in_child,
     merge_small_segments,
     tier_to_merge,
 )
 from kb.search.results import Hit, SearchRequest, SearchResults
-from kb.search.schema import SCHEMA_VERSION, make_codec, make_schema, term_fields, to_fields
-from kb.search.writer import TermsWriter
+from kb.search.schema import SCHEMA_VERSION, make_schema, term_fields, to_fields
 
 log = logging.getLogger("kb.search")
 
 POINTER = "CURRENT"
 META = "meta.json"
 RESULT_CACHE = 256
+MERGE_COMMAND = ("import sys; from kb.search.merging import merge_in_child;"
+                 " merge_in_child(sys.argv[1])")
 
 
 class SearchIndex:
@@ -140,8 +141,7 @@ class SearchIndex:
         """Return a cheap token that changes whenever the index content changes."""
         name = self._current_name()
         try:
-            gen = whoosh_index.TOC._latest_generation(
-                self._open().storage, whoosh_index._DEF_INDEX_NAME)
+            gen = self._open().latest_generation()
         except OSError as exc:
             raise IndexUnavailable(f"search index {self.path / name} vanished") from exc
         return name, gen
@@ -185,10 +185,22 @@ class SearchIndex:
         except OSError as exc:
             raise IndexUnavailable(f"cannot write search index: {exc}") from exc
         self._last_apply = time.monotonic()
-        segments = ix._segments()
+        segments = internals.segments(ix)
         self._small_segments = sum(1 for s in segments if s.doc_count_all() < SMALL_SEGMENT)
         if tier_to_merge(segments) is not None:
             self._merge_soon()
+
+    def segment_sizes(self) -> list[int]:
+        """Return the number of documents (deleted ones included) of each segment."""
+        with self._lock:
+            ix = self._open()
+        return [s.doc_count_all() for s in internals.segments(ix)]
+
+    def pending_merge(self) -> bool:
+        """Return whether a full tier of small segments waits to be merged."""
+        with self._lock:
+            ix = self._open()
+        return tier_to_merge(internals.segments(ix)) is not None
 
     def _interrupt_merge(self) -> None:
         """Stop this index's merge child so a publish need not wait for its write lock.
@@ -199,16 +211,17 @@ class SearchIndex:
         finish, and the publish waits for it.
         """
         child = self._merge_child
-        if (child is not None and child.is_alive()
+        if (child is not None and child.poll() is None
                 and self._small_segments <= MAX_PENDING_SEGMENTS):
             child.terminate()
-            child.join()
+            child.wait()
 
     def _writer(self, ix, timeout: float, keep_files: bool = False  # noqa: ANN001
-                ) -> TermsWriter:
+                ) -> internals.TermsWriter:
         try:
-            return TermsWriter(ix, term_fields(), keep_files=keep_files, timeout=timeout,
-                               delay=0.02, codec=make_codec(), compound=False)
+            return internals.TermsWriter(ix, term_fields(), keep_files=keep_files,
+                                         timeout=timeout, delay=0.02,
+                                         codec=internals.make_codec(), compound=False)
         except LockError as exc:
             raise IndexBusy(f"search index write lock busy for {timeout}s") from exc
         except OSError as exc:
@@ -254,15 +267,12 @@ class SearchIndex:
                 break
             time.sleep(MERGE_IDLE - quiet)
         # A process of its own: Whoosh's writer is pure Python and would hold this process's
-        # GIL for the length of the merge. Failures leave the index valid; the next apply
-        # tries again.
-        child = multiprocessing.get_context("fork").Process(
-            target=merge_in_child, args=(str(self.path),), name="kb-search-merge")
+        # GIL for the length of the merge. A new interpreter, not a fork: this process has
+        # threads. Failures leave the index valid; the next apply tries again.
+        child = subprocess.Popen([sys.executable, "-c", MERGE_COMMAND, str(self.path)])
         self._merge_child = child
-        child.start()
-        child.join()
-        if child.exitcode and child.exitcode != -signal.SIGTERM:
-            log.error("search index merge exited with status %s", child.exitcode)
+        if child.wait() not in (0, -signal.SIGTERM):
+            log.error("search index merge exited with status %s", child.returncode)
 
     def rebuild(self, documents: Iterable[dict], total: int | None = None,
                 progress: Callable[[int], None] | None = None) -> int:
@@ -311,7 +321,7 @@ class SearchIndex:
         # Only the TOC is read here: segments already seen keep their readers and columns
         # (Whoosh's ix.reader() would reopen every segment's files at each generation).
         ix = self._open()
-        toc = ix._read_toc()
+        toc = internals.read_toc(ix)
         generation = (self._ix_dir, toc.generation)
         segments, fresh, offset = [], {}, 0
         for segment in toc.segments:

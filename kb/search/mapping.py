@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from typing import Any
 
 _TEXT_ATTRS = ("slug", "title", "summary", "outcome", "implemented_by", "partners")
@@ -21,15 +19,11 @@ def _codes(values: Any) -> list:
     return sorted(values or [])
 
 
-def document_version(doc: dict[str, Any]) -> str:
-    """Return a digest of a document's content; it changes whenever the content does."""
-    content = {k: v for k, v in doc.items() if k != "version"}
-    raw = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
-
-
 def practice_to_document(practice: Any) -> dict[str, Any]:
-    """Map a published practice (any object with the Practice attributes) to a document."""
+    """Map a published practice (any object with the Practice attributes) to a document.
+
+    The caller adds the document's ``version`` (kb.services.indexing stamps ``updated_at``).
+    """
     from kb.sanitize import html_to_text
 
     doc: dict[str, Any] = {"id": int(practice.id)}
@@ -51,5 +45,4 @@ def practice_to_document(practice: Any) -> dict[str, Any]:
     doc["end_year"] = practice.end_year
     doc["published_at"] = _utc(practice.published_at)
     doc["updated_at"] = _utc(practice.updated_at)
-    doc["version"] = document_version(doc)
     return doc

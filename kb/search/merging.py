@@ -1,7 +1,8 @@
 """When and what to merge: size tiers of small segments, never the big ones of a rebuild.
 
 A publish commits a one-document segment. Once MAX_SMALL_SEGMENTS segments of one size tier
-exist they are merged into one, in a child process, after a quiet moment (see SearchIndex).
+exist they are merged into one, in a child process (started with ``subprocess``, never
+``fork``: the parent has threads), after a quiet moment (see SearchIndex).
 """
 from __future__ import annotations
 
@@ -55,8 +56,7 @@ def merge_in_child(path: str) -> None:
 
     index = SearchIndex(path)
     try:
-        while index.merge():  # a full tier may fill the next one
-            if tier_to_merge(index._open()._segments()) is None:
-                break
+        while index.merge() and index.pending_merge():  # a full tier may fill the next one
+            pass
     finally:
         index.close()

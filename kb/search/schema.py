@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh.analysis import SimpleAnalyzer
-from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.fields import ID, STORED, FieldType, Schema
 from whoosh.formats import Frequency
 
@@ -55,28 +54,6 @@ def _terms_field() -> FieldType:
     # Documents arrive pre-analysed (lists of terms), so the analyzer is never used; lengths
     # live in the stored card, so Whoosh need not keep a (costly) length column.
     return FieldType(format=Frequency(), analyzer=SimpleAnalyzer(), scorable=False)
-
-
-INLINE_LIMIT = 32
-"""Posting lists shorter than this live in the term table instead of a posting block: most
-terms of a one-document segment, and the long tail of rare words and word pairs, then cost
-no block write (Whoosh's default of 1 writes a block for every term)."""
-
-
-if not hasattr(W3TermInfo, "set_inline"):
-    # Whoosh 2.7's postings writer calls terminfo.set_inline, but the method is named
-    # set_inlined: any inlinelimit above its default of 1 fails without this alias.
-    W3TermInfo.set_inline = W3TermInfo.set_inlined
-
-
-class _Codec(W3Codec):
-    # No per-posting length lookups while writing: scores use the lengths in the card.
-    length_stats = False
-
-
-def make_codec() -> W3Codec:
-    """Return the codec for writers (no length stats, light compression: cheaper writes)."""
-    return _Codec(compression=1, inlinelimit=INLINE_LIMIT)
 
 
 def term_fields() -> frozenset[str]:

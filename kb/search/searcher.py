@@ -99,12 +99,12 @@ def related(snap: Snapshot, doc_id: int, limit: int) -> list[Hit]:
     card = snap.card(pos)
     lang = language_of(card.get("language"))
     evaluator = Evaluator(snap)
-    acc = evaluator._blank()
+    acc = evaluator.blank()
     li = ("en", "fr", "es").index(lang)
     text = f"{card.get('title') or ''} {card.get('summary') or ''}"
     for token in related_terms(snap, text, lang):
-        evaluator._add(acc, title_field(lang), token, li, TITLE)
-        evaluator._add(acc, body_field(lang), token, li, BODY)
+        evaluator.add(acc, title_field(lang), token, li, TITLE)
+        evaluator.add(acc, body_field(lang), token, li, BODY)
     mask, score = acc
     docs, codes = snap.facet_docs["objective"], snap.facet_codes["objective"]
     own = np.unique(codes[docs == pos])

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from kb.search import SearchIndex, SearchRequest, build
-from kb.search.merging import MAX_SMALL_SEGMENTS, tier_to_merge
+from kb.search.merging import MAX_SMALL_SEGMENTS
 
 from .test_search_helpers import make_doc
 
@@ -93,9 +93,9 @@ def test_one_document_commits_are_merged_in_the_background_by_size_tier(tmp_path
     for doc in corpus(2 * MAX_SMALL_SEGMENTS + 1, seed=3):
         ix.apply([{**doc, "id": doc["id"] + 100}], [])
     ix.close()  # waits for a background merge (which skips a tier while an apply writes)
-    while tier_to_merge(ix._open()._segments()) is not None:
+    while ix.pending_merge():
         assert ix.merge(timeout=5)
-    sizes = sorted(s.doc_count_all() for s in ix._open()._segments())
+    sizes = sorted(ix.segment_sizes())
     assert len(sizes) < 2 * MAX_SMALL_SEGMENTS and sum(sizes) == 3 + 2 * MAX_SMALL_SEGMENTS + 1
     assert ix.doc_count() == 3 + 2 * MAX_SMALL_SEGMENTS + 1
     ix.close()

@@ -48,11 +48,5 @@ def test_mapping_never_carries_private_data():
     assert "secret@example.org" not in text and "Secret" not in text
 
 
-def test_version_changes_with_content_only():
-    a = practice_to_document(make_practice())
-    assert practice_to_document(make_practice())["version"] == a["version"]
-    assert practice_to_document(make_practice(title="Autre"))["version"] != a["version"]
-
-
 def test_unknown_language_maps_to_other():
     assert practice_to_document(make_practice(language="de"))["language"] == "other"

@@ -5,6 +5,7 @@ import pycountry
 import pytest
 
 from kb import taxonomy as tx
+from kb.taxonomy import _ENGLISH, _TRANSLATIONS, _sort_key  # the tables under test
 
 LABEL_FACETS = (*tx.FACETS, "objective_title")
 ARAB_LEAGUE = {
@@ -165,8 +166,8 @@ def test_regional_variants_use_their_language_and_unknown_locales_use_english():
 
 @pytest.mark.parametrize("locale", ["fr", "es"])
 def test_translation_tables_only_name_known_codes(locale):
-    for facet, table in tx._TRANSLATIONS[locale].items():
-        assert set(table) <= set(tx._ENGLISH[facet]), facet
+    for facet, table in _TRANSLATIONS[locale].items():
+        assert set(table) <= set(_ENGLISH[facet]), facet
 
 
 @pytest.mark.parametrize("locale", ["fr", "es"])
@@ -174,7 +175,7 @@ def test_translation_tables_only_name_known_codes(locale):
     "facet", ["objective", "level", "region", "stakeholder", "type", "status", "language"],
 )
 def test_application_owned_lists_are_fully_translated(locale, facet):
-    assert set(tx._TRANSLATIONS[locale][facet]) == set(tx._ENGLISH[facet])
+    assert set(_TRANSLATIONS[locale][facet]) == set(_ENGLISH[facet])
 
 
 @pytest.mark.parametrize("locale", tx.LOCALES)
@@ -195,7 +196,7 @@ def test_choices_follow_canonical_order():
 @pytest.mark.parametrize("locale", tx.LOCALES)
 def test_countries_are_sorted_by_label_ignoring_accents(locale):
     labels = [text for _, text in tx.choices("country", locale)]
-    assert labels == sorted(labels, key=tx._sort_key)
+    assert labels == sorted(labels, key=_sort_key)
     assert len(labels) == len(tx.COUNTRIES)
 
 

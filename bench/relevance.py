@@ -1,0 +1,129 @@
+"""Relevance of kb's search on a judged query set: precision at 5 and recall at 10 per kind.
+
+Usage: .venv/bin/python bench/relevance.py [--set demo|heldout] [--verbose]
+
+``demo`` loads kb/data/demo_practices.json (the published ones are searchable) and runs the
+queries of bench/relevance_demo.json; ``heldout`` loads bench/heldout_practices.json (other
+programme texts in en/fr/es, written in the style of real programme descriptions) and runs
+bench/relevance_heldout.json. Queries and judgments were written from the practice texts
+before any search was run.
+
+Figures, per kind of query and overall:
+- p@5: of the first five results returned (fewer when fewer are returned), the share that is
+  relevant, averaged over the queries that return something (a query with no right answer
+  that returns anything scores 0);
+- r@10: of the relevant practices, the share found in the first ten, averaged over the
+  queries that have a right answer;
+- empty: the share of queries that return nothing.
+Prints figures; asserts nothing (tests/web/test_relevance_floors.py holds the floors).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+HERE = Path(__file__).resolve().parent
+SETS = {
+    "demo": (None, HERE / "relevance_demo.json"),
+    "heldout": (HERE / "heldout_practices.json", HERE / "relevance_heldout.json"),
+}
+
+
+def make_app(workdir: Path, practices: Path | None):  # noqa: ANN201
+    """Return an app on a fresh SQLite database and index holding the given practices."""
+    from kb import create_app, demo, migrate
+
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
+        "DATABASE_URL": f"sqlite:///{workdir / 'kb.sqlite'}",
+        "INDEX_DIR": str(workdir / "index"), "MAIL_DIR": str(workdir / "mail"),
+        "INDEX_SYNC_INTERVAL": 0, "SERVER_NAME": "kb.test",
+    })
+    with app.app_context():
+        migrate.upgrade(app)
+        if practices is None:
+            demo.load()
+        else:
+            demo.load(practices)
+    return app
+
+
+def run_queries(app, queries: list[dict]) -> list[dict]:  # noqa: ANN001
+    """Return each query with the slugs of its first ten results."""
+    from kb.search import SearchRequest
+    from kb.services import search as search_service
+
+    out = []
+    with app.app_context():
+        for item in queries:
+            results = search_service.search(
+                SearchRequest(q=item["q"], per_page=10, lang=item.get("lang")))
+            out.append({**item, "found": [hit.slug for hit in results.hits]})
+    return out
+
+
+def score(answered: list[dict]) -> dict[str, dict[str, float]]:
+    """Return {kind: {"p@5", "r@10", "empty", "queries"}} plus an "all" row."""
+    kinds: dict[str, list[dict]] = {}
+    for item in answered:
+        kinds.setdefault(item["kind"], []).append(item)
+    kinds["all"] = answered
+    table = {}
+    for kind, items in kinds.items():
+        precisions, recalls, empty = [], [], 0
+        for item in items:
+            relevant, found = set(item["relevant"]), item["found"]
+            if not found:
+                empty += 1
+            else:
+                top = found[:5]
+                precisions.append(sum(s in relevant for s in top) / len(top))
+            if relevant:
+                recalls.append(len(relevant & set(found[:10])) / len(relevant))
+        table[kind] = {
+            "queries": len(items),
+            "p@5": sum(precisions) / len(precisions) if precisions else 1.0,
+            "r@10": sum(recalls) / len(recalls) if recalls else 1.0,
+            "empty": empty / len(items),
+        }
+    return table
+
+
+def measure(name: str, verbose: bool = False) -> dict[str, dict[str, float]]:
+    """Load a set's practices, run its judged queries and return the figures."""
+    practices, queries_file = SETS[name]
+    queries = json.loads(queries_file.read_text(encoding="utf-8"))["queries"]
+    with tempfile.TemporaryDirectory(prefix="kb-relevance-") as tmp:
+        app = make_app(Path(tmp), practices)
+        try:
+            answered = run_queries(app, queries)
+        finally:
+            with app.app_context():
+                app.extensions["kb.index"].index.close()
+    if verbose:
+        for item in answered:
+            hits = [("*" if s in item["relevant"] else "-") for s in item["found"]]
+            missed = len(set(item["relevant"]) - set(item["found"]))
+            print(f"{item['kind']:<11} {item['q'][:45]:<45} {''.join(hits):<10} missed {missed}")
+    return score(answered)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), default="demo")
+    parser.add_argument("--verbose", action="store_true", help="one line per query")
+    args = parser.parse_args()
+    table = measure(args.set, args.verbose)
+    print(f"{'kind':<12}{'queries':>8}{'p@5':>8}{'r@10':>8}{'empty':>8}")
+    for kind, row in sorted(table.items(), key=lambda kv: (kv[0] == "all", kv[0])):
+        print(f"{kind:<12}{row['queries']:>8}{row['p@5']:>8.2f}{row['r@10']:>8.2f}"
+              f"{row['empty']:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb import sanitize
+from kb import sanitize, taxonomy
 from kb.models import Practice, PracticeLink
 
 TEXT_FIELDS = ("title", "summary", "implemented_by", "partners", "outcome", "funding")
@@ -50,10 +50,29 @@ def apply_record(practice: Practice, record: dict[str, Any]) -> None:
             if name == "language" and not record[name]:
                 continue  # every entry has a language: a blank choice keeps the current one
             setattr(practice, name, record[name])
+    implied_before = taxonomy.regions_for_countries(practice.countries)
     for name in LIST_FIELDS:
         if name in record:
             setattr(practice, name, list(dict.fromkeys(record[name] or [])))
+    if "regions" in record or "countries" in record:
+        _apply_implied_regions(practice, record, implied_before)
     _apply_contact_and_links(practice, record)
+
+
+def _apply_implied_regions(practice: Practice, record: dict[str, Any],
+                           implied_before: set[str]) -> None:
+    """Store the regions a practice names plus those of its countries (taxonomy mapping).
+
+    Stored, not derived when read, so that every reader (record, page, index and facets,
+    coverage, stats, exports, feed, the review queue's filter) sees the same regions. When
+    only the countries change, the regions the old countries implied are recomputed and those
+    named on their own are kept.
+    """
+    named = list(practice.regions)
+    if "regions" not in record:
+        named = [code for code in named if code not in implied_before]
+    implied = taxonomy.regions_for_countries(practice.countries)
+    practice.regions = sorted(set(named) | implied)
 
 
 def _apply_contact_and_links(practice: Practice, record: dict[str, Any]) -> None:

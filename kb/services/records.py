@@ -50,13 +50,17 @@ def apply_record(practice: Practice, record: dict[str, Any]) -> None:
             if name == "language" and not record[name]:
                 continue  # every entry has a language: a blank choice keeps the current one
             setattr(practice, name, record[name])
+    _apply_lists(practice, record)
+    _apply_contact_and_links(practice, record)
+
+
+def _apply_lists(practice: Practice, record: dict[str, Any]) -> None:
     implied_before = taxonomy.regions_for_countries(practice.countries)
     for name in LIST_FIELDS:
         if name in record:
             setattr(practice, name, list(dict.fromkeys(record[name] or [])))
     if "regions" in record or "countries" in record:
         _apply_implied_regions(practice, record, implied_before)
-    _apply_contact_and_links(practice, record)
 
 
 def _apply_implied_regions(practice: Practice, record: dict[str, Any],

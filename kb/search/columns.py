@@ -121,6 +121,7 @@ class Snapshot:
                            for f in FACETS}
         self.facet_codes = {f: _cat([s.facet_codes[f] for s in parts], np.int32) for f in FACETS}
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._frequencies: dict[tuple[tuple[str, ...], str], int] = {}
         self._prefixes: dict[tuple[str, str], list[str]] = {}
         self._title_rank: np.ndarray | None = None
         self._positions: dict[int, int] | None = None
@@ -128,14 +129,20 @@ class Snapshot:
     def _average_lengths(self, lens: np.ndarray) -> dict[tuple[int, int], float]:
         out = {}
         for li in range(len(LANGUAGES)):
-            rows = lens[(self.lang == li) & self.live]
+            rows = lens[(self.lang == li) & self.live].astype(np.float64)
             for kind in range(3):
-                avg = float(rows[:, kind].mean()) if len(rows) else 1.0
+                # Whole numbers summed in float64 are exact, so the average (and every score)
+                # does not depend on how the documents are spread over segments.
+                avg = float(rows[:, kind].sum()) / len(rows) if len(rows) else 1.0
                 out[(li, kind)] = max(avg, 1.0)
         return out
 
     def term(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """Return (global docnums, term frequencies) of a term, cached per generation."""
+        """Return (global docnums, term frequencies) of a term in live documents.
+
+        Deleted documents are left out here, once per generation, so that every count made
+        from postings (document frequencies above all) is a count of live documents.
+        """
         key = (field, term)
         found = self._terms.get(key)
         if found is None:
@@ -143,10 +150,21 @@ class Snapshot:
             for seg, offset in self.segments:
                 d, t = seg.postings(field, term)
                 if len(d):
-                    docs.append(d + offset)
-                    tfs.append(t)
+                    keep = self.live[d + offset]
+                    docs.append(d[keep] + offset)
+                    tfs.append(t[keep])
             found = (_cat(docs, np.int32), _cat(tfs, np.float32))
             self._terms[key] = found
+        return found
+
+    def frequency(self, fields: tuple[str, ...], term: str) -> int:
+        """Return how many live documents contain term in any of fields."""
+        key = (fields, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            parts = [self.term(f, term)[0] for f in fields]
+            found = len(parts[0]) if len(parts) == 1 else len(np.unique(np.concatenate(parts)))
+            self._frequencies[key] = found
         return found
 
     def expand_prefix(self, field: str, prefix: str, limit: int) -> list[str]:
@@ -163,8 +181,8 @@ class Snapshot:
         return found
 
     def doc_frequency(self, field: str, term: str) -> int:
-        """Return how many documents (deleted ones included) contain term in field."""
-        return sum(s.reader.doc_frequency(field, term) for s, _ in self.segments)
+        """Return how many live documents contain term in field."""
+        return self.frequency((field,), term)
 
     def title_rank(self) -> np.ndarray:
         """Return each document's position in accent-folded, case-insensitive title order."""

@@ -27,6 +27,9 @@ PAIR_BOOST = 1.5
 LANG_BOOST = 1.25
 MAX_EXPANSION = 64
 TITLE, BODY, PAIR = 0, 1, 2
+MAX_TITLE_NORM = 2.0
+"""A title longer than twice the average is scored as if it were twice the average: with
+TITLE_BOOST, one title occurrence then still outscores one body occurrence of any length."""
 
 
 class Evaluator:
@@ -83,10 +86,16 @@ class Evaluator:
         docs, tfs = self.snap.term(field, token)
         if not len(docs):
             return docs, tfs
-        df = len(docs)
+        lang = LANGUAGES[li]
+        # A word has one idf whether it is found in the title or the body (live documents
+        # having it in either), so a title match always outweighs the same body match.
+        fields = (pair_field(lang),) if kind == PAIR else (title_field(lang), body_field(lang))
+        df = self.snap.frequency(fields, token)
         n = max(self.snap.live_count, 1)
         idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
         norm = self.snap.lens[docs, kind] / self.snap.avg_lens[(li, kind)]
+        if kind == TITLE:
+            norm = np.minimum(norm, MAX_TITLE_NORM)
         contrib = idf * tfs * (K1 + 1) / (tfs + K1 * (1 - B + B * norm))
         boost = (TITLE_BOOST if kind == TITLE else PAIR_BOOST if kind == PAIR else 1.0)
         if li == self.preferred:
@@ -167,7 +176,7 @@ def related_terms(snap: Snapshot, text: str, lang: str, limit: int = 12) -> list
     terms = set(analyze(text, lang))
     scored = []
     for t in terms:
-        df = max(len(snap.term(body_field(lang), t)[0]), len(snap.term(title_field(lang), t)[0]))
+        df = snap.frequency((title_field(lang), body_field(lang)), t)
         if df:
             scored.append((df, t))
     scored.sort()

@@ -83,8 +83,7 @@ TABLE: tuple[Transition, ...] = (
 )
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in TABLE}
 ACTIONS: tuple[str, ...] = tuple(TRANSITIONS)
-# Actions a submitter or reviewer may send to the write API (archiving is an admin page).
-API_ACTIONS = ("submit", "claim", "unclaim", "request_changes", "approve", "reject", "withdraw")
+# The actions of the write API (archiving is an admin page) and their bodies: kb.schemas.ACTIONS.
 
 # The Hub's screening checklist, recorded on approval.
 CHECKLIST = (

@@ -125,7 +125,7 @@ def create_draft(user: User, record: Any, submit: bool = False) -> Practice:
 
     Raises ValidationFailed (nothing is created when a requested submission is incomplete).
     """
-    clean = validate_record(record, complete=submit)
+    clean = validate_record(record, complete=submit, with_submit=True)
     with db.write_transaction() as session:
         practice = Practice(state=workflow.DRAFT, submitter_id=user.id,
                             organization_id=user.organization_id)

@@ -1,148 +1,142 @@
-"""Check a practice record: types and formats always, completeness when it is submitted."""
+"""Check a practice record: its declared shape (kb.schemas) always, completeness on submission.
+
+The JSON Schema of kb.schemas decides types, lengths, known codes and years; this module turns
+its errors into one message per field and adds what a schema cannot say: a valid email address,
+a web address with a host, the end year not before the start year, completeness.
+"""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from jsonschema.exceptions import ValidationError
 
-from kb import taxonomy
+from kb import schemas
 from kb.errors import ValidationFailed
 from kb.services.messages import _
-from kb.services.records import CODE_FIELDS, LIST_FIELDS, MARKDOWN_FIELDS, TEXT_FIELDS
 
-MAX_LENGTHS = {"title": 200, "summary": 600, "outcome": 600, "implemented_by": 2000,
-               "partners": 2000, "funding": 2000, "description": 50_000, "results": 20_000,
-               "lessons": 20_000}
-FIRST_YEAR = 1990
-MAX_LINKS = 20
-# Record key -> taxonomy facet name.
-CODE_FACETS = {"level": "level", "practice_type": "type", "implementation_status": "status",
-               "language": "language", "objectives": "objective", "principles": "principle",
-               "regions": "region", "countries": "country", "stakeholders": "stakeholder"}
 REQUIRED_ON_SUBMIT = ("title", "summary", "description", "objectives", "level", "practice_type",
                       "implemented_by", "start_year", "implementation_status", "language")
 
 
-def last_year() -> int:
-    return dt.datetime.now(dt.UTC).year + 1
-
-
-def validate_record(record: Any, complete: bool) -> dict[str, Any]:
+def validate_record(record: Any, complete: bool, with_submit: bool = False) -> dict[str, Any]:
     """Return a cleaned copy of ``record``'s writable keys or raise ValidationFailed.
 
     ``complete`` demands everything a submission needs; drafts may be partial. Unknown and
-    read-only keys are dropped, never applied.
+    read-only keys are dropped, never applied. ``with_submit`` also accepts the create body's
+    ``submit`` flag.
     """
     if not isinstance(record, dict):
         raise ValidationFailed(_("The practice must be a JSON object."),
                                {"": [_("Expected an object.")]})
-    errors: dict[str, list[str]] = {}
-    clean: dict[str, Any] = {}
-    for check in (_texts, _codes, _lists, _years, _contact, _links):
-        check(record, clean, errors)
+    errors = shape_errors(record, with_submit)
+    clean = _clean(record, errors)
     if complete:
-        _completeness(clean, record, errors)
+        _completeness(clean, errors)
     if errors:
         raise ValidationFailed(_("Some fields need attention."), errors)
     return clean
 
 
-def _texts(record: dict, clean: dict, errors: dict) -> None:
-    for name in (*TEXT_FIELDS, *MARKDOWN_FIELDS):
-        if name not in record:
+def shape_errors(record: dict[str, Any], with_submit: bool = False) -> dict[str, list[str]]:
+    """Return the schema errors of ``record`` as {field: [one message]}."""
+    fields = schemas.record_fields()
+    errors: dict[str, list[str]] = {}
+    for error in schemas.record_errors(record, with_submit):
+        name = schemas.field_path(error) or "record"
+        top = name.split(".")[0]
+        if name in errors or top in errors:
             continue
-        value = record[name]
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            errors.setdefault(name, []).append(_("Must be text."))
-            continue
-        limit = MAX_LENGTHS.get(name)
-        if limit and len(value.strip()) > limit:
-            errors.setdefault(name, []).append(_("At most %(limit)d characters (this has "
-                                                 "%(count)d).", limit=limit,
-                                                 count=len(value.strip())))
-        clean[name] = value
+        kind = fields[top].kind if top in fields else "text"
+        errors[name] = [_message(kind, name, error)]
+    return errors
 
 
-def _codes(record: dict, clean: dict, errors: dict) -> None:
-    for name in CODE_FIELDS:
-        if name not in record:
+def _message(kind: str, name: str, error: ValidationError) -> str:
+    if error.validator == "pattern" and error.validator_value == schemas.CLEAN:
+        return _("Contains a character that cannot be stored (NUL or an unpaired surrogate).")
+    return _MESSAGES[kind](name, error)
+
+
+def _text_message(_name: str, error: ValidationError) -> str:
+    if error.validator == "maxLength":
+        return _("At most %(limit)d characters (this has %(count)d).",
+                 limit=error.validator_value, count=len(error.instance))
+    return _("Must be text.")
+
+
+def _codes_message(_name: str, error: ValidationError) -> str:
+    if error.validator == "type" and len(error.absolute_path) == 1:
+        return _("Must be a list.")
+    return _("Not known: %(values)s.", values=str(error.instance)[:40])
+
+
+def _contact_message(name: str, _error: ValidationError) -> str:
+    return {"contact.name": _("Text of at most 200 characters."),
+            "contact.email": _("Not a valid email address."),
+            "contact.public": _("Must be true or false.")}.get(
+        name, _("Must be an object with name, email, public."))
+
+
+def _links_message(name: str, _error: ValidationError) -> str:
+    if name.endswith(".url"):
+        return _("Only web addresses starting with http:// or https://.")
+    if name.endswith(".title"):
+        return _("Text of at most %(limit)d characters.", limit=schemas.MAX_LINK_TITLE)
+    if name.count(".") == 1:
+        return _("Each link is an object with a title and a url.")
+    return _("A list of at most %(count)d links.", count=schemas.MAX_LINKS)
+
+
+_MESSAGES = {
+    "text": _text_message,
+    "code": lambda _name, error: _("Not a known value: %(value)s.",
+                                   value=repr(str(error.instance)[:40])),
+    "codes": _codes_message,
+    "year": lambda _name, _error: _("A year between %(first)d and %(last)d.",
+                                    first=schemas.FIRST_YEAR, last=schemas.last_year()),
+    "contact": _contact_message,
+    "links": _links_message,
+}
+
+
+def _clean(record: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+    """Return the writable keys of a schema-checked record in the shapes the model stores."""
+    clean: dict[str, Any] = {}
+    for name, spec in schemas.record_fields().items():
+        if name not in record or any(key.split(".")[0] == name for key in errors):
             continue
         value = record[name]
-        if value in (None, ""):
-            clean[name] = None
-        elif isinstance(value, str) and taxonomy.is_valid(CODE_FACETS[name], value):
-            clean[name] = value
+        if spec.kind == "text":
+            clean[name] = value or ""
+        elif spec.kind == "code":
+            clean[name] = value or None
+        elif spec.kind == "codes":
+            clean[name] = list(dict.fromkeys(int(v) if name == "objectives" else v
+                                             for v in value or []))
+        elif spec.kind == "year":
+            clean[name] = int(value) if value not in (None, "") else None
+        elif spec.kind == "contact":
+            clean[name] = _contact(value or {}, errors)
         else:
-            errors.setdefault(name, []).append(_("Not a known value: %(value)s.",
-                                                 value=repr(str(value)[:40])))
-
-
-def _lists(record: dict, clean: dict, errors: dict) -> None:
-    for name in LIST_FIELDS:
-        if name not in record:
-            continue
-        values = record[name] or []
-        if not isinstance(values, list):
-            errors.setdefault(name, []).append(_("Must be a list."))
-            continue
-        facet = CODE_FACETS[name]
-        good, bad = [], []
-        for value in values:
-            try:
-                good.append(taxonomy.parse_code(facet, str(value)))
-            except ValueError:
-                bad.append(str(value)[:40])
-        if bad:
-            errors.setdefault(name, []).append(_("Not known: %(values)s.",
-                                                 values=", ".join(bad)))
-        clean[name] = list(dict.fromkeys(good))
-
-
-def _years(record: dict, clean: dict, errors: dict) -> None:
-    top = last_year()
-    for name in ("start_year", "end_year"):
-        if name not in record:
-            continue
-        value = record[name]
-        if value in (None, ""):
-            clean[name] = None
-            continue
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool) or not FIRST_YEAR <= value <= top:
-            errors.setdefault(name, []).append(_("A year between %(first)d and %(last)d.",
-                                                 first=FIRST_YEAR, last=top))
-            continue
-        clean[name] = value
+            clean[name] = _links(value or [], errors)
     start, end = clean.get("start_year"), clean.get("end_year")
     if start and end and end < start:
         errors.setdefault("end_year", []).append(
             _("The end year cannot be before the start year."))
+    return clean
 
 
-def _contact(record: dict, clean: dict, errors: dict) -> None:
-    if "contact" not in record:
-        return
-    contact = record["contact"] or {}
-    if not isinstance(contact, dict):
-        errors.setdefault("contact", []).append(
-            _("Must be an object with name, email, public."))
-        return
+def _contact(contact: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
     email = (contact.get("email") or "").strip()
     if email:
         try:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError:
             errors.setdefault("contact.email", []).append(_("Not a valid email address."))
-    name = contact.get("name") or ""
-    if not isinstance(name, str) or len(name) > 200:
-        errors.setdefault("contact.name", []).append(_("Text of at most 200 characters."))
-    clean["contact"] = {"name": name if isinstance(name, str) else "", "email": email,
-                        "public": contact.get("public") is True}
+    return {"name": contact.get("name") or "", "email": email,
+            "public": contact.get("public") is True}
 
 
 def is_web_url(url: str) -> bool:
@@ -154,38 +148,31 @@ def is_web_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
 
 
-def _links(record: dict, clean: dict, errors: dict) -> None:
-    if "links" not in record:
-        return
-    links = record["links"] or []
-    if not isinstance(links, list) or len(links) > MAX_LINKS:
-        errors.setdefault("links", []).append(_("A list of at most %(count)d links.",
-                                                       count=MAX_LINKS))
-        return
+def _links(links: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[dict[str, str]]:
     cleaned = []
     for i, link in enumerate(links):
-        url = (link.get("url") or "").strip() if isinstance(link, dict) else ""
-        title = (link.get("title") or "").strip() if isinstance(link, dict) else ""
+        url = (link.get("url") or "").strip()
+        title = (link.get("title") or "").strip()
         if not url and not title:
-            continue
-        if not is_web_url(url) or len(url) > 2000:
+            continue  # an empty row of the form
+        if not is_web_url(url):
             errors.setdefault(f"links.{i}.url", []).append(
                 _("Only web addresses starting with http:// or https://."))
-        cleaned.append({"title": title[:300] or url, "url": url})
-    clean["links"] = cleaned
+        cleaned.append({"title": title or url, "url": url})
+    return cleaned
 
 
-def _completeness(clean: dict, record: dict, errors: dict) -> None:
+def _completeness(clean: dict, errors: dict) -> None:
     for name in REQUIRED_ON_SUBMIT:
         if clean.get(name) in (None, "", []) and name not in errors:
             message = (_("Choose at least one GCM objective.") if name == "objectives"
                        else _("Required to submit."))
             errors.setdefault(name, []).append(message)
     contact = clean.get("contact") or {}
-    if not (contact.get("name") or "").strip():
+    if not (contact.get("name") or "").strip() and "contact" not in errors:
         errors.setdefault("contact.name", []).append(
             _("A focal point of the implementer is required."))
-    if not contact.get("email") and "contact.email" not in errors:
+    if not contact.get("email") and not {"contact", "contact.email"} & set(errors):
         errors.setdefault("contact.email", []).append(_("Required to submit."))
     if clean.get("level") not in (None, "global") and not (clean.get("regions")
                                                             or clean.get("countries")):

@@ -1,24 +1,35 @@
 """The write API under /api/v1/submissions: bearer-token submitters and reviewers."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import g, jsonify, request, url_for
+from jsonschema.exceptions import ValidationError
+from werkzeug.exceptions import BadRequest
 
-from kb import workflow
-from kb.errors import ValidationFailed
-from kb.models import Practice
+from kb import schemas, workflow
+from kb.errors import BadParameters, ValidationFailed
+from kb.models import Practice, User
 from kb.services import reviews, submissions
+from kb.services.messages import _
 from kb.services.records import RecordOptions, practice_to_record
 from kb.views.api import bp
 from kb.views.api_auth import token_required
 
 
 def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    if not request.is_json:
+        raise ValidationFailed(_("Send a JSON object (Content-Type: application/json)."),
+                               {"": [_("Expected a JSON object.")]})
+    try:
+        data = request.get_json()
+    except BadRequest:
+        raise BadParameters(_("The body is not valid JSON."),
+                            {"": [_("Not valid JSON.")]}) from None
     if not isinstance(data, dict):
-        raise ValidationFailed("Send a JSON object (Content-Type: application/json).",
-                               {"": ["Expected a JSON object."]})
+        raise ValidationFailed(_("Send a JSON object (Content-Type: application/json)."),
+                               {"": [_("Expected a JSON object.")]})
     return data
 
 
@@ -26,7 +37,7 @@ def _record(practice: Practice) -> dict[str, Any]:
     record = practice_to_record(practice, RecordOptions(include_private_contact=True))
     actor = submissions.actor_for(g.api_user, practice)
     record["allowed_actions"] = [a for a in workflow.allowed_actions(practice.state, actor)
-                                 if a in workflow.API_ACTIONS]
+                                 if a in schemas.ACTIONS]
     record["revision_of"] = practice.revision_of_id
     record["submitted_at"] = (practice.submitted_at.isoformat().replace("+00:00", "Z")
                               if practice.submitted_at else None)
@@ -50,8 +61,7 @@ def list_submissions():  # noqa: ANN201
 @token_required
 def create_submission():  # noqa: ANN201
     body = _body()
-    submit = body.get("submit") is True
-    practice = submissions.create_draft(g.api_user, body, submit=submit)
+    practice = submissions.create_draft(g.api_user, body, submit=body.get("submit") is True)
     response = jsonify(_record(practice))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_submission", practice_id=practice.id)
@@ -70,28 +80,45 @@ def patch_submission(practice_id: int):  # noqa: ANN201
     return jsonify(_record(submissions.update_draft(g.api_user, practice_id, _body())))
 
 
+# The service call of each action of kb.schemas.ACTIONS (which declares their bodies).
+HANDLERS: dict[str, Callable[[User, int, dict[str, Any]], Practice]] = {
+    "submit": lambda user, pid, body: submissions.submit_practice(user, pid),
+    "withdraw": lambda user, pid, body: submissions.withdraw(user, pid, body.get("comment") or ""),
+    "claim": lambda user, pid, body: reviews.claim(user, pid, body["no_conflict"]),
+    "unclaim": lambda user, pid, body: reviews.unclaim(user, pid, body.get("comment") or ""),
+    "request_changes": lambda user, pid, body: reviews.request_changes(
+        user, pid, body.get("comment") or ""),
+    "approve": lambda user, pid, body: reviews.approve(user, pid, body.get("checklist"),
+                                                       body.get("comment") or ""),
+    "reject": lambda user, pid, body: reviews.reject(user, pid, body.get("comment") or ""),
+    "propose_update": lambda user, pid, body: submissions.propose_update(user, pid),
+}
+
+
 @bp.post("/submissions/<int:practice_id>/actions")
 @token_required
 def submission_action(practice_id: int):  # noqa: ANN201
     body = _body()
-    action = body.get("action")
-    comment = body.get("comment") or ""
-    if not isinstance(comment, str):
-        raise ValidationFailed("The comment must be text.", {"comment": ["Must be text."]})
-    user = g.api_user
-    handlers = {
-        "submit": lambda: submissions.submit_practice(user, practice_id),
-        "withdraw": lambda: submissions.withdraw(user, practice_id, comment),
-        "claim": lambda: reviews.claim(user, practice_id, body.get("no_conflict") is True),
-        "unclaim": lambda: reviews.unclaim(user, practice_id, comment),
-        "request_changes": lambda: reviews.request_changes(user, practice_id, comment),
-        "approve": lambda: reviews.approve(user, practice_id, body.get("checklist"), comment),
-        "reject": lambda: reviews.reject(user, practice_id, comment),
-        "propose_update": lambda: submissions.propose_update(user, practice_id),
-    }
-    if action not in handlers:
-        raise ValidationFailed("Unknown action.",
-                               {"action": [f"One of: {', '.join(handlers)}."]})
-    practice = handlers[action]()
-    status = 201 if action == "propose_update" else 200
-    return jsonify(_record(practice)), status
+    errors = schemas.action_errors(body)
+    if errors:
+        fields = {schemas.field_path(e) or "action": [_action_message(e)] for e in errors}
+        raise ValidationFailed(_("Some fields need attention."), fields)
+    action = body["action"]
+    practice = HANDLERS[action](g.api_user, practice_id, body)
+    return jsonify(_record(practice)), schemas.ACTIONS[action].status
+
+
+def _action_message(error: ValidationError) -> str:
+    name = schemas.field_path(error)
+    if name == "action" or not name:
+        return _("One of: %(actions)s.", actions=", ".join(schemas.ACTIONS))
+    if error.validator == "required":
+        return _("Required for this action.")
+    if error.validator == "pattern":
+        return _("Contains a character that cannot be stored (NUL or an unpaired surrogate).")
+    expected = error.schema.get("type") if isinstance(error.schema, dict) else None
+    if name == "checklist" or name.startswith("checklist."):
+        return _("Expected an object of true/false answers.")
+    if expected == "boolean":
+        return _("Must be true or false.")
+    return _("Must be text.")

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb import taxonomy
+from kb import schemas, taxonomy
 from kb.i18n import N_
 from kb.services.search import MAX_PAGE, MAX_PER_PAGE, SORTS, YEAR_RANGE
 
 JSON = "application/json"
+MAX_ID = 2**63 - 1  # the largest id a database row can have (kb.urls bounds the <int:> routes)
 FACET_PARAMETERS = {
     "objective": N_("GCM objective number (1-23)."), "principle": N_("Guiding principle code."),
     "region": N_("Region code."), "country": N_("Country, ISO 3166-1 alpha-3 code."),
@@ -16,7 +17,6 @@ FACET_PARAMETERS = {
     "language": N_("Language of the entry."),
 }
 REPEATABLE = N_("Repeatable: OR within one parameter, AND across parameters.")
-ACTIONS = ("submit", "claim", "unclaim", "request_changes", "approve", "reject", "withdraw")
 
 
 def _codes(facet: str) -> list:
@@ -120,13 +120,14 @@ def _schemas() -> dict[str, Any]:
             "type": "object", "required": ["code", "message", "fields"],
             "properties": {"code": text, "message": text, "fields": {
                 "type": "object", "additionalProperties": {"type": "array", "items": text}}}}}},
+        # Request bodies: the very schemas the server validates with (kb.schemas).
+        "RecordInput": schemas.record_schema(),
+        "CreateInput": schemas.create_schema(),
+        "Action": schemas.actions_schema(),
         "Contact": {"type": "object", "properties": {"name": text, "email": text,
                                                      "public": {"type": "boolean"}}},
         "Link": {"type": "object", "required": ["url"],
                  "properties": {"title": text, "url": text}},
-        "RecordInput": {"type": "object", "properties": record_props,
-                        "description": N_("Writable keys of a practice record; read-only "
-                                          "keys are ignored.")},
         "Practice": {"type": "object", "properties": {**record_props, **read_only},
                      "required": ["id", "slug", "title", "objectives", "contact", "links"],
                      "description": N_("A published practice; never a private contact.")},
@@ -194,14 +195,6 @@ def _schemas() -> dict[str, Any]:
                     "properties": {"year": {"type": "integer"},
                                    "count": {"type": "integer"}}}},
                 "no_start_year": {"type": "integer"}}},
-        "Action": {
-            "type": "object", "required": ["action"],
-            "properties": {"action": {"type": "string", "enum": list(ACTIONS)},
-                           "comment": {"type": "string"},
-                           "no_conflict": {"type": "boolean",
-                                           "description": "Required true with claim."},
-                           "checklist": {"type": "object",
-                                         "description": "Screening checklist of approve."}}},
     }
 
 
@@ -272,12 +265,8 @@ def _write_paths() -> dict[str, Any]:
               "404": _error(N_("No such submission visible to this user."))}
     invalid = _error(N_("The record is not valid; `fields` maps keys to messages."))
     ident = {"name": "id", "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 1}}
-    body = {"required": True, "content": {JSON: {"schema": {
-        "allOf": [_ref("RecordInput")],
-        "properties": {"submit": {"type": "boolean",
-                                  "description": "Submit at once instead of saving a draft."}}
-    }}}}
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+    body = {"required": True, "content": {JSON: {"schema": _ref("CreateInput")}}}
     return {
         "/api/v1/submissions": {"get": {
             "operationId": "listSubmissions", "tags": ["write"], "security": secured,
@@ -311,11 +300,13 @@ def _write_paths() -> dict[str, Any]:
                                     "422": invalid}}},
         "/api/v1/submissions/{id}/actions": {"post": {
             "operationId": "actOnSubmission", "tags": ["write"], "security": secured,
-            "summary": N_("Take a workflow action: submit, claim, unclaim, request changes, "
-                          "approve, reject or withdraw."),
+            "summary": N_("Take a workflow action; the Action schema gives each action's "
+                          "body."),
             "parameters": [ident],
             "requestBody": {"required": True, "content": {JSON: {"schema": _ref("Action")}}},
             "responses": {"200": _ok(N_("The submission in its new state."), _ref("Submission")),
+                          "201": _ok(N_("propose_update: the new revision."),
+                                     _ref("Submission")),
                           **errors,
                           "409": _error(N_("The action is not possible from this state.")),
                           "422": _error(N_("A required comment, reason or declaration is "

@@ -103,7 +103,7 @@ def _require_password(actor: User, password: str) -> None:
 def _check_totp(user: User, code: str) -> bool:
     """Accept a code for the previous, current or next step, each at most once."""
     digits = "".join(code.split())
-    if len(digits) != 6 or not digits.isdigit():
+    if len(digits) != 6 or not (digits.isascii() and digits.isdigit()):
         return False
     totp = pyotp.TOTP(user.totp_secret)
     now = int(time.time()) // STEP

@@ -6,8 +6,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every blueprint and the one place that maps domain errors to HTTP."""
-    from kb.views import admin, api, auth, errors, public, review, submit
+    from kb.views import admin, api, auth, boundary, errors, public, review, submit
 
+    boundary.init_app(app)  # before the routes: it bounds their <int:...> converter
     for module in (public, auth, submit, review, admin, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)

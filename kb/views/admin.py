@@ -12,6 +12,9 @@ from flask_login import current_user
 from kb.forms.accounts import ActionForm, RoleForm, UserSearchForm
 from kb.security import roles_required
 from kb.services import users as user_service
+from kb.views.boundary import whole_number
+
+MAX_PAGE = 100_000
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -26,10 +29,9 @@ def index():  # noqa: ANN201
 @roles_required("admin")
 def users():  # noqa: ANN201
     form = UserSearchForm(request.args)
-    page = request.args.get("page", "1")
     result = user_service.search_users(current_user, form.q.data or "", form.role.data or "",
                                        form.status.data or "",
-                                       int(page) if page.isdigit() else 1)
+                                       whole_number(request.args.get("page"), MAX_PAGE) or 1)
     return render_template("admin/users.html", form=form, result=result,
                            role_form=RoleForm(formdata=None), action_form=ActionForm())
 

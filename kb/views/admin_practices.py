@@ -10,6 +10,7 @@ from kb.forms import add_field_errors
 from kb.forms.practices import ActionForm, ArchiveForm
 from kb.services import reviews
 from kb.views.admin import bp
+from kb.views.boundary import whole_number
 
 
 def _require_admin() -> None:
@@ -62,7 +63,7 @@ def audit():  # noqa: ANN201
     args = request.args
     filters = reviews.AuditFilter(
         action=args.get("action") or None,
-        actor_id=int(args["actor"]) if args.get("actor", "").isdigit() else None,
-        practice_id=int(args["practice"]) if args.get("practice", "").isdigit() else None)
+        actor_id=whole_number(args.get("actor")),
+        practice_id=whole_number(args.get("practice")))
     return render_template("admin/audit.html", events=reviews.audit_log(current_user, filters),
                            filters=filters)

@@ -64,7 +64,12 @@ def _http_error(exc: HTTPException):  # noqa: ANN202
         429: _("Too many requests. Please wait a little and try again."),
     }
     message = messages.get(status) or exc.description or exc.name
-    return error_response(status, exc.name.lower().replace(" ", "_"), message)
+    response = error_response(status, exc.name.lower().replace(" ", "_"), message)
+    # Keep the headers the error defines (Allow on a 405, WWW-Authenticate, Retry-After).
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _database_error(exc: DBAPIError):  # noqa: ANN202

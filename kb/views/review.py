@@ -17,6 +17,7 @@ from kb.forms.practices import (
 )
 from kb.i18n import current_locale
 from kb.services import reviews, revisions, submissions
+from kb.views.boundary import whole_number
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -30,11 +31,11 @@ def _reviewers_only() -> None:
 
 
 def _queue_filter() -> reviews.QueueFilter:
-    objective = request.args.get("objective", "")
+    objective = whole_number(request.args.get("objective"), len(taxonomy.OBJECTIVES))
     region = request.args.get("region", "")
     language = request.args.get("language", "")
     return reviews.QueueFilter(
-        objective=int(objective) if objective.isdigit() else None,
+        objective=objective,
         region=region if taxonomy.is_valid("region", region) else None,
         language=language if taxonomy.is_valid("language", language) else None)
 

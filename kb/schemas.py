@@ -28,6 +28,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from kb import taxonomy, workflow
+from kb.i18n import N_
 
 FIRST_YEAR = 1990
 MAX_LINKS = 20
@@ -145,7 +146,8 @@ def record_schema(top_year: int | None = None) -> dict[str, Any]:
     """The writable keys of a practice record; other keys (id, slug, *_html...) are ignored."""
     return {"type": "object",
             "properties": {name: f.schema for name, f in record_fields(top_year).items()},
-            "description": "Writable keys of a practice record; read-only keys are ignored."}
+            "description": N_("Writable keys of a practice record; read-only keys are "
+                              "ignored.")}
 
 
 def create_schema(top_year: int | None = None) -> dict[str, Any]:
@@ -211,7 +213,9 @@ def action_name_schema() -> dict[str, Any]:
 
 def actions_schema() -> dict[str, Any]:
     """The body of POST .../actions: exactly one of the action bodies."""
-    return {"oneOf": [action_schema(name) for name in ACTIONS]}
+    return {"oneOf": [action_schema(name) for name in ACTIONS],
+            "description": N_("One object per action: \"action\" names it; the other keys "
+                              "depend on it.")}
 
 
 @lru_cache(maxsize=4)

@@ -5,6 +5,7 @@ only turns form data into a practice record and service messages back into field
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,6 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    SubmitField,
     TextAreaField,
     URLField,
 )
@@ -29,8 +29,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from kb import taxonomy, workflow
 from kb.forms import add_field_errors, choices
 from kb.i18n import current_locale
+from kb.services.validation import MAX_LINKS
 
-LINK_ROWS = 5
+BLANK_LINK_ROWS = 1  # empty resource rows offered below the saved links
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -57,18 +58,6 @@ class LinkForm(Form):
     url = URLField(_l("Web address (http:// or https://)"))
 
 
-# (legend, field names) in the order of the Hub's template.
-GROUPS = (
-    (_l("Basics"), ("title", "summary", "description", "practice_type", "language")),
-    (_l("GCM alignment"), ("objectives", "principles")),
-    (_l("Where"), ("level", "regions", "countries")),
-    (_l("Who"), ("implemented_by", "partners", "stakeholders", "contact_name", "contact_email",
-                 "contact_public")),
-    (_l("When"), ("start_year", "end_year", "implementation_status")),
-    (_l("What happened"), ("outcome", "results", "lessons", "funding")),
-)
-
-
 class PracticeForm(FlaskForm):
     title = StringField(_l("Title"), description=_l("At most 200 characters."))
     summary = TextAreaField(_l("Summary"), description=_l(
@@ -82,8 +71,8 @@ class PracticeForm(FlaskForm):
     principles = MultiCheckboxField(_l("Guiding principles"))
     level = CodeSelect(_l("Level of implementation"))
     regions = MultiCheckboxField(_l("Regions"))
-    countries = SelectMultipleField(_l("Countries"), validate_choice=False, description=_l(
-        "Hold Ctrl (or Cmd) to choose several."))
+    countries = MultiCheckboxField(_l("Countries"), description=_l(
+        "Grouped by region: open a region and tick the countries."))
     implemented_by = TextAreaField(_l("Implemented by"))
     partners = TextAreaField(_l("Partners"))
     stakeholders = MultiCheckboxField(_l("Stakeholder types involved"))
@@ -100,11 +89,8 @@ class PracticeForm(FlaskForm):
     lessons = TextAreaField(_l("Lessons learned and pitfalls"), description=_l(
         "Markdown allowed."))
     funding = TextAreaField(_l("Funding source"))
-    links = FieldList(FormField(LinkForm), label=_l("Links to resources"),
-                      min_entries=LINK_ROWS, max_entries=20)
-    save = SubmitField(_l("Save draft"))
-    preview = SubmitField(_l("Save and preview"))
-    send = SubmitField(_l("Submit for review"))
+    links = FieldList(FormField(LinkForm), label=_l("Links to resources"), min_entries=1,
+                      max_entries=MAX_LINKS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,9 +105,14 @@ class PracticeForm(FlaskForm):
                             ("level", "level"), ("implementation_status", "status")):
             getattr(self, name).choices = choices(facet, "—")
 
-    def to_record(self) -> dict[str, Any]:
-        """Return the typed values as a practice record (validated later by the service)."""
-        record: dict[str, Any] = {name: getattr(self, name).data or "" for name in (
+    def to_record(self, keys: Iterable[str] | None = None) -> dict[str, Any]:
+        """Return the typed values as a practice record (validated later by the service).
+
+        With ``keys``, only those record keys: a step of the form writes only its own fields.
+        """
+        # Browsers send line breaks as CR LF; counted as one character, as the counter does.
+        record: dict[str, Any] = {name: (getattr(self, name).data or "").replace("\r\n", "\n")
+                                  for name in (
             "title", "summary", "description", "implemented_by", "partners", "outcome",
             "results", "lessons", "funding", "practice_type", "language", "level",
             "implementation_status", "start_year", "end_year")}
@@ -132,7 +123,7 @@ class PracticeForm(FlaskForm):
                              "public": bool(self.contact_public.data)}
         record["links"] = [{"title": row.form.title.data or "", "url": row.form.url.data or ""}
                            for row in self.links]
-        return record
+        return record if keys is None else {k: v for k, v in record.items() if k in keys}
 
     def show_errors(self, fields: dict[str, list[str]]) -> None:
         """Put a service's per-field messages next to the fields they are about."""
@@ -149,8 +140,9 @@ class PracticeForm(FlaskForm):
         add_field_errors(self, rest)
 
 
-def practice_form_data(record: dict[str, Any]) -> dict[str, Any]:
-    """Return form defaults from a practice record."""
+def practice_form_data(record: dict[str, Any], blank_links: int = BLANK_LINK_ROWS
+                       ) -> dict[str, Any]:
+    """Return form defaults from a practice record, with ``blank_links`` empty link rows."""
     contact = record.get("contact") or {}
     data = {key: record.get(key) for key in (
         "title", "summary", "description", "implemented_by", "partners", "outcome", "results",
@@ -162,7 +154,8 @@ def practice_form_data(record: dict[str, Any]) -> dict[str, Any]:
                 contact_name=contact.get("name") or "", contact_email=contact.get("email") or "",
                 contact_public=bool(contact.get("public")))
     links = list(record.get("links") or [])
-    data["links"] = links + [{"title": "", "url": ""}] * max(0, LINK_ROWS - len(links))
+    blank = max(0, min(blank_links, MAX_LINKS - len(links)))
+    data["links"] = links + [{"title": "", "url": ""}] * blank
     return data
 
 
@@ -186,6 +179,10 @@ class DecisionForm(FlaskForm):
         SelectChoice("reject", _l("Reject (reason required)"))])
     comment = TextAreaField(_l("Comment to the submitter"), description=_l(
         "Required to request changes or to reject. Never shown publicly."))
+    override_reason = TextAreaField(_l("Reason to approve without every criterion"),
+                                    description=_l(
+        "Only when a screening criterion is not ticked: say why the practice is approved "
+        "anyway. It is recorded in the timeline."))
 
 
 CHECKLIST_LABELS = {

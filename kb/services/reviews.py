@@ -107,10 +107,39 @@ def clean_checklist(checklist: Any) -> dict[str, bool]:
     return {key: checklist.get(key) is True for key in workflow.CHECKLIST_KEYS}
 
 
-def approve(user: User, practice_id: int, checklist: Any = None, comment: str = "") -> Practice:
+def clean_override(answers: dict[str, bool], override_reason: Any) -> str:
+    """Return the reason to approve despite unticked criteria ("" when all are ticked).
+
+    Raises ValidationFailed naming ``override_reason`` (and the unticked ``checklist`` items)
+    when a criterion is unticked and no reason is given.
+    """
+    if override_reason is None:
+        override_reason = ""
+    if not isinstance(override_reason, str):
+        raise ValidationFailed(_("The override reason must be text."),
+                               {"override_reason": [_("Must be text.")]})
+    unticked = [key for key, ticked in answers.items() if not ticked]
+    if not unticked:
+        return ""
+    if not override_reason.strip():
+        raise ValidationFailed(
+            _("Tick every screening criterion, or give the reason to approve without them."),
+            {"checklist": [_("Not ticked: %(items)s.", items=", ".join(unticked))],
+             "override_reason": [_("Required when a screening criterion is not ticked: say "
+                                   "why this practice is approved anyway.")]})
+    return override_reason.strip()
+
+
+def approve(user: User, practice_id: int, checklist: Any = None, comment: str = "",
+            override_reason: Any = "") -> Practice:
     """Publish the practice (or merge an approved update into the live one), recording the
-    screening checklist. Raises as ``perform``."""
+    screening checklist. Every criterion must be ticked, or ``override_reason`` say why not;
+    the reason is recorded on the audit event. Raises as ``perform``, and ValidationFailed."""
     answers = clean_checklist(checklist)
+    reason = clean_override(answers, override_reason)
+    data: dict[str, Any] = {"checklist": answers}
+    if reason:
+        data["override_reason"] = reason
     now = db.utcnow()
 
     def publish(session: Session, practice: Practice, actor: User) -> list[int]:
@@ -122,7 +151,7 @@ def approve(user: User, practice_id: int, checklist: Any = None, comment: str = 
         return []
 
     return perform(user, practice_id, "approve",
-                   Change(comment=comment or "", data={"checklist": answers},
+                   Change(comment=comment or "", data=data,
                           values={"checklist": answers, "last_reviewed_at": now}),
                    before=publish)
 

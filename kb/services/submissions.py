@@ -16,6 +16,7 @@ from kb.models import AuditEvent, Practice, User
 from kb.services import indexing, notifications
 from kb.services.messages import _
 from kb.services.records import (
+    LIST_FIELDS,
     WRITABLE_FIELDS,
     RecordOptions,
     apply_record,
@@ -162,11 +163,11 @@ def update_draft(user: User, practice_id: int, record: Any) -> Practice:
             .values(updated_at=db.utcnow()).execution_options(synchronize_session=False))
         if result.rowcount != 1:
             raise InvalidTransition(_not_editable_message(practice))
-        before = _content(practice)
+        before = _comparable(practice)
         apply_record(practice, clean)
         if practice.published_at is None and not practice.revision_of_id and practice.title:
             practice.slug = unique_slug(session, practice.title, exclude_id=practice.id)
-        changed = sorted(k for k, v in _content(practice).items() if before.get(k) != v)
+        changed = sorted(k for k, v in _comparable(practice).items() if before.get(k) != v)
         if changed:
             _audit(session, practice, user, "edit", {"fields": changed})
     return practice
@@ -182,6 +183,19 @@ def _not_editable_message(practice: Practice) -> str:
 def _content(practice: Practice) -> dict[str, Any]:
     record = practice_to_record(practice, RecordOptions(include_private_contact=True))
     return {name: record[name] for name in WRITABLE_FIELDS}
+
+
+def _comparable(practice: Practice) -> dict[str, Any]:
+    # Lists of codes are sets: the form sends them in label order, the database in code order.
+    content = _content(practice)
+    for name in LIST_FIELDS:
+        content[name] = sorted(map(str, content[name]))
+    return content
+
+
+def missing(practice: Practice) -> dict[str, list[str]]:
+    """Return what the saved practice still lacks before it can be submitted, per field."""
+    return problems(_content(practice), complete=True)
 
 
 def submit_practice(user: User, practice_id: int) -> Practice:
@@ -201,6 +215,39 @@ def submit_practice(user: User, practice_id: int) -> Practice:
 def withdraw(user: User, practice_id: int, comment: str = "") -> Practice:
     """Withdraw one's own practice before a decision. Raises as ``perform``."""
     return perform(user, practice_id, "withdraw", Change(comment=comment or ""))
+
+
+def can_delete(user: User, practice: Practice) -> bool:
+    """Return True if ``user`` may delete ``practice``: their own draft, never submitted."""
+    return (actor_for(user, practice).is_submitter and practice.state == workflow.DRAFT
+            and practice.submitted_at is None)
+
+
+def delete_draft(user: User, practice_id: int) -> None:
+    """Delete one's own draft that was never submitted; its audit events stay, unlinked, with
+    a "delete_draft" event naming it.
+
+    Raises NotFound, PermissionDenied, InvalidTransition.
+    """
+    with db.write_transaction() as session:
+        practice = load(session, user, practice_id)
+        if not actor_for(user, practice).is_submitter:
+            raise PermissionDenied(_("Only the submitter may delete this draft."))
+        # Conditional, like every state change: a submit racing this delete wins or loses whole.
+        result = session.execute(
+            update(Practice).where(Practice.id == practice.id, Practice.state == workflow.DRAFT,
+                                   Practice.submitted_at.is_(None))
+            .values(updated_at=db.utcnow()).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise InvalidTransition(_("Only a draft that was never submitted can be deleted; "
+                                      "withdraw it instead."))
+        session.execute(update(AuditEvent).where(AuditEvent.practice_id == practice.id)
+                        .values(practice_id=None).execution_options(synchronize_session=False))
+        session.add(AuditEvent(practice_id=None, actor_id=user.id, action="delete_draft",
+                               from_state=workflow.DRAFT, to_state=None,
+                               data={"practice_id": practice.id, "title": practice.title}))
+        session.delete(practice)
+    log.info("practice %s: draft deleted by user %s", practice_id, user.id)
 
 
 def propose_update(user: User, practice_id: int) -> Practice:

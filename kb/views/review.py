@@ -113,7 +113,8 @@ def decide(practice_id: int):  # noqa: ANN201
             raise ValidationFailed(_("Choose a decision."),
                                    {"decision": [_("Choose a decision.")]})
         if decision == "approve":
-            reviews.approve(current_user, practice_id, checklist_from(form), comment)
+            reviews.approve(current_user, practice_id, checklist_from(form), comment,
+                            form.override_reason.data or "")
         else:
             DECISIONS[decision](current_user, practice_id, comment)
     except ValidationFailed as exc:

@@ -1,21 +1,26 @@
-"""Submitter pages under /submissions: drafts, submissions, their timelines and actions."""
+"""The stepped submission form under /submissions: every step is a page that works without
+JavaScript; each POST saves the draft (or says at the top why nothing was saved)."""
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from kb import taxonomy, workflow
-from kb.errors import InvalidTransition, ValidationFailed
-from kb.forms.practices import ActionForm, PracticeForm, practice_form_data
+from kb import workflow
+from kb.errors import ValidationFailed
+from kb.forms import practice_steps as steps
+from kb.forms.practices import PracticeForm, practice_form_data
+from kb.i18n import current_locale
 from kb.models import Practice
-from kb.services import revisions, submissions
+from kb.services import submissions
 from kb.services.records import RecordOptions, practice_to_record
 
 bp = Blueprint("submit", __name__, url_prefix="/submissions")
 
-STATE_ORDER = ("changes_requested", "draft", "submitted", "in_review", "published", "rejected",
-               "withdrawn", "archived")
+# The buttons of a step, in the order they are looked for in the POST.
+BUTTONS = ("send", "preview", "add_link", "remove_link", "back", "next", "save")
 
 
 @bp.before_request
@@ -24,117 +29,128 @@ def _signed_in() -> None:
     """Every page here needs a signed-in user."""
 
 
-@bp.get("/")
-def index():  # noqa: ANN201
-    by_state: dict[str, list[Practice]] = {state: [] for state in STATE_ORDER}
-    for practice in submissions.list_mine(current_user):
-        by_state[practice.state].append(practice)
-    return render_template("submit/index.html", by_state=by_state)
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new():  # noqa: ANN201
-    form = PracticeForm()
-    if form.validate_on_submit():
-        try:
-            practice = submissions.create_draft(current_user, form.to_record())
-        except ValidationFailed as exc:
-            _show_errors(form, exc.fields)
-        else:
-            return _after_save(form, practice)
-    return render_template("submit/edit.html", form=form, practice=None)
+    if request.method == "GET":
+        return _render(PracticeForm(), None, [steps.STEPS[0]])
+    return _save(None)
 
 
 @bp.route("/<int:practice_id>/edit", methods=["GET", "POST"])
 def edit(practice_id: int):  # noqa: ANN201
     practice = submissions.get_for(current_user, practice_id)
-    if request.method == "GET":
-        if not workflow.can_edit(practice.state, submissions.actor_for(current_user, practice)):
-            flash(_("This practice cannot be edited now."), "error")
-            return redirect(url_for("submit.detail", practice_id=practice.id))
-        record = practice_to_record(practice, RecordOptions(include_private_contact=True))
-        form = PracticeForm(data=practice_form_data(record))
-    else:
-        form = PracticeForm()
-    if form.validate_on_submit():
-        try:
-            practice = submissions.update_draft(current_user, practice_id, form.to_record())
-        except ValidationFailed as exc:
-            _show_errors(form, exc.fields)
-        else:
-            return _after_save(form, practice)
-    return render_template("submit/edit.html", form=form, practice=practice)
+    if request.method == "POST":
+        return _save(practice)
+    if not workflow.can_edit(practice.state, submissions.actor_for(current_user, practice)):
+        flash(_("This practice cannot be edited now."), "error")
+        return redirect(url_for("submit.detail", practice_id=practice.id))
+    record = practice_to_record(practice, RecordOptions(include_private_contact=True))
+    blank = request.args.get("blank", "")
+    form = PracticeForm(data=practice_form_data(
+        record, blank_links=int(blank) if blank.isdigit() and len(blank) < 3 else 1))
+    current = steps.step(request.args.get("step"))
+    missing = submissions.missing(practice) if current.slug == "review" else {}
+    return _render(form, practice, [current], missing=missing)
 
 
-def _show_errors(form: PracticeForm, fields: dict[str, list[str]]) -> None:
-    """Show the save's errors; when the user asked to submit, show everything missing too."""
-    if form.send.data:
-        fields = submissions.problems(form.to_record(), complete=True) or fields
-    form.show_errors(fields)
-
-
-def _after_save(form: PracticeForm, practice: Practice):  # noqa: ANN202
-    """The draft is saved; then submit it or show its preview, as the button asked."""
-    if form.preview.data:
-        return redirect(url_for("submit.preview", practice_id=practice.id))
-    if not form.send.data:
-        flash(_("Draft saved."), "success")
-        return redirect(url_for("submit.edit", practice_id=practice.id))
-    try:
-        submissions.submit_practice(current_user, practice.id)
-    except ValidationFailed as exc:
-        form.show_errors(exc.fields)
-        flash(_("Your draft is saved, but some fields need attention before it can be "
-                "submitted."), "error")
-        return render_template("submit/edit.html", form=form, practice=practice), 422
-    flash(_("Submitted. You will get an email when a reviewer decides."), "success")
-    return redirect(url_for("submit.detail", practice_id=practice.id))
-
-
-@bp.get("/<int:practice_id>/preview")
-def preview(practice_id: int):  # noqa: ANN201
-    practice = submissions.get_for(current_user, practice_id)
-    return render_template("submit/preview.html", practice=practice, preview=True,
-                           kosovo_footnote=(taxonomy.KOSOVO_FOOTNOTE
-                                            if taxonomy.needs_kosovo_footnote(practice.countries)
-                                            else None))
-
-
-@bp.get("/<int:practice_id>")
-def detail(practice_id: int):  # noqa: ANN201
-    practice = submissions.get_for(current_user, practice_id)
-    actor = submissions.actor_for(current_user, practice)
-    actions = [a for a in workflow.allowed_actions(practice.state, actor)
-               if a in ("submit", "withdraw")]
-    return render_template(
-        "submit/detail.html", practice=practice, actions=actions, form=ActionForm(),
-        can_edit=workflow.can_edit(practice.state, actor),
-        can_propose=actor.is_submitter and practice.state == "published"
-        and not practice.revision_of_id,
-        live=revisions.live_of(practice), events=submissions.timeline(practice.id))
-
-
-@bp.post("/<int:practice_id>/action")
-def action(practice_id: int):  # noqa: ANN201
-    form = ActionForm()
-    name = request.form.get("action", "")
+def _save(practice: Practice | None):  # noqa: ANN202
+    """Save what the step sent, then follow the button; on errors show the step again (422)."""
+    form = PracticeForm()
+    posted = request.form.get("step", "")
+    # A POST without a step (a script, an old page) sends the whole form and is shown whole.
+    shown = [steps.step(posted)] if posted in steps.STEP_SLUGS else list(steps.STEPS[:-1])
     if not form.validate_on_submit():
-        raise InvalidTransition(_("The form could not be read; reload the page."))
-    if name == "propose_update":
-        revision = submissions.propose_update(current_user, practice_id)
-        flash(_("Edit your update below. The published version stays online until a reviewer "
-                "approves the update."), "success")
-        return redirect(url_for("submit.edit", practice_id=revision.id))
+        return _render(form, practice, shown, errors={"csrf_token": [
+            _("The form expired. Nothing was saved; send it again.")]}), 400
+    keys = steps.record_keys(shown[0].fields) if len(shown) == 1 else None
+    record = form.to_record(keys)
+    button = next((name for name in BUTTONS if name in request.form), "save")
+    if button == "remove_link" and "links" in record:
+        index = request.form.get("remove_link", "")
+        if index.isdigit() and int(index) < len(record["links"]):
+            del record["links"][int(index)]
     try:
-        if name == "submit":
-            submissions.submit_practice(current_user, practice_id)
-        elif name == "withdraw":
-            submissions.withdraw(current_user, practice_id, form.comment.data or "")
+        if practice is None:
+            practice = submissions.create_draft(current_user, record)
         else:
-            raise InvalidTransition(_("Unknown action."))
+            practice = submissions.update_draft(current_user, practice.id, record)
     except ValidationFailed as exc:
-        flash(_("Some fields need attention before this can be submitted: %(fields)s",
-                fields=", ".join(exc.fields)), "error")
-        return redirect(url_for("submit.edit", practice_id=practice_id))
-    flash(_("Done."), "success")
-    return redirect(url_for("submit.detail", practice_id=practice_id))
+        fields = exc.fields
+        if button == "send" and keys is None:  # the whole form: name everything missing too
+            fields = submissions.problems(record) or fields
+        return _render(form, practice, shown, errors=fields), 422
+    return _follow(button, practice, shown[0].slug, record)
+
+
+def _follow(button: str, practice: Practice, slug: str, record: dict[str, Any]):  # noqa: ANN202
+    """The draft is saved: go where the button asked."""
+    here = url_for("submit.edit", practice_id=practice.id, step=slug)
+    before, after = steps.neighbours(slug)
+    if button == "send":
+        try:
+            submissions.submit_practice(current_user, practice.id)
+        except ValidationFailed as exc:
+            form = PracticeForm(data=practice_form_data(practice_to_record(
+                practice, RecordOptions(include_private_contact=True))))
+            return _render(form, practice, [steps.BY_SLUG["review"]], errors=exc.fields,
+                           missing=exc.fields), 422
+        flash(_("Submitted. You will get an email when a reviewer decides."), "success")
+        return redirect(url_for("submit.detail", practice_id=practice.id))
+    if button == "preview":
+        return redirect(url_for("submit.preview", practice_id=practice.id))
+    if button == "add_link":
+        empty = sum(1 for link in record.get("links", []) if not any(link.values()))
+        row = len(record.get("links", [])) - empty  # the first blank row's index
+        return redirect(url_for("submit.edit", practice_id=practice.id, step="resources",
+                                blank=empty + 1, _anchor=f"links-{row}-title"))
+    if button == "remove_link":
+        flash(_("Link removed."), "success")
+        return redirect(url_for("submit.edit", practice_id=practice.id, step="resources"))
+    if button in ("back", "next") and (before if button == "back" else after):
+        return redirect(url_for("submit.edit", practice_id=practice.id,
+                                step=before if button == "back" else after))
+    flash(_("Draft saved."), "success")
+    return redirect(here)
+
+
+def _render(form: PracticeForm, practice: Practice | None, shown: list[steps.Step],
+            errors: dict[str, list[str]] | None = None,
+            missing: dict[str, list[str]] | None = None) -> str:
+    """Render the form showing ``shown`` steps, the error summary and the review's gaps."""
+    errors = errors or {}
+    form.show_errors({k: v for k, v in errors.items() if k != "csrf_token"})
+    on_page = {name for s in shown for name in s.fields}
+    return render_template(
+        "submit/edit.html", form=form, practice=practice, shown=shown, steps=steps,
+        current=shown[0] if len(shown) == 1 else None,
+        error_items=_items(form, practice, errors, on_page), saved=not errors,
+        missing_items=_items(form, practice, missing or {}, set()),
+        country_groups=steps.country_groups(list(form.countries.data or []),
+                                            current_locale()))
+
+
+def _items(form: PracticeForm, practice: Practice | None, fields: dict[str, list[str]],
+           on_page: set[str]) -> list[dict[str, str]]:
+    """Return the summary's entries: label, message and a link to the field (on its step)."""
+    items = []
+    for key, messages in fields.items():
+        target = steps.field_of(key)
+        name = target.split("-")[0] if target.startswith("links-") else target
+        label = _link_label(form, target) if name == "links" and "-" in target else (
+            str(form[name].label.text) if name in form else "")
+        if name in on_page or key == "csrf_token":
+            href = f"#{target}" if name in on_page else ""
+        elif practice is not None:
+            href = url_for("submit.edit", practice_id=practice.id, step=steps.step_of(key),
+                           _anchor=target)
+        else:
+            href = ""
+        items.append({"label": label, "message": " ".join(messages), "href": href})
+    return items
+
+
+def _link_label(form: PracticeForm, target: str) -> str:
+    _links, index, sub = target.split("-")
+    entry_label = str(getattr(form.links.entries[0].form, sub).label.text) if (
+        form.links.entries and sub in ("title", "url")) else sub
+    return _("Link %(number)d: %(field)s", number=int(index) + 1, field=entry_label)

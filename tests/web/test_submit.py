@@ -27,7 +27,7 @@ def test_submit_shows_a_message_next_to_each_field_and_keeps_what_was_typed(app)
             "objectives": [], "links-0-url": "javascript:alert(1)", "send": "y"}
     r = client.post("/submissions/new", data=data)
     page = r.get_data(as_text=True)
-    assert r.status_code == 200
+    assert r.status_code == 422
     for fragment in ('id="objectives-error"', 'id="summary-error"', 'id="end_year-error"',
                      'id="contact_email-error"', 'id="links-0-url-error"',
                      "Choose at least one GCM objective", "At most 600 characters",
@@ -40,8 +40,11 @@ def test_submit_of_a_saved_draft_with_gaps_keeps_the_draft_and_names_the_fields(
     client = signed_in(app, make_member(app))
     data = {**form_data(title="Draft then submit"), "objectives": [], "send": "y"}
     r = client.post("/submissions/new", data=data)
-    assert r.status_code == 422 and 'id="objectives-error"' in r.get_data(as_text=True)
-    assert practice_titled(app, "Draft then submit").state == "draft"
+    practice = practice_titled(app, "Draft then submit")
+    assert practice.state == "draft"
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'role="alert"' in page
+    assert f'href="/submissions/{practice.id}/edit?step=alignment#objectives"' in page
 
 
 def test_the_preview_is_the_public_page_of_the_draft(app):
@@ -60,7 +63,8 @@ def test_the_submitter_cannot_edit_while_submitted_and_sees_the_actions_allowed(
     r = client.post(f"/submissions/{practice.id}/edit", data=form_data(title="Changed"))
     assert r.status_code == 409
     detail = client.get(f"/submissions/{practice.id}").get_data(as_text=True)
-    assert 'value="withdraw"' in detail and 'value="submit"' not in detail
+    assert f'href="/submissions/{practice.id}/withdraw"' in detail
+    assert 'value="submit"' not in detail
 
 
 def test_nobody_else_can_open_a_draft(app):

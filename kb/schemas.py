@@ -190,7 +190,11 @@ ACTIONS: dict[str, Action] = {
     "request_changes": Action("Send the practice back to its submitter.",
                               {"comment": _comment("What to change (required, not blank).")}),
     "approve": Action("Publish the practice.",
-                      {"checklist": _checklist(), "comment": _comment()}),
+                      {"checklist": _checklist(), "comment": _comment(),
+                       "override_reason": {**text(MAX_COMMENT), "description": N_(
+                           "Why the practice is approved although a checklist criterion is "
+                           "not true: required then, or the answer is 422; recorded in the "
+                           "timeline.")}}),
     "reject": Action("Refuse the practice.",
                      {"comment": _comment("Why (required, not blank).")}),
     "propose_update": Action("Open a revision of a published practice (201 with the new "

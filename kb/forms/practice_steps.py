@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from kb import taxonomy
-from kb.services.validation import MAX_LENGTHS, MAX_LINK_TITLE, MAX_NAME, REQUIRED_ON_SUBMIT
+from kb.schemas import MAX_CONTACT_NAME, MAX_LENGTHS, MAX_LINK_TITLE
+from kb.services.validation import REQUIRED_ON_SUBMIT
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ BY_SLUG = {step.slug: step for step in STEPS}
 FIELD_STEP = {name: step.slug for step in STEPS for name in step.fields}
 
 # Form field name -> the limit the service enforces (shown as a hint and a live counter).
-LIMITS = {**MAX_LENGTHS, "contact_name": MAX_NAME}
+LIMITS = {**MAX_LENGTHS, "contact_name": MAX_CONTACT_NAME}
 LINK_TITLE_LIMIT = MAX_LINK_TITLE
 # Marked "required to submit"; a draft may leave them empty.
 REQUIRED = frozenset((*REQUIRED_ON_SUBMIT, "contact_name", "contact_email"))

@@ -29,7 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from kb import taxonomy, workflow
 from kb.forms import add_field_errors, choices
 from kb.i18n import current_locale
-from kb.services.validation import MAX_LINKS
+from kb.schemas import MAX_LINKS
 
 BLANK_LINK_ROWS = 1  # empty resource rows offered below the saved links
 
@@ -59,9 +59,8 @@ class LinkForm(Form):
 
 
 class PracticeForm(FlaskForm):
-    title = StringField(_l("Title"), description=_l("At most 200 characters."))
-    summary = TextAreaField(_l("Summary"), description=_l(
-        "At most 600 characters; shown on search results."))
+    title = StringField(_l("Title"))
+    summary = TextAreaField(_l("Summary"), description=_l("Shown on search results."))
     description = TextAreaField(_l("Description"), description=_l(
         "Context and what was done. Markdown: **bold**, *italic*, lists, [links](https://...)."))
     practice_type = CodeSelect(_l("Type of practice"))
@@ -157,6 +156,14 @@ def practice_form_data(record: dict[str, Any], blank_links: int = BLANK_LINK_ROW
     blank = max(0, min(blank_links, MAX_LINKS - len(links)))
     data["links"] = links + [{"title": "", "url": ""}] * blank
     return data
+
+
+def field_labels() -> dict[str, str]:
+    """Return the form's label of each practice record key (for the review's diff)."""
+    form = PracticeForm(formdata=None)
+    labels = {field.name: str(field.label.text) for field in form}
+    labels.update(contact=str(_l("Focal point")), links=str(form.links.label.text))
+    return labels
 
 
 class ActionForm(FlaskForm):

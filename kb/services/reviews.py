@@ -136,13 +136,14 @@ def approve(user: User, practice_id: int, checklist: Any = None, comment: str = 
     screening checklist. Every criterion must be ticked, or ``override_reason`` say why not;
     the reason is recorded on the audit event. Raises as ``perform``, and ValidationFailed."""
     answers = clean_checklist(checklist)
-    reason = clean_override(answers, override_reason)
     data: dict[str, Any] = {"checklist": answers}
-    if reason:
-        data["override_reason"] = reason
     now = db.utcnow()
 
     def publish(session: Session, practice: Practice, actor: User) -> list[int]:
+        # Checked here, after the transition table: a reviewer who may not approve gets 403.
+        reason = clean_override(answers, override_reason)
+        if reason:
+            data["override_reason"] = reason
         if practice.revision_of_id:
             return [_merge_revision(session, practice, actor, answers)]
         if practice.published_at is None:

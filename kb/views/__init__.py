@@ -6,8 +6,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every blueprint and the one place that maps domain errors to HTTP."""
-    from kb.views import admin, api, auth, boundary, errors, public, review, submit
-    from kb.views import submit_pages  # noqa: F401  (its routes are on submit.bp)
+    from kb.views import admin, api, auth, boundary, errors, public, review, submit, submit_pages
+
+    submit_pages.register()  # the submitter's pages share the form's blueprint
 
     boundary.init_app(app)  # before the routes: it bounds their <int:...> converter
     for module in (public, auth, submit, review, admin, api):

@@ -89,7 +89,8 @@ HANDLERS: dict[str, Callable[[User, int, dict[str, Any]], Practice]] = {
     "request_changes": lambda user, pid, body: reviews.request_changes(
         user, pid, body.get("comment") or ""),
     "approve": lambda user, pid, body: reviews.approve(user, pid, body.get("checklist"),
-                                                       body.get("comment") or ""),
+                                                       body.get("comment") or "",
+                                                       body.get("override_reason") or ""),
     "reject": lambda user, pid, body: reviews.reject(user, pid, body.get("comment") or ""),
     "propose_update": lambda user, pid, body: submissions.propose_update(user, pid),
 }

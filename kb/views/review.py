@@ -14,6 +14,7 @@ from kb.forms.practices import (
     ClaimForm,
     DecisionForm,
     checklist_from,
+    field_labels,
 )
 from kb.i18n import current_locale
 from kb.services import reviews, revisions, submissions
@@ -73,6 +74,7 @@ def _render_detail(practice_id: int, claim_form: ClaimForm | None = None,
                                          submissions.actor_for(current_user, practice)),
         claim_form=claim_form or ClaimForm(), decision_form=decision_form or DecisionForm(),
         action_form=ActionForm(), checklist_labels=CHECKLIST_LABELS,
+        field_labels=field_labels(),
         events=submissions.timeline(practice.id)), status
 
 

@@ -33,6 +33,7 @@ def seed(spec: dict) -> dict:
     """Create reviewers and, per reviewer, practices they have claimed; return ids and words."""
     from kb import create_app, db
     from kb.services import accounts, reviews, submissions
+    from kb.workflow import CHECKLIST_KEYS
 
     app = create_app()
     out: dict = {"reviewers": {}, "practices": {}}
@@ -53,7 +54,7 @@ def seed(spec: dict) -> dict:
                                           submit=True)
         first = next(iter(reviewers.values()))
         reviews.claim(first, anchor.id, True)
-        reviews.approve(first, anchor.id)
+        reviews.approve(first, anchor.id, dict.fromkeys(CHECKLIST_KEYS, True))
         out["anchor"] = {"id": anchor.id, "word": "zqanchor"}
         for name, reviewer in reviewers.items():
             out["reviewers"][name] = reviewer.email

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests.e2e import browser
+from tests.e2e.browser.practice_form import field, fill_steps
 from tests.e2e.production_data import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.production]
@@ -31,40 +32,6 @@ def chromium():
         instance = browser.launch(playwright)
         yield instance
         instance.close()
-
-
-def field(page, label: str):  # noqa: ANN001,ANN201
-    """The control whose visible label is exactly ``label``."""
-    return page.get_by_label(label, exact=True)
-
-
-def fill_practice_form(page) -> None:  # noqa: ANN001
-    """Fill every part of the submission form by its visible labels."""
-    field(page, "Title").fill(TITLE)
-    field(page, "Summary").fill("Evening classes in language, rights and work skills.")
-    field(page, "Description").fill("Classes run **four evenings** a week.")
-    field(page, "Type of practice").select_option(label="Programme")
-    field(page, "Language of the entry").select_option(label="English")
-    page.get_by_label(re.compile(r"^15\. ")).check()
-    page.get_by_label(re.compile(r"^16\. ")).check()
-    field(page, "People-centred").check()
-    field(page, "Level of implementation").select_option(label="Local")
-    field(page, "Africa").check()
-    field(page, "Countries").select_option(label="Kenya")
-    field(page, "Implemented by").fill("Nairobi City County")
-    field(page, "Partners").fill("Adult education centres")
-    field(page, "Regional organization").check()
-    field(page, "Focal point: name").fill("Wanjiru Focal")
-    field(page, "Focal point: email").fill("focal@example.org")
-    field(page, "Start year").fill("2020")
-    field(page, "End year").fill("2024")
-    field(page, "Implementation status").select_option(label="Completed")
-    field(page, "Outcome in one sentence").fill("Adults found work after the course.")
-    field(page, "Results").fill("- 900 graduates")
-    field(page, "Lessons learned and pitfalls").fill("Childcare decides attendance.")
-    field(page, "Funding source").fill("County budget")
-    field(page, "Title of the resource").first.fill("Annual report")
-    field(page, "Web address (http:// or https://)").first.fill("https://example.org/r")
 
 
 def sign_in(context, base: str, email: str):  # noqa: ANN001,ANN201
@@ -95,11 +62,9 @@ def test_a_practice_goes_from_registration_to_search_in_a_real_browser(site, chr
 
     submitter.goto(base + "/submissions/new")
     problems += browser.check_page(submitter, "submission-form", axe)
-    fill_practice_form(submitter)
-    submitter.get_by_role("button", name="Save draft").click()
-    submitter.wait_for_url(re.compile(r".*/submissions/\d+/edit$"))
-    practice_id = int(re.search(r"/submissions/(\d+)/", submitter.url).group(1))
-    assert field(submitter, "Title").input_value() == TITLE
+    practice_id = fill_steps(submitter, TITLE)
+    problems += browser.check_page(submitter, "submission-review-step", axe)
+    assert "Ready to submit" in submitter.content()
     submitter.get_by_role("button", name="Submit for review").click()
     submitter.wait_for_url(f"{base}/submissions/{practice_id}")
     problems += browser.check_page(submitter, "submission-detail", axe)
@@ -118,8 +83,10 @@ def test_a_practice_goes_from_registration_to_search_in_a_real_browser(site, chr
 
     submitter.goto(f"{base}/submissions/{practice_id}")
     assert "Please add the number of classes." in submitter.content()
-    submitter.goto(f"{base}/submissions/{practice_id}/edit")
+    submitter.get_by_role("link", name="Edit", exact=True).click()
     field(submitter, "Summary").fill("Evening classes, 120 a year, in language and work.")
+    submitter.get_by_role("button", name="Save draft").click()
+    submitter.get_by_role("link", name="Review and submit").click()
     submitter.get_by_role("button", name="Submit for review").click()
     submitter.wait_for_url(f"{base}/submissions/{practice_id}")
 

@@ -39,6 +39,7 @@ ACCESS: dict[str, object] = {
     # submitting practices
     "submit.index": SIGNED_IN, "submit.new": SIGNED_IN, "submit.detail": SIGNED_IN,
     "submit.edit": SIGNED_IN, "submit.preview": SIGNED_IN, "submit.action": SIGNED_IN,
+    "submit.withdraw": SIGNED_IN, "submit.delete": SIGNED_IN,
     # reviewing
     "review.queue": STAFF, "review.mine": STAFF, "review.detail": STAFF, "review.claim": STAFF,
     "review.unclaim": STAFF, "review.decide": STAFF,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kb.services import reviews, submissions
+from kb.workflow import CHECKLIST_KEYS
 from tests.conftest import valid_record
 from tests.web.review_support import make_member
 
@@ -24,7 +25,8 @@ def published(app):
         reviews.request_changes(reviewer, practice.id, COMMENT)
         submissions.submit_practice(submitter, practice.id)
         reviews.claim(reviewer, practice.id, True)
-        practice = reviews.approve(reviewer, practice.id, {}, COMMENT + " on approval")
+        practice = reviews.approve(reviewer, practice.id, dict.fromkeys(CHECKLIST_KEYS, True),
+                                   COMMENT + " on approval")
     return practice
 
 

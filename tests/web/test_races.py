@@ -11,6 +11,7 @@ from kb import db
 from kb.errors import InvalidTransition, PermissionDenied
 from kb.models import AuditEvent, Practice
 from kb.services import reviews
+from kb.workflow import CHECKLIST_KEYS
 from tests.web.review_support import make_member
 
 RACES = 100
@@ -60,7 +61,8 @@ def test_concurrent_reviewers_never_both_win(app, make_practice, kind):
             with app.app_context():
                 reviews.claim(alice, pid, True)
             # The same reviewer in two tabs: approve in one, reject in the other.
-            outcomes = race(app, lambda p=pid: reviews.approve(alice, p, {"completed": True}),
+            outcomes = race(app, lambda p=pid: reviews.approve(
+                alice, p, dict.fromkeys(CHECKLIST_KEYS, True)),
                             lambda p=pid: reviews.reject(alice, p, "Out of scope."))
             actions = ("approve", "reject")
         winners = [o for o in outcomes if o == "won"]

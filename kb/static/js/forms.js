@@ -5,7 +5,8 @@
   "use strict";
 
   function length(text) {
-    return Array.from(text.trim()).length;  // code points, as the server counts
+    // Code points, as the server counts; line breaks count once (the form sends CR LF).
+    return Array.from(text).length;
   }
 
   function initCounter(input) {

@@ -15,23 +15,31 @@ from kb.services import indexing, transfer
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def import_command(path: str) -> None:
-    """Load practice records (a JSON list, or {"practices": [...]}) as published practices."""
+    """Load practice records (a JSON list, or {"practices": [...]}) as published practices.
+
+    Every record is read; invalid ones and titles already present are skipped and reported by
+    reason. Exits with status 1 when any record was skipped.
+    """
     from kb.cli import progress_bar
 
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise click.ClickException(f"{path} is not valid UTF-8 JSON: {exc}") from None
     records = data.get("practices") if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise click.ClickException("Expected a JSON list of practice records, or an object "
                                    "with a \"practices\" list.")
-    report = transfer.import_records(records, total=len(records),
-                                     progress=progress_bar("Importing"))
-    indexing.sync()
+    try:
+        report = transfer.import_records(records, total=len(records),
+                                         progress=progress_bar("Importing"))
+    finally:
+        indexing.sync()  # whatever was stored is searchable, even after an interruption
     for line in report.lines():
         click.echo(line)
+    if report.skipped:
+        raise click.exceptions.Exit(1)
 
 
 @click.command("export")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -153,13 +154,28 @@ _CLEANER = bleach.sanitizer.Cleaner(
 )
 
 
+_RENDERERS = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    """This thread's Markdown converter: building one costs more than converting a field."""
+    md = getattr(_RENDERERS, "md", None)
+    if md is None:
+        md = _RENDERERS.md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", _SafeMarkdown()],
+            output_format="html",
+        )
+    return md
+
+
 def render_markdown(text: str) -> str:
     """Render user Markdown to sanitized HTML that may be marked safe in templates."""
-    md = markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", _SafeMarkdown()],
-        output_format="html",
-    )
-    return _CLEANER.clean(md.convert(_normalize(text)))
+    md = _markdown()
+    try:
+        html = md.convert(_normalize(text))
+    finally:
+        md.reset()  # no reference definition or state carries over to the next text
+    return _CLEANER.clean(html)
 
 
 _BLOCK_TAGS = frozenset(

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kb.db import Base, UTCDateTime, utcnow
 from kb.models.users import Organization, User
@@ -63,6 +63,11 @@ class PracticeLink(Base):
     url: Mapped[str] = mapped_column(String(2000))
 
 
+def title_key(title: str) -> str:
+    """Return ``title`` as duplicate checks compare it: spaces collapsed, Unicode case folded."""
+    return " ".join(title.split()).casefold()
+
+
 def _coded(cls: type, order_by: Any) -> Any:
     return relationship(cls, cascade="all, delete-orphan", order_by=order_by, lazy="selectin")
 
@@ -79,6 +84,8 @@ class Practice(Base):
     )
 
     title: Mapped[str] = mapped_column(String(200), default="")
+    # The title as duplicate checks compare it (title_key()); kept in step by _set_title_key.
+    title_key: Mapped[str] = mapped_column(String(800), default="", index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     description_html: Mapped[str] = mapped_column(Text, default="")
@@ -120,6 +127,11 @@ class Practice(Base):
     links: Mapped[list[PracticeLink]] = relationship(
         cascade="all, delete-orphan", order_by=PracticeLink.position, lazy="selectin"
     )
+
+    @validates("title")
+    def _set_title_key(self, _name: str, value: str | None) -> str | None:
+        self.title_key = title_key(value or "")
+        return value
 
     objective_rows: Mapped[list[PracticeObjective]] = _coded(PracticeObjective,
                                                              PracticeObjective.code)

@@ -129,7 +129,9 @@ def slugify(text: str) -> str:
 def unique_slug(session: Session, title: str, exclude_id: int | None = None) -> str:
     """Return a slug for ``title`` that no other practice uses."""
     base = slugify(title)
-    taken = set(session.scalars(select(Practice.slug).where(Practice.slug.like(f"{base}%"))))
+    # base itself and base-2, base-3...: a range the slug index answers ("." follows "-").
+    taken = set(session.scalars(select(Practice.slug).where(
+        (Practice.slug == base) | ((Practice.slug > f"{base}-") & (Practice.slug < f"{base}.")))))
     if exclude_id is not None:
         own = session.get(Practice, exclude_id)
         taken.discard(own.slug if own else None)

@@ -2,38 +2,57 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from kb import db
+from kb import db, sanitize
 from kb.errors import ValidationFailed
 from kb.models import AuditEvent, Organization, Practice, User
+from kb.models.practices import title_key
 from kb.services import indexing
 from kb.services.records import RecordOptions, apply_record, practice_to_record, unique_slug
 from kb.services.validation import validate_record
 
 Progress = Callable[[int, int | None], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class ImportReport:
+    """What an import did: the titles stored, and each skipped record with all its reasons."""
+
     imported: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (title or position, reason)
+    skipped: list[tuple[str, list[str]]] = field(default_factory=list)  # (label, reasons)
+
+    def skip(self, label: str, fields: dict[str, list[str]]) -> None:
+        reasons = [f"{name}: {message}" if name else message
+                   for name, messages in fields.items() for message in messages]
+        self.skipped.append((label, reasons))
 
     def lines(self) -> list[str]:
+        """The summary: counts, then each reason with how many records it skipped, then each
+        skipped record. (Printable: lone surrogates and controls come out escaped.)"""
         out = [f"Imported {len(self.imported)} practice(s); skipped {len(self.skipped)}."]
-        reasons: dict[str, int] = {}
-        for _what, why in self.skipped:
-            key = why.split(":")[0]
-            reasons[key] = reasons.get(key, 0) + 1
-        out += [f"  {count} skipped: {why}" for why, count in sorted(reasons.items())]
-        out += [f"  skipped {what}: {why}" for what, why in self.skipped]
-        return out
+        reasons = Counter(reason for _label, why in self.skipped for reason in why)
+        if reasons:
+            out.append("Reasons (records skipped for each; a record may have several):")
+        out += [f"  {count:>6}  {reason}" for reason, count in
+                sorted(reasons.items(), key=lambda item: (-item[1], item[0]))]
+        out += [f"  skipped {label}: {'; '.join(why)}" for label, why in self.skipped]
+        return [_printable(line) for line in out]
+
+
+def _printable(line: str) -> str:
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in line)
 
 
 def create_practice(session: Session, record: dict[str, Any], state: str,
@@ -102,35 +121,92 @@ def slug_is_free(session: Session, slug: str) -> bool:
 
 
 def title_exists(session: Session, title: str) -> bool:
-    return session.scalar(select(func.count()).select_from(Practice).where(
-        func.lower(Practice.title) == title.strip().lower(),
-        Practice.revision_of_id.is_(None))) > 0
+    """Tell whether a practice (not a pending revision) has this title, ignoring case."""
+    key = title_key(sanitize.clean_text(title))
+    return session.scalar(select(Practice.id).where(
+        Practice.title_key == key, Practice.revision_of_id.is_(None)).limit(1)) is not None
+
+
+BATCH = 250  # records per transaction: commits are the slow part of an import on SQLite
 
 
 def import_records(records: Iterable[Any], total: int | None = None,
                    progress: Progress | None = None) -> ImportReport:
     """Import records as published practices; skip invalid ones and titles already present.
 
-    Each record commits on its own so that one bad record never loses the others.
+    Each record is validated with the schema of kb.schemas and stored in its own savepoint,
+    BATCH records per transaction: a record that fails, however, is skipped with its reason
+    and never takes another with it, and the import always reads every record.
     """
     report = ImportReport()
+    batch: list[tuple[int, Any]] = []
+    position = 0
     for position, record in enumerate(records, start=1):
+        batch.append((position, record))
+        if len(batch) == BATCH:
+            _import_batch(batch, report)
+            batch = []
+            if progress:
+                progress(position, total)
+    if batch:
+        _import_batch(batch, report)
+    if progress:
+        progress(position, total)
+    return report
+
+
+def _import_batch(batch: list[tuple[int, Any]], report: ImportReport) -> None:
+    valid = []
+    for position, record in batch:
         label = _label(record, position)
         try:
-            clean = validate_record(record, complete=True)
-            with db.write_transaction() as session:
-                if title_exists(session, clean["title"]):
-                    report.skipped.append((label, "a practice with this title exists"))
-                else:
-                    create_practice(session, clean, "published", None, None,
-                                    kept=Kept.from_record(record))
-                    report.imported.append(clean["title"])
+            valid.append((label, record, validate_record(record, complete=True)))
         except ValidationFailed as exc:
-            detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
-            report.skipped.append((label, detail or exc.message))
-        if progress:
-            progress(position, total)
-    return report
+            report.skip(label, exc.fields or {"": [exc.message]})
+    try:
+        with db.write_transaction() as session:
+            outcomes = [(label, clean["title"], _store(session, label, record, clean))
+                        for label, record, clean in valid]
+    except SQLAlchemyError:
+        # The batch could not commit (a locked or lost database): none of it was stored.
+        # Each record then gets a transaction, and an answer, of its own.
+        log.exception("import batch failed; storing its records one by one")
+        outcomes = [_store_alone(label, record, clean) for label, record, clean in valid]
+    for label, title, problem in outcomes:
+        if problem:
+            report.skip(label, problem)
+        else:
+            report.imported.append(title)
+
+
+def _store_alone(label: str, record: dict[str, Any],
+                 clean: dict[str, Any]) -> tuple[str, str, dict[str, list[str]] | None]:
+    try:
+        with db.write_transaction() as session:
+            problem = _store(session, label, record, clean)
+    except SQLAlchemyError as exc:
+        problem = {"": [f"not stored: {_reason(exc)}"]}
+    return label, clean["title"], problem
+
+
+def _store(session: Session, label: str, record: dict[str, Any],
+           clean: dict[str, Any]) -> dict[str, list[str]] | None:
+    """Add one validated record in a savepoint; return why it was not stored, or None."""
+    if title_exists(session, clean["title"]):
+        return {"title": ["a practice with this title exists"]}
+    try:
+        with session.begin_nested():
+            create_practice(session, clean, "published", None, None,
+                            kept=Kept.from_record(record))
+    except Exception as exc:  # one bad record must not stop a bulk load; it is reported
+        log.warning("import: %s not stored: %s", label, _reason(exc))
+        return {"": [f"not stored: {_reason(exc)}"]}
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return f"{type(orig).__name__}: {str(orig).splitlines()[0][:200] if str(orig) else ''}"
 
 
 def _label(record: Any, position: int) -> str:

@@ -42,6 +42,6 @@ def test_import_reports_invalid_records_with_reasons(runner, tmp_path):
                                 valid_record(title="Bad years", start_year=1700),
                                 {"title": "No objectives"}]))
     result = runner.invoke(args=["kb", "import", str(path)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # something was skipped
     assert "Imported 1 practice(s); skipped 2." in result.output
     assert "start_year" in result.output and "objectives" in result.output

@@ -1,0 +1,127 @@
+"""`kb import` always reads every record, reports skips by their real reasons, syncs the index
+and says with its exit status whether anything was skipped (issue 11 part 6)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from kb import db
+from kb.models import Practice
+from kb.services import transfer
+from tests.conftest import valid_record
+
+
+def _import(runner, tmp_path, records):  # noqa: ANN001, ANN202
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps({"practices": records}), encoding="utf-8")
+    return runner.invoke(args=["kb", "import", str(path)])
+
+
+def _titles(app) -> set[str]:  # noqa: ANN001
+    with app.app_context():
+        return set(db.get_session().scalars(select(Practice.title)))
+
+
+def _search(client, q: str) -> list[str]:  # noqa: ANN001
+    return [hit["title"] for hit in
+            client.get("/api/v1/practices", query_string={"q": q}).get_json()["results"]]
+
+
+@pytest.mark.parametrize("bad", [
+    {"links": [{"title": "Report", "url": 12345}]},
+    {"links": [{"title": 7, "url": "https://example.org"}]},
+    {"contact": {"name": "Ana", "email": 42, "public": False}},
+    {"contact": []},
+    {"start_year": "²"},
+    {"links": [None]},
+])
+def test_a_wrongly_typed_record_is_skipped_and_the_import_goes_on(app, runner, client,
+                                                                   tmp_path, bad):
+    records = [valid_record(title="Before the bad one"),
+               valid_record(title="The bad one", **bad),
+               valid_record(title="Zebrafish after the bad one")]
+    result = _import(runner, tmp_path, records)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 1
+    assert "Imported 2 practice(s); skipped 1." in result.output
+    assert "#2 'The bad one'" in result.output
+    assert _titles(app) == {"Before the bad one", "Zebrafish after the bad one"}
+    assert _search(client, "zebrafish") == ["Zebrafish after the bad one"]  # index synced
+
+
+def test_the_summary_groups_skips_by_each_real_reason(runner, tmp_path):
+    incomplete = [{"title": f"Only a title {n}"} for n in range(6)]
+    bad_year = [valid_record(title=f"Old practice {n}", start_year=1700) for n in range(2)]
+    result = _import(runner, tmp_path, [*incomplete, *bad_year, valid_record()])
+    lines = result.output.splitlines()
+    assert "Imported 1 practice(s); skipped 8." in lines
+
+    def count(reason: str) -> int:
+        [line] = [line for line in lines if line.strip().endswith(reason)
+                  and not line.strip().startswith("skipped")]
+        return int(line.split()[0])
+
+    # Each missing field is a reason of its own, counted over the six records.
+    for field in ("summary", "description", "level", "practice_type", "implemented_by",
+                  "start_year", "implementation_status", "contact.email"):
+        assert count(f"{field}: Required to submit.") == 6, field
+    assert count("objectives: Choose at least one GCM objective.") == 6
+    assert count("start_year: A year between 1990 and "
+                 f"{__import__('kb.schemas').schemas.last_year()}.") == 2
+
+
+def test_everything_imported_exits_zero(runner, tmp_path):
+    result = _import(runner, tmp_path, [valid_record(title=f"Fine {n}") for n in range(3)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 practice(s); skipped 0." in result.output
+
+
+def test_duplicate_titles_are_found_whatever_their_case_and_spacing(app, runner, tmp_path,
+                                                                   make_practice):
+    make_practice(title="Migración laboral ordenada")
+    result = _import(runner, tmp_path, [valid_record(title="MIGRACIÓN  laboral ordenada"),
+                                        valid_record(title="New one"),
+                                        valid_record(title="new ONE")])
+    assert "Imported 1 practice(s); skipped 2." in result.output
+    assert result.output.count("a practice with this title exists") == 3  # 2 lines + reason
+
+
+def test_a_record_that_fails_while_stored_is_skipped_alone(app, runner, tmp_path,
+                                                           monkeypatch):
+    real = transfer.create_practice
+
+    def flaky(session, record, *args, **kwargs):  # noqa: ANN001, ANN202
+        practice = real(session, record, *args, **kwargs)
+        if record["title"] == "Breaks in the database":
+            session.execute(select(func.no_such_function()))
+        return practice
+
+    monkeypatch.setattr(transfer, "create_practice", flaky)
+    records = [valid_record(title=f"Neighbour {n}") for n in range(3)]
+    records.insert(1, valid_record(title="Breaks in the database"))
+    result = _import(runner, tmp_path, records)
+    assert result.exit_code == 1
+    assert "Imported 3 practice(s); skipped 1." in result.output
+    assert "not stored: OperationalError" in result.output
+    assert _titles(app) == {"Neighbour 0", "Neighbour 1", "Neighbour 2"}
+
+
+def test_records_are_committed_in_batches_and_progress_is_shown(app, runner, tmp_path,
+                                                               monkeypatch):
+    monkeypatch.setattr(transfer, "BATCH", 4)
+    commits = []
+    from kb import db as kb_db
+
+    real = kb_db.write_transaction
+
+    def counting():  # noqa: ANN202
+        commits.append(1)
+        return real()
+
+    monkeypatch.setattr(kb_db, "write_transaction", counting)
+    result = _import(runner, tmp_path, [valid_record(title=f"Batch {n}") for n in range(10)])
+    assert "Imported 10 practice(s); skipped 0." in result.output
+    assert 3 <= len(commits) < 10  # 3 batches (plus the index sync's own), not 10
+    assert "Importing" in result.output or "Importing" in (result.stderr or "")

@@ -15,6 +15,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration first, then each subsystem in a named step."""
     app = Flask(__name__, instance_relative_config=True)
     _load_config(app, test_config)
+    _init_compression(app)
     _configure_logging(app)
     _init_database(app)
     _init_i18n(app)
@@ -33,6 +34,13 @@ def _load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.testing = True
     config.load(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+
+
+def _init_compression(app: Flask) -> None:
+    # First registered, so its after_request hook runs last, on the finished response.
+    from kb.views import compression
+
+    compression.init_app(app)
 
 
 def _configure_logging(app: Flask) -> None:

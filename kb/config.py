@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_SENDER": "kb@localhost",
+    "CONTACT_EMAIL": None,  # None: MAIL_SENDER; shown on /contact, /privacy, /accessibility
     "MAIL_DIR": None,  # None: instance/mail
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,

@@ -41,15 +41,16 @@ def taxonomy_label(facet: str, code: object) -> str:
     return taxonomy.label(facet, code, current_locale())
 
 
-def lang_url(code: str) -> str:
+def lang_url(code: str, external: bool = False) -> str:
     """Return the current page's URL in language ``code`` (the choice is then remembered)."""
     args = request.args.copy()
     args["lang"] = code
     endpoint = request.endpoint if request.url_rule is not None and request.method == "GET" \
         else None
     if endpoint is None:
-        return url_for("public.home", lang=code)
-    return url_for(endpoint, **(request.view_args or {}), **args.to_dict(flat=False))
+        return url_for("public.home", lang=code, _external=external)
+    return url_for(endpoint, **(request.view_args or {}), **args.to_dict(flat=False),
+                   _external=external)
 
 
 def remember_locale(response: Response) -> Response:

@@ -13,6 +13,7 @@ from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask.wrappers import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -173,8 +174,9 @@ def _too_many_requests(exc: RateLimitExceeded) -> Response:
     retry_at = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)).strftime("%H:%M UTC")
     log.warning("rate limit reached on %s %s (%s)", request.method, request.path, exc.description)
     minutes = -(-wait // 60)
-    message = _("Too many attempts. Please try again in %(n)d minute(s), after %(at)s.",
-                n=minutes, at=retry_at)
+    message = ngettext("Too many attempts. Please try again in %(num)d minute, after %(at)s.",
+                       "Too many attempts. Please try again in %(num)d minutes, after %(at)s.",
+                       minutes, at=retry_at)
     response = error_response(429, "too_many_requests", message)
     response.headers["Retry-After"] = str(wait)
     return response

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import functools
-import gettext
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pycountry
+from babel import Locale
 
 Code = int | str
 
@@ -418,27 +418,32 @@ def _locale(locale: str) -> str:
     return language if language in LOCALES else "en"
 
 
-class _Untranslated(gettext.NullTranslations):
-    """Answer "" for a msgid missing from a catalog, so a miss differs from an equal translation."""
-
-    def gettext(self, message: str) -> str:
-        return ""
+# UN short names where CLDR's differ, as in the English list above (UNTERM forms).
+_CLDR_NAME_OVERRIDES: dict[str, dict[str, str]] = {
+    "fr": {"COD": "République démocratique du Congo", "FSM": "Micronésie (États fédérés de)",
+           "PSE": "État de Palestine", "TWN": "Province chinoise de Taïwan",
+           "VAT": "Saint-Siège"},
+    "es": {"FSM": "Micronesia (Estados Federados de)", "PSE": "Estado de Palestina",
+           "TWN": "Provincia china de Taiwán", "VAT": "Santa Sede"},
+}
+_ALPHA_2: dict[str, str] = {c.alpha_3: c.alpha_2 for c in pycountry.countries} | {KOSOVO: "XK"}
 
 
 @functools.cache
-def _country_gettext(language: str) -> Callable[[str], str]:
-    catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
-    catalog.add_fallback(_Untranslated())
-    return catalog.gettext
+def _cldr_territories(language: str) -> dict[str, str]:
+    return dict(Locale.parse(language).territories)
 
 
 def _country_label(code: str, language: str) -> str:
+    """Return a country's name: ours in English, CLDR's (through Babel) in French and Spanish.
+
+    pycountry's own French and Spanish catalogs hold misspellings ("Costa de Marfíl").
+    """
     english = COUNTRIES[code]
     if language == "en":
         return english
-    translate = _country_gettext(language)
-    # Our common names and overrides are not always msgids; pycountry's own name always is.
-    return translate(english) or translate(_PYCOUNTRY_NAMES.get(code, english)) or english
+    override = _CLDR_NAME_OVERRIDES.get(language, {}).get(code)
+    return override or _cldr_territories(language).get(_ALPHA_2.get(code, ""), english)
 
 
 def label(facet: str, code: Code, locale: str = "en") -> str:

@@ -93,6 +93,8 @@ class _InterfaceText(HTMLParser):
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
             "source", "track", "wbr"}
     ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "content")
+    # Scripts, styles and code (parameter names, enum values) are in no human language.
+    NOT_LANGUAGE = ("script", "style", "code")
 
     def __init__(self, page_lang: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -108,7 +110,7 @@ class _InterfaceText(HTMLParser):
         values = dict(attrs)
         lang = (values.get("lang") or self._lang()).split("-")[0] if tag != "html" \
             else self.page_lang
-        if tag in ("script", "style"):
+        if tag in self.NOT_LANGUAGE:
             self.skip_tags += 1
         if lang == self.page_lang:
             self.chunks.extend(values[a] for a in self.ATTRIBUTES if values.get(a))
@@ -123,7 +125,7 @@ class _InterfaceText(HTMLParser):
             self.stack.pop()
 
     def handle_endtag(self, tag):  # noqa: ANN001, ANN201
-        if tag in ("script", "style"):
+        if tag in self.NOT_LANGUAGE:
             self.skip_tags = max(0, self.skip_tags - 1)
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
@@ -135,12 +137,17 @@ class _InterfaceText(HTMLParser):
             self.chunks.append(data)
 
 
-def interface_text(html: str, page_lang: str) -> str:
-    """Return the page's interface text (outside other-language content), whitespace folded."""
+def interface_chunks(html: str, page_lang: str) -> list[str]:
+    """Return each piece of interface text (a text node or a readable attribute), folded."""
     parser = _InterfaceText(page_lang)
     parser.feed(html)
     parser.close()
-    return normalize(" ".join(parser.chunks))
+    return [normalize(chunk) for chunk in parser.chunks if chunk.strip()]
+
+
+def interface_text(html: str, page_lang: str) -> str:
+    """Return the page's interface text (outside other-language content), whitespace folded."""
+    return " ".join(interface_chunks(html, page_lang))
 
 
 def html_lang(html: str) -> str | None:

@@ -1,6 +1,7 @@
 """Account forms: sign in, second factor, register, password and email changes, tokens, roles."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
@@ -39,8 +40,9 @@ class RegisterForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.organization_type.choices = choices("stakeholder", "")
-        self.organization_level.choices = choices("level", "")
+        # A required select's empty first option needs a label (HTML: placeholder option).
+        self.organization_type.choices = choices("stakeholder", _("Choose one"))
+        self.organization_level.choices = choices("level", _("Choose one"))
         self.organization_country.choices = choices("country", "—")
 
 
@@ -59,8 +61,10 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
+    # Shown on the same page as ChangePasswordForm: its own id, so each label finds its field.
     current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(), Length(max=1024)])
+                                     validators=[DataRequired(), Length(max=1024)],
+                                     id="email-current_password")
     new_email = EmailField(_l("New email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 

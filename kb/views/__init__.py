@@ -6,7 +6,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every blueprint and the one place that maps domain errors to HTTP."""
-    from kb.views import admin, api, auth, boundary, errors, public, review, submit, submit_pages
+    from kb.views import (
+        admin, api, auth, boundary, caching, errors, labels, public, review, submit, submit_pages,
+    )
 
     submit_pages.register()  # the submitter's pages share the form's blueprint
 
@@ -14,4 +16,6 @@ def init_app(app: Flask) -> None:
     for module in (public, auth, submit, review, admin, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    caching.init_app(app)
+    labels.init_app(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import render_template
 from flask_babel import gettext
+from markupsafe import Markup
 
 from kb.views import openapi
 from kb.views.public import bp
@@ -33,20 +34,20 @@ def type_of(schema: dict[str, Any] | None) -> str:
     return kind
 
 
-def constraints(schema: dict[str, Any] | None) -> str:
-    """Return the allowed values or bounds of a parameter schema, readably."""
+def constraints(schema: dict[str, Any] | None) -> Markup:
+    """Return the allowed values (as code) or bounds of a parameter schema, readably."""
     schema = schema or {}
     if schema.get("type") == "array":
         schema = schema.get("items") or {}
     if "enum" in schema:
-        values = [str(v) for v in schema["enum"]]
-        shown = ", ".join(values[:12])
+        values = [Markup("<code>%s</code>") % v for v in schema["enum"]]
+        shown = Markup(", ").join(values[:12])
         more = gettext("%(num)d values", num=len(values))
-        return shown + (f" … ({more})" if len(values) > 12 else "")
+        return shown + (Markup(" … (%s)") % more if len(values) > 12 else "")
     bounds = [f"{name} {schema[key]}" for key, name in (("minimum", "≥"), ("maximum", "≤"),
                                                          ("maxLength", gettext("length ≤")))
               if key in schema]
-    return ", ".join(bounds)
+    return Markup(", ").join(bounds)
 
 
 def describe(text: str | None) -> str:

@@ -72,3 +72,4 @@ from kb.views import api_docs as _api_docs  # noqa: E402,F401
 from kb.views import coverage as _coverage  # noqa: E402,F401
 from kb.views import feeds as _feeds  # noqa: E402,F401
 from kb.views import search as _search  # noqa: E402,F401  (registers /practices on bp)
+from kb.views import site as _site  # noqa: E402,F401

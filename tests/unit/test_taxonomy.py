@@ -154,7 +154,27 @@ def test_other_lists_and_countries_are_translated():
     assert tx.label("objective", 20, "es") == "Remesas"
     assert tx.label("country", "DEU", "fr") == "Allemagne"
     assert tx.label("country", "BOL", "es") == "Bolivia"
-    assert tx.label("country", "PSE", "fr") == "Palestine, État de"
+    assert tx.label("country", "PSE", "fr") == "État de Palestine"
+
+
+@pytest.mark.parametrize(("code", "language", "name"), [
+    ("CIV", "es", "Côte d’Ivoire"), ("BFA", "es", "Burkina Faso"), ("CIV", "fr", "Côte d’Ivoire"),
+    ("XKX", "fr", "Kosovo"), ("GBR", "es", "Reino Unido"), ("VAT", "fr", "Saint-Siège"),
+])
+def test_french_and_spanish_country_names_come_from_cldr(code, language, name):
+    # pycountry's Spanish catalog said "Costa de Marfíl" and "Burquina Faso".
+    assert tx.label("country", code, language) == name
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_every_country_name_is_cldrs_unless_the_un_short_name_differs(language):
+    from babel import Locale
+
+    territories = Locale.parse(language).territories
+    differ = {code for code in tx.COUNTRIES
+              if tx.label("country", code, language) != territories.get(
+                  "XK" if code == "XKX" else pycountry.countries.get(alpha_3=code).alpha_2)}
+    assert differ == {"FSM", "PSE", "TWN", "VAT"} | ({"COD"} if language == "fr" else set())
 
 
 def test_regional_variants_use_their_language_and_unknown_locales_use_english():

@@ -26,6 +26,9 @@ ACCESS: dict[str, object] = {
     "api.openapi_document": PUBLIC, "api.practices": PUBLIC, "api.export_csv": PUBLIC,
     "api.export_json": PUBLIC, "api.practice": PUBLIC, "api.stats": PUBLIC,
     "api.taxonomy_view": PUBLIC,
+    # the site's frame
+    "public.about": PUBLIC, "public.privacy": PUBLIC, "public.accessibility": PUBLIC,
+    "public.contact": PUBLIC, "public.favicon": PUBLIC,
     # signing in and recovering an account
     "auth.login": PUBLIC, "auth.login_two_factor": PUBLIC, "auth.register": PUBLIC,
     "auth.forgot_password": PUBLIC, "auth.reset_password": PUBLIC,

@@ -6,13 +6,14 @@ import re
 
 import pytest
 
-from kb import db
+from kb import db, workflow
 from kb.models import Practice, User
 from tests.conftest import PASSWORD, valid_record
 from tests.i18n_support import (
     dispose,
     english_fragments,
     html_lang,
+    interface_chunks,
     interface_text,
     make_demo_app,
 )
@@ -76,9 +77,27 @@ def _pages(app, role: str) -> list[str]:  # noqa: ANN001
     return paths
 
 
+# English that no catalog entry holds: stored codes printed as they are and the English names
+# of states, roles and checklist items (too short for the fragment list) standing alone in a
+# text, a badge or a "state → state" line; ISO timestamps; "1 practices".
+ENGLISH_NAMES = {
+    "draft", "submitted", "in review", "in_review", "changes requested", "changes_requested",
+    "published", "rejected", "withdrawn", "archived", "submitter", "reviewer", "admin",
+    "administrator", *(key.replace("_", sep) for key in workflow.CHECKLIST_KEYS
+                       for sep in ("_", " ")),
+}
+SEPARATORS = re.compile(r"\s*[→()✓✗·:,]\s*")
+RAW_ENGLISH = re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|\b1 practices\b")
+
+
 def _untranslated(html: str, lang: str, fragments: dict[str, str]) -> list[str]:
     text = interface_text(html, lang)
-    return sorted({fragment for fragment in fragments if fragment in text})
+    found = {fragment for fragment in fragments if fragment in text}
+    # Meta tags in the <head> carry machine dates and a practice's own words: left out here.
+    body = f'<html lang="{lang}">' + html.split("</head>")[-1]
+    for chunk in interface_chunks(body, lang):
+        found |= {part for part in SEPARATORS.split(chunk) if part.lower() in ENGLISH_NAMES}
+    return sorted(found | set(RAW_ENGLISH.findall(interface_text(body, lang))))
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -90,6 +109,7 @@ def test_every_page_shows_its_interface_in_the_chosen_language(demo_app, lang, r
     for path in _pages(demo_app, role):
         response = client.get(path, query_string={"lang": lang})
         if 300 <= response.status_code < 400 or response.mimetype != "text/html":
+            response.close()
             continue
         seen += 1
         html = response.get_data(as_text=True)
@@ -100,6 +120,30 @@ def test_every_page_shows_its_interface_in_the_chosen_language(demo_app, lang, r
     assert not problems, f"English interface text on {lang} pages:\n" + "\n".join(problems)
 
 
+def _repeated_ids(html: str) -> list[str]:
+    ids = re.findall(r"""<[a-zA-Z][^>]*?\sid=["']([^"']+)["']""", html)
+    return sorted({i for i in ids if ids.count(i) > 1})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_repeats_an_id(demo_app, role):
+    client = _client_as(demo_app, role)
+    problems = []
+    for path in _pages(demo_app, role):
+        response = client.get(path)
+        if response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            problems += [f"{path}: id={i!r}" for i in _repeated_ids(html)]
+        response.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_id_check_notices_a_repeated_id():
+    html = ('<form><input type="hidden" id="csrf_token"></form>'
+            '<form><input id="csrf_token"><label for="x" id="y">x</label></form>')
+    assert _repeated_ids(html) == ["csrf_token"]
+
+
 def test_the_page_walk_notices_english_interface_text(demo_app):
     fragments = english_fragments("fr")
     html = ('<html lang="fr"><body><p>No practice matches this search.</p>'
@@ -107,6 +151,13 @@ def test_the_page_walk_notices_english_interface_text(demo_app):
             '<input type="submit" value="Submit for review"></body></html>')
     assert _untranslated(html, "fr", fragments) == ["No practice matches this search.",
                                                     "Submit for review"]
+    html = ('<html lang="fr"><body><dl><dt>Rôle</dt><dd>reviewer</dd></dl>'
+            '<p>(in review → published)</p><p>2026-11-29 16:13 UTC</p><p>1 practices</p>'
+            '<ul><li>✓ relates to objectives</li></ul><p>Demo Reviewer</p>'
+            '<p lang="en">Draft</p><code>in_review</code></body></html>')
+    assert _untranslated(html, "fr", fragments) == [
+        "1 practices", "2026-11-29 16:13", "in review", "published", "relates to objectives",
+        "reviewer"]
 
 
 @pytest.mark.parametrize(("lang", "expected"), [

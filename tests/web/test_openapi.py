@@ -1,6 +1,8 @@
 """The OpenAPI document is valid, the /api page renders it, and the API keeps to it."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -53,6 +55,8 @@ def test_api_page_renders_every_operation_without_external_assets(client):
     for path, item in doc["paths"].items():
         for method in item:
             assert f"<code>{method.upper()} {path}</code>" in html
+    # Links to the page in other languages (hreflang) are not assets.
+    html = re.sub(r'<link rel="alternate" hreflang=[^>]*>', "", html)
     assert "http://" not in html.replace("http://www.w3.org", "")
     assert "https://" not in html
 
@@ -116,7 +120,9 @@ def test_every_read_endpoint_keeps_to_the_documented_schema(app, seeded):
         def check(case):  # noqa: ANN001, ANN202
             nonlocal examples
             examples += 1
-            case.call_and_validate(checks=CHECKS, headers={"Host": "kb.test"})
+            # Schemathesis's WSGI transport does not undo gzip as an HTTP client would.
+            case.call_and_validate(checks=CHECKS, headers={"Host": "kb.test",
+                                                           "Accept-Encoding": "identity"})
 
         check()
     assert examples >= len(read) * 5

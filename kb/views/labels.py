@@ -1,0 +1,50 @@
+"""Stored codes (states, roles, checklist keys) and timestamps as readers see them, in templates."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from flask_babel import format_date, format_time
+from flask_babel import lazy_gettext as _l
+
+from kb import workflow
+
+STATE_LABELS = {
+    workflow.DRAFT: _l("Draft"), workflow.SUBMITTED: _l("Submitted"),
+    workflow.IN_REVIEW: _l("In review"), workflow.CHANGES_REQUESTED: _l("Changes requested"),
+    workflow.PUBLISHED: _l("Published"), workflow.REJECTED: _l("Rejected"),
+    workflow.WITHDRAWN: _l("Withdrawn"), workflow.ARCHIVED: _l("Archived"),
+}
+
+
+def state_label(state: str | None) -> str:
+    """Return the name of a review state in the interface language ("" for none)."""
+    return str(STATE_LABELS.get(state, state or ""))
+
+
+def role_label(role: str) -> str:
+    """Return the name of an account role in the interface language."""
+    from kb.forms.accounts import ROLE_LABELS
+
+    return str(dict(ROLE_LABELS).get(role, role))
+
+
+def checklist_label(key: str) -> str:
+    """Return the text of a screening checklist item in the interface language."""
+    from kb.forms.practices import CHECKLIST_LABELS
+
+    return str(CHECKLIST_LABELS.get(key, key))
+
+
+def format_timestamp(value: dt.datetime | None) -> str:
+    """Return a UTC timestamp the way the interface language writes dates and times."""
+    if value is None:
+        return ""
+    return f"{format_date(value, 'medium')}, {format_time(value, 'short')} UTC"
+
+
+def init_app(app: Flask) -> None:
+    """Make the label helpers available to every template."""
+    app.jinja_env.globals.update(state_label=state_label, role_label=role_label,
+                                 checklist_label=checklist_label,
+                                 format_timestamp=format_timestamp)

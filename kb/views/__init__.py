@@ -7,7 +7,17 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register every blueprint and the one place that maps domain errors to HTTP."""
     from kb.views import (
-        admin, api, auth, boundary, caching, errors, labels, public, review, submit, submit_pages,
+        admin,
+        api,
+        auth,
+        boundary,
+        caching,
+        errors,
+        labels,
+        public,
+        review,
+        submit,
+        submit_pages,
     )
 
     submit_pages.register()  # the submitter's pages share the form's blueprint

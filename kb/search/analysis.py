@@ -100,6 +100,25 @@ def analyze(text: str, lang: str) -> list[str]:
     return [t for t in terms_of(_WORD.findall(text), lang) if t is not None]
 
 
+_COMPOUND = re.compile(r"\w+(?:[-‐‑]\w+)+", re.UNICODE)
+
+
+def compounds(text: str, lang: str) -> list[str]:
+    """Return the index terms of the hyphenated words of text written joined.
+
+    Indexed beside their parts, they make "psychosocial" find "psycho-social" and
+    "hometown" find "home-town" (the query side joins a hyphenated word the same way).
+    """
+    if "-" not in text and "\u2010" not in text and "\u2011" not in text:
+        return []
+    out = []
+    for m in _COMPOUND.finditer(text):
+        joined = _term(re.sub(r"[-‐‑]", "", m.group()), lang)
+        if joined is not None:
+            out.append(joined)
+    return out
+
+
 def pairs(terms: list[str]) -> list[str]:
     """Return the word-pair terms that let a phrase be matched by term lookups."""
     return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]

@@ -110,7 +110,9 @@ class Evaluator:
         return len(docs)
 
     def _text(self, node, positive: bool):
-        per_lang = [analyze(node.text, lang) for lang in LANGUAGES]
+        only = getattr(node, "lang", None)
+        per_lang = [analyze(node.text, lang) if only in (None, lang) else []
+                    for lang in LANGUAGES]
         if not any(per_lang):
             return None
         acc = self.blank()
@@ -124,8 +126,10 @@ class Evaluator:
                     found += self.add(acc, body_field(lang), terms[0], li, BODY)
             elif terms:
                 found += self._phrase(acc, lang, li, terms, node.title_only)
-        if positive and not found and isinstance(node, Word):
+        if positive and not found and isinstance(node, Word) and only is None:
             self.unmatched.append(node.text)
+        if getattr(node, "weight", 1.0) != 1.0:
+            acc[1][:] *= node.weight
         return acc
 
     def _phrase(self, acc, lang: str, li: int, terms: list[str], title_only: bool) -> int:

@@ -22,14 +22,21 @@ FIELD_ALLOWLIST = frozenset({"title"})
 
 @dataclass(frozen=True)
 class Word:
+    """A word; ``lang`` limits it to one language's fields, ``weight`` scales its score
+    (both set only on the alternatives a query is widened with, kb.search.expand)."""
+
     text: str
     title_only: bool = False
+    lang: str | None = None
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
 class Phrase:
     text: str
     title_only: bool = False
+    lang: str | None = None
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)

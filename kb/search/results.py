@@ -49,6 +49,8 @@ class Hit:
     language: str
     highlights: dict[str, str]
     score: float
+    match: str = "all"
+    """"all" when the practice contains every word of the query, "some" for a partial match."""
 
 
 @dataclass
@@ -67,3 +69,10 @@ class SearchResults:
     facets: dict[str, list[FacetCount]]
     suggestion: str | None = None
     message: str | None = None
+    full_total: int | None = None
+    """Practices containing every word (filters applied); the rest of total matched some."""
+    expanded: dict[str, list[str]] = field(default_factory=dict)
+    """The user's words -> the variants, synonyms and translations also looked for."""
+    query_language: str | None = None
+    terms: dict[str, set[str]] = field(default_factory=dict)
+    """Per entry language, the index terms that matched (for snippets of other fields)."""

@@ -7,9 +7,16 @@ from whoosh.analysis import SimpleAnalyzer
 from whoosh.fields import ID, STORED, FieldType, Schema
 from whoosh.formats import Frequency
 
-from kb.search.analysis import LANGUAGES, analyze, language_of, pairs, spelling_words
+from kb.search.analysis import (
+    LANGUAGES,
+    analyze,
+    compounds,
+    language_of,
+    pairs,
+    spelling_words,
+)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when the schema or the analysis changes: older indexes then report a needed rebuild."""
 
 FACETS = (
@@ -88,6 +95,8 @@ def to_fields(doc: dict) -> dict[str, Any]:
             # Word pairs of the long fields would multiply the term count (and Whoosh's
             # per-term write cost) several times over: phrases are exact in short fields only.
             pair_terms += pairs(terms)
+        body_terms += compounds(doc.get(part) or "", lang)
+    title_terms = title_terms + compounds(doc.get("title") or "", lang)
     spell = spelling_words(doc.get("title") or "") | spelling_words(doc.get("summary") or "")
     return {
         "id": str(doc["id"]),

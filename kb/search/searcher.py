@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import numpy as np
 
-from kb.search import facets
+from kb.search import facets, matching
 from kb.search.analysis import language_of
 from kb.search.columns import Snapshot, Vocabulary
 from kb.search.evaluate import BODY, TITLE, Evaluator, related_terms
@@ -14,14 +13,14 @@ from kb.search.highlight import highlight
 from kb.search.query import has_positive_terms, parse
 from kb.search.results import SORTS, Hit, SearchRequest, SearchResults
 from kb.search.schema import body_field, title_field
-from kb.search.suggest import suggestion
 
 TIME_BUDGET = 0.8
 MAX_PER_PAGE = 100
 RELATED_OBJECTIVE_WEIGHT = 2.0
 
 
-def _order(snap: Snapshot, idx: np.ndarray, score: np.ndarray, sort: str) -> np.ndarray:
+def _order(snap: Snapshot, idx: np.ndarray, score: np.ndarray, sort: str,
+           tiers: np.ndarray | None = None) -> np.ndarray:
     ids = snap.ids[idx]
     if sort == "relevance":
         keys = (ids, -score[idx])
@@ -32,10 +31,13 @@ def _order(snap: Snapshot, idx: np.ndarray, score: np.ndarray, sort: str) -> np.
         keys = (ids, np.where(years == facets.NO_YEAR, np.iinfo(np.int64).max, years))
     else:
         keys = (ids, -snap.published[idx])
+    if tiers is not None:  # full matches first, whatever the sort (kb.search.matching)
+        keys = (*keys, tiers[idx] if sort == "relevance" else tiers[idx] // 1000)
     return idx[np.lexsort(keys)]
 
 
-def _hit(snap: Snapshot, docnum: int, score: float, terms: dict[str, set[str]] | None) -> Hit:
+def _hit(snap: Snapshot, docnum: int, score: float, terms: dict[str, set[str]] | None,
+         match: str = "all") -> Hit:
     card = snap.card(docnum)
     lang = language_of(card.get("language"))
     highlights = {}
@@ -53,6 +55,7 @@ def _hit(snap: Snapshot, docnum: int, score: float, terms: dict[str, set[str]] |
         end_year=card.get("end_year"),
         published_at=dt.datetime.fromtimestamp(published, dt.UTC) if published else None,
         language=card.get("language") or "en", highlights=highlights, score=float(score),
+        match=match,
     )
 
 
@@ -65,8 +68,10 @@ def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResul
     """Return one page of results with facet counts; raises ValueError on an unknown facet."""
     facets.check_filters(req.filters)
     parsed = parse(req.q)
-    evaluator = Evaluator(snap, req.lang, time.monotonic() + TIME_BUDGET)
-    result = evaluator.run(parsed.node) if parsed.node is not None else None
+    understood = matching.understand(snap, vocab, parsed.node, parsed.text, req.lang,
+                                     TIME_BUDGET)
+    evaluator, found = understood.evaluator, understood.matched
+    result = (found.mask, found.score) if found is not None else None
     ignored = None
     if parsed.node is not None and result is None and not evaluator.timed_out:
         ignored = "Your search had no searchable words, so all practices are shown."
@@ -81,12 +86,21 @@ def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResul
         sort = "relevance" if result and has_positive_terms(parsed.node) else "newest"
     page, per_page = max(1, req.page), min(max(1, req.per_page), MAX_PER_PAGE)
     idx = np.flatnonzero(matched)
-    ordered = _order(snap, idx, score, sort)[(page - 1) * per_page: page * per_page]
-    hits = [_hit(snap, int(d), score[d], evaluator.highlight_terms) for d in ordered]
+    full_total = (int((matched & ~found.some).sum()) if found and found.some is not None
+                  else len(idx))
+    base_all = snap.live if years is None else snap.live & years
+    tiers = matching.tiers(snap, understood)
+    ordered = _order(snap, idx, score, sort, tiers)[(page - 1) * per_page: page * per_page]
+    hits = [_hit(snap, int(d), score[d], evaluator.highlight_terms,
+                 matching.match_kind(understood, int(d))) for d in ordered]
     timed_out = "The search took too long and may be incomplete." if evaluator.timed_out else None
     return SearchResults(
         total=len(idx), page=page, per_page=per_page, hits=hits, facets=counts,
-        suggestion=suggestion(snap, parsed.text, evaluator.unmatched),
+        suggestion=matching.did_you_mean(snap, vocab, understood, parsed.text, req.lang,
+                                         facets.apply_filters(base_all, masks), full_total),
+        full_total=full_total,
+        expanded=understood.plan.expanded, query_language=understood.plan.language,
+        terms=evaluator.highlight_terms if found is not None else {},
         message=_messages(parsed.message, ignored, timed_out),
     )
 

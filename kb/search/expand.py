@@ -1,0 +1,203 @@
+"""Query understanding: the user's words grouped into slots, each widened with its variants.
+
+A plain query ("help returnees find jobs") is a list of slots, one per word or per run of
+words that names a concept of the thesaurus ("money transfers home", "envois de fonds").
+Each slot keeps the user's own words and gains bounded alternatives:
+
+- the joined form of a hyphenated word (psycho-social -> psychosocial; the index also holds
+  the joined form of every hyphenated word of a text, so "hometown" finds "home-town");
+- the other terms of its concepts in every language, each looked up in its own language's
+  fields only (remittances -> envois de fonds, remesas; died -> death, deceased;
+  undocumented -> irregular; Nepali -> Nepal, Nepalese, népalais...);
+- for a country, the practices tagged with that country.
+
+Alternatives score ALTERNATIVE_WEIGHT of what the user's own words score, so a text using the
+user's words ranks above one using a synonym. A query with operators (quotes, -word, NOT,
+AND, OR, parentheses, prefix*, title:) keeps its strict meaning: its plain words gain their
+alternatives (an OR of them), nothing else changes, and no partial matches are added.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.search.analysis import LANGUAGES, analyze, words
+from kb.search.query import And, Or, Phrase, Word
+from kb.search.vocabulary import Concept, Thesaurus
+
+ALTERNATIVE_WEIGHT = 0.6
+MAX_PER_SLOT = 12
+"""Alternatives looked up for one slot at most (first terms of each language first)."""
+MAX_ALTERNATIVES = 36
+"""Alternatives looked up for a whole query at most: expansion stays bounded."""
+MAX_SLOTS = 12
+
+_OPERATORS = re.compile(r'["()*]|(?:^|\s)-\S|\b(?:AND|OR|NOT)\b|&&|\|\||\w:\S')
+_HYPHEN = re.compile(r"^\w+(?:[-‐‑]\w+)+$")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One term a slot is widened with: a text node in one language, or a country code."""
+
+    label: str
+    node: Word | Phrase | None = None
+    country: str | None = None
+
+
+@dataclass
+class Slot:
+    """Some consecutive words of the user and what they are widened with."""
+
+    node: Word | And
+    words: list[str]
+    weight: int
+    alternatives: list[Alternative] = field(default_factory=list)
+
+    def tree(self) -> Word | And | Or:
+        """Return the user's words OR-ed with the text alternatives."""
+        texts = [a.node for a in self.alternatives if a.node is not None]
+        return Or((self.node, *texts)) if texts else self.node
+
+    def countries(self) -> list[str]:
+        return [a.country for a in self.alternatives if a.country]
+
+
+@dataclass
+class Plan:
+    """A query's slots (empty for a strict query), its language and what was expanded."""
+
+    slots: list[Slot]
+    strict: bool
+    language: str | None
+    expanded: dict[str, list[str]]
+
+
+def is_strict(text: str) -> bool:
+    """Return whether the query uses operators and so keeps its strict meaning."""
+    return bool(_OPERATORS.search(text))
+
+
+def detect_language(thesaurus: Thesaurus, query_words: list[str], fallback: str | None
+                    ) -> str | None:
+    """Return the language the query is written in, or fallback when the words do not say."""
+    votes = thesaurus.language_votes(query_words)
+    best = max(votes.values())
+    leaders = [lang for lang, n in votes.items() if n == best]
+    if best > 0 and len(leaders) == 1:
+        return leaders[0]
+    return fallback if fallback in LANGUAGES else None
+
+
+def _keys(text: str) -> dict[str, tuple[str, ...]]:
+    return {lang: tuple(analyze(text, lang)) for lang in LANGUAGES}
+
+
+def _concepts_of(thesaurus: Thesaurus, text: str) -> list[Concept]:
+    found: list[Concept] = []
+    candidates = [text]
+    if _HYPHEN.match(text):
+        candidates.append(re.sub(r"[-‐‑]", "", text))
+    for candidate in candidates:
+        for lang, key in _keys(candidate).items():
+            if key:
+                found += [c for c in thesaurus.lookup(lang, key) if c not in found]
+    return found
+
+
+def _group(thesaurus: Thesaurus, nodes: list[Word]) -> list[tuple[list[Word], list[Concept]]]:
+    """Split the words into runs, the longest runs naming a concept first (left to right)."""
+    groups: list[tuple[list[Word], list[Concept]]] = []
+    i = 0
+    while i < len(nodes):
+        if not any(analyze(nodes[i].text, lang) for lang in LANGUAGES):
+            i += 1  # a stop word alone is not a slot
+            continue
+        for j in range(min(len(nodes), i + thesaurus.longest), i, -1):
+            run = nodes[i:j]
+            concepts = _concepts_of(thesaurus, " ".join(n.text for n in run))
+            if concepts or j == i + 1:
+                groups.append((run, concepts))
+                i = j
+                break
+    return groups
+
+
+def _alternatives(slot_text: str, concepts: list[Concept]) -> list[Alternative]:
+    own = _keys(slot_text)
+    seen = {(lang, key) for lang, key in own.items()}
+    out: list[Alternative] = []
+    if _HYPHEN.match(slot_text):
+        joined = re.sub(r"[-‐‑]", "", slot_text)
+        out.append(Alternative(joined, Word(joined, weight=ALTERNATIVE_WEIGHT)))
+        seen |= set(_keys(joined).items())
+    queues = []
+    for concept in concepts:
+        if concept.country:
+            out.append(Alternative(concept.country, country=concept.country))
+        for lang in LANGUAGES:
+            queues.append([(lang, t) for t in concept.alternatives(lang)])
+    # Round-robin over concepts and languages, so a cap keeps each language's first terms.
+    while any(queues) and len(out) < MAX_PER_SLOT:
+        for queue in queues:
+            if not queue or len(out) >= MAX_PER_SLOT:
+                continue
+            lang, text = queue.pop(0)
+            key = tuple(analyze(text, lang))
+            if not key or (lang, key) in seen:
+                continue
+            seen.add((lang, key))
+            node_type = Word if len(key) == 1 else Phrase
+            out.append(Alternative(text, node_type(text, lang=lang, weight=ALTERNATIVE_WEIGHT)))
+    return out
+
+
+def _plain_words(node: object) -> list[Word] | None:
+    """Return the words of an implicit AND of plain words, or None for anything else."""
+    if isinstance(node, Word) and not node.title_only:
+        return [node]
+    if isinstance(node, And) and all(isinstance(c, Word) and not c.title_only
+                                     for c in node.children):
+        return list(node.children)
+    return None
+
+
+def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: str | None
+         ) -> Plan:
+    """Return the slots of a plain query (none for a strict or empty one) and its language."""
+    query_words = words(text)
+    language = detect_language(thesaurus, query_words, fallback_lang)
+    plain = None if is_strict(text) else _plain_words(node)
+    if plain is None:
+        return Plan([], True, language, {})
+    slots, expanded, budget = [], {}, MAX_ALTERNATIVES
+    for run, concepts in _group(thesaurus, plain[:MAX_SLOTS * 2])[:MAX_SLOTS]:
+        slot_text = " ".join(n.text for n in run)
+        alternatives = _alternatives(slot_text, concepts)[:budget]
+        budget -= len(alternatives)
+        weight = sum(1 for n in run if any(analyze(n.text, lang) for lang in LANGUAGES))
+        slot_node = run[0] if len(run) == 1 else And(tuple(run))
+        slots.append(Slot(slot_node, [n.text for n in run], weight, alternatives))
+        labels = list(dict.fromkeys(a.label for a in alternatives if a.node is not None))
+        if labels:
+            expanded[slot_text] = labels
+    return Plan(slots, False, language, expanded)
+
+
+def widen(thesaurus: Thesaurus, node: object) -> object:
+    """Return a strict query's tree with each plain word (not under NOT) OR-ed with its
+    alternatives, MAX_ALTERNATIVES in all; phrases, prefixes and negated words stay as
+    they are."""
+    budget = [MAX_ALTERNATIVES]
+
+    def walk(n: object) -> object:
+        if isinstance(n, Word) and not n.title_only:
+            found = _alternatives(n.text, _concepts_of(thesaurus, n.text))
+            texts = [a.node for a in found if a.node is not None][:budget[0]]
+            budget[0] -= len(texts)
+            return Or((n, *texts)) if texts else n
+        if isinstance(n, And | Or):
+            return type(n)(tuple(walk(c) for c in n.children))
+        return n  # Not, Phrase, Prefix: their strict meaning
+
+    return walk(node)

@@ -1,12 +1,28 @@
-"""'Did you mean': corrections for query words from the index's own vocabulary."""
+"""'Did you mean': a whole corrected query, offered only when it finds practices.
+
+Only a word that matched nothing and is not a word of English, French or Spanish (a
+dictionary of each, from pyspellchecker, plus the search vocabulary) is corrected: "went",
+"déplacement", "fonds" and "documentos" are words and stay. Corrections come from the
+index's own words (titles and summaries) and the thesaurus's terms, closest first, then
+most frequent. The corrected query keeps every other word exactly as typed (case, accents)
+and the corrected words take the case of the words they replace. It is offered only when
+it returns practices, and never for a query that already has results with every word.
+"""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import cache
+from itertools import islice
 
-from kb.search.analysis import fold
+from kb.search.analysis import LANGUAGES, STOPWORDS, analyze, fold, words
 from kb.search.columns import Snapshot
+from kb.search.vocabulary import thesaurus
 
 MAX_WORDS = 8
+MAX_ATTEMPTS = 4
+"""Corrected queries run at most, to check that one returns practices."""
+_TOKEN = re.compile(r"[^\s()\"]+")
 
 
 def _distance(a: str, b: str) -> int:
@@ -19,30 +35,94 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def correct(snap: Snapshot, word: str) -> str | None:
-    """Return the closest, most frequent indexed word within 2 edits of word, or None."""
+@cache
+def _dictionaries() -> tuple:
+    from spellchecker import SpellChecker  # loaded on the first correction only
+
+    return tuple(SpellChecker(language=lang, distance=1).word_frequency
+                 for lang in LANGUAGES)
+
+
+@cache
+def _thesaurus_words() -> dict[str, frozenset[str]]:
+    """Return the folded single words of the thesaurus's terms, by first letter."""
+    by_letter: dict[str, set[str]] = {}
+    for concept in thesaurus().concepts:
+        for terms in concept.terms.values():
+            for term in terms:
+                for word in words(term):
+                    folded = fold(word)
+                    if len(folded) >= 3 and folded.isalpha() and folded not in STOPWORDS:
+                        by_letter.setdefault(folded[0], set()).add(folded)
+    return {letter: frozenset(found) for letter, found in by_letter.items()}
+
+
+def is_word(word: str) -> bool:
+    """Return whether word is spelt right in English, French or Spanish (or is a term)."""
+    lower = word.lower()
+    folded = fold(word)
+    if folded in _thesaurus_words().get(folded[:1], ()):
+        return True
+    candidates = {lower, lower[:-1], lower[:-2]} if len(lower) > 4 else {lower}
+    if any(c in d for d in _dictionaries() for c in candidates):
+        return True
+    th = thesaurus()
+    return any(analyze(word, lang) and tuple(analyze(word, lang)) in th.index[lang]
+               for lang in LANGUAGES)
+
+
+def corrections(snap: Snapshot, word: str, limit: int = 3) -> list[str]:
+    """Return up to limit folded words within 2 edits of word, closest and commonest first."""
     folded = fold(word)
     if len(folded) < 3 or not folded.isalpha():
-        return None
+        return []
     maxdist = 1 if len(folded) < 6 else 2
-    candidates = set()
+    indexed: set[str] = set()
     for seg, _ in snap.segments:
-        candidates.update(seg.reader.terms_within("spell", folded, maxdist, prefix=1))
-    candidates.discard(folded)
-    if not candidates:
-        return None
-    best = min(candidates, key=lambda c: (_distance(c, folded),
+        indexed.update(seg.reader.terms_within("spell", folded, maxdist, prefix=1))
+    listed = {w for w in _thesaurus_words().get(folded[0], ())
+              if abs(len(w) - len(folded)) <= maxdist and _distance(w, folded) <= maxdist}
+    found = (indexed | listed) - {folded}
+    ranked = sorted(found, key=lambda c: (_distance(c, folded),
                                           -snap.doc_frequency("spell", c), c))
-    return best
+    return ranked[:limit]
 
 
-def suggestion(snap: Snapshot, text: str, unmatched: list[str]) -> str | None:
-    """Return text with unmatched words replaced by corrections, or None if none is found."""
+def _cased(original: str, correction: str) -> str:
+    if len(original) > 1 and original.isupper():
+        return correction.upper()
+    if original[:1].isupper():
+        return correction[:1].upper() + correction[1:]
+    return correction
+
+
+def _replace(text: str, fixes: dict[str, str]) -> str:
+    return _TOKEN.sub(lambda m: _cased(m.group(), fixes[m.group()]) if m.group() in fixes
+                      else m.group(), text)
+
+
+def _attempts(fixes: dict[str, list[str]]):
+    """Yield replacement maps: every word's best correction, then each runner-up in turn."""
+    best = {word: found[0] for word, found in fixes.items()}
+    yield best
+    for word, found in fixes.items():
+        for other in found[1:]:
+            yield {**best, word: other}
+
+
+def suggestion(snap: Snapshot, text: str, unmatched: list[str] | tuple[str, ...],
+               returns_results: Callable[[str], bool]) -> str | None:
+    """Return text with its misspelt words corrected, if that query returns practices."""
     fixes = {}
-    for word in unmatched[:MAX_WORDS]:
-        fixed = correct(snap, word)
-        if fixed:
-            fixes[word] = fixed
+    for word in list(dict.fromkeys(unmatched))[:MAX_WORDS]:
+        if not is_word(word):
+            found = corrections(snap, word)
+            if found:
+                fixes[word] = found
     if not fixes:
         return None
-    return re.sub(r"[^\s()\"]+", lambda m: fixes.get(m.group(), m.group()), text)
+    for attempt in islice(_attempts(fixes), MAX_ATTEMPTS):
+        corrected = _replace(text, attempt)
+        if corrected != text and returns_results(corrected):
+            return corrected
+    return None

@@ -4,6 +4,7 @@ Callers build documents with ``practice_to_document``, keep the index in step wi
 ``SearchIndex.apply`` / ``rebuild``, and query it with ``SearchIndex.search``.
 """
 from kb.search.errors import IndexBusy, IndexUnavailable, SearchError
+from kb.search.highlight import SNIPPET_FIELDS, field_snippet
 from kb.search.index import SearchIndex
 from kb.search.mapping import practice_to_document
 from kb.search.results import FacetCount, Hit, SearchRequest, SearchResults
@@ -12,6 +13,7 @@ from kb.search.schema import FACETS, SCHEMA_VERSION
 __all__ = [
     "FACETS",
     "SCHEMA_VERSION",
+    "SNIPPET_FIELDS",
     "FacetCount",
     "Hit",
     "IndexBusy",
@@ -20,5 +22,6 @@ __all__ = [
     "SearchIndex",
     "SearchRequest",
     "SearchResults",
+    "field_snippet",
     "practice_to_document",
 ]

@@ -41,3 +41,16 @@ def highlight(text: str, lang: str, terms: set[str], snippet: bool = False) -> s
     out.append(escape(text[pos:end]))
     out.append(suffix)
     return "".join(out)
+
+
+SNIPPET_FIELDS = ("description", "outcome", "results", "lessons", "implemented_by", "partners")
+"""The fields a result's snippet may come from when its summary does not match, in order."""
+
+
+def field_snippet(texts: dict[str, str], lang: str, terms: set[str]) -> tuple[str, str] | None:
+    """Return (field, marked snippet) of the first of SNIPPET_FIELDS in texts that matches."""
+    for name in SNIPPET_FIELDS:
+        marked = highlight(texts.get(name) or "", lang, terms, snippet=True)
+        if marked:
+            return name, marked
+    return None

@@ -5,9 +5,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kb import taxonomy
+from sqlalchemy import select
+
+from kb import db, taxonomy
 from kb.errors import BadParameters
-from kb.search import SearchRequest, SearchResults
+from kb.models import Practice
+from kb.search import SNIPPET_FIELDS, SearchRequest, SearchResults, field_snippet
 from kb.services import indexing
 
 SORTS = ("relevance", "newest", "title", "start_year")
@@ -84,8 +87,45 @@ def _int_arg(args: Mapping[str, Any], name: str, default: int | None, low: int, 
 
 
 def search(request: SearchRequest) -> SearchResults:
-    """Run ``request`` against the index of this process."""
-    return indexing.get_index().search(request)
+    """Run ``request`` against the index of this process.
+
+    A hit whose title and summary do not show why it matched gets a highlighted snippet of
+    the first other field that does (description, outcome, results, lessons, implementer,
+    partners), read from the database: the index stores only what a result card shows.
+    """
+    results = indexing.get_index().search(request)
+    _add_field_snippets(results)
+    return results
+
+
+def _add_field_snippets(results: SearchResults) -> None:
+    pending = [hit for hit in results.hits
+               if "summary" not in hit.highlights and not set(hit.highlights) & set(SNIPPET_FIELDS)
+               and results.terms.get(_analysis_language(hit.language))]
+    if not pending:
+        return
+    from kb.sanitize import html_to_text
+
+    rows = db.get_session().scalars(
+        select(Practice).where(Practice.id.in_([hit.id for hit in pending]))).all()
+    by_id = {row.id: row for row in rows}
+    for hit in pending:
+        practice = by_id.get(hit.id)
+        if practice is None:
+            continue
+        texts = {"description": html_to_text(practice.description_html or ""),
+                 "results": html_to_text(practice.results_html or ""),
+                 "lessons": html_to_text(practice.lessons_html or ""),
+                 "outcome": practice.outcome, "implemented_by": practice.implemented_by,
+                 "partners": practice.partners}
+        lang = _analysis_language(hit.language)
+        found = field_snippet(texts, lang, results.terms[lang])
+        if found is not None:
+            hit.highlights[found[0]] = found[1]
+
+
+def _analysis_language(code: str | None) -> str:
+    return code if code in ("en", "fr", "es") else "en"
 
 
 def labelled_facets(results: SearchResults, locale: str) -> dict[str, list[dict[str, Any]]]:
@@ -109,5 +149,5 @@ def hit_to_dict(hit: Any, url: str) -> dict[str, Any]:
         "countries": list(hit.country), "start_year": hit.start_year, "end_year": hit.end_year,
         "language": hit.language,
         "published_at": published.isoformat().replace("+00:00", "Z") if published else None,
-        "highlights": dict(hit.highlights),
+        "highlights": dict(hit.highlights), "match": hit.match,
     }

@@ -45,6 +45,8 @@ def practices():  # noqa: ANN201
             for hit in results.hits],
         "facets": search_service.labelled_facets(results, _locale()),
         "suggestion": results.suggestion, "message": results.message,
+        "total_all_words": results.full_total, "expanded": results.expanded,
+        "query_language": results.query_language,
     })
 
 

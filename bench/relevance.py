@@ -15,6 +15,8 @@ Figures, per kind of query and overall:
 - r@10: of the relevant practices, the share found in the first ten, averaged over the
   queries that have a right answer;
 - empty: the share of queries that return nothing.
+When a search offers "Did you mean", the figures are those of the suggested query (the
+reader clicks it); --verbose shows which were followed.
 Prints figures; asserts nothing (tests/web/test_relevance_floors.py holds the floors).
 """
 from __future__ import annotations
@@ -61,9 +63,16 @@ def run_queries(app, queries: list[dict]) -> list[dict]:  # noqa: ANN001
     out = []
     with app.app_context():
         for item in queries:
-            results = search_service.search(
-                SearchRequest(q=item["q"], per_page=10, lang=item.get("lang")))
-            out.append({**item, "found": [hit.slug for hit in results.hits]})
+            request = SearchRequest(q=item["q"], per_page=10, lang=item.get("lang"))
+            results = search_service.search(request)
+            followed = None
+            if getattr(results, "suggestion", None):
+                # A reader offered "Did you mean" clicks it: the figures count that page.
+                followed = results.suggestion
+                results = search_service.search(
+                    SearchRequest(q=followed, per_page=10, lang=item.get("lang")))
+            out.append({**item, "found": [hit.slug for hit in results.hits],
+                        "followed": followed})
     return out
 
 
@@ -109,7 +118,9 @@ def measure(name: str, verbose: bool = False) -> dict[str, dict[str, float]]:
         for item in answered:
             hits = [("*" if s in item["relevant"] else "-") for s in item["found"]]
             missed = len(set(item["relevant"]) - set(item["found"]))
-            print(f"{item['kind']:<11} {item['q'][:45]:<45} {''.join(hits):<10} missed {missed}")
+            via = f" (via {item['followed']!r})" if item.get("followed") else ""
+            print(f"{item['kind']:<11} {item['q'][:45]:<45} {''.join(hits):<10} missed {missed}"
+                  f"{via}")
     return score(answered)
 
 

@@ -203,3 +203,20 @@ def test_the_review_timeline_names_states_and_checklist_items_in_the_language(ap
     assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", html)
     for word in words:
         assert word in html
+
+
+@pytest.mark.parametrize(("query", "lang", "summary"), [
+    ("", "en", "Filters"), ("?region=africa", "en", "Filters (1 selected)"),
+    ("?region=africa&objective=13&year_from=2019", "fr", "Filtres (3 sélectionnés)"),
+    ("?region=africa", "es", "Filtros (1 seleccionado)"),
+])
+def test_search_filters_start_closed_behind_a_count_of_the_selected_ones(client, make_practice,
+                                                                       query, lang, summary):
+    make_practice(regions=["africa"], objectives=[13])
+    html = client.get("/practices" + query, headers={"Accept-Language": lang}) \
+        .get_data(as_text=True)
+    details = re.search(r'<details class="facets-toggle"([^>]*)>\s*<summary>(.*?)</summary>',
+                        html, re.S)
+    assert "open" not in details.group(1)
+    assert re.sub(r"<[^>]+>", "", details.group(2)).strip() == summary
+    assert html.index('id="results-h"') > html.index("facets-toggle")  # one line above results

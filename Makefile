@@ -25,7 +25,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 translations: $(VENV)/bin/pybabel
-	@if [ -d kb/translations ]; then $(VENV)/bin/pybabel compile -f -d kb/translations; fi
+	@if [ -d kb/translations ]; then $(VENV)/bin/pybabel -q compile -f -d kb/translations; fi
 
 $(VENV)/bin/pybabel:
 	@test -x $@ || { echo "run 'make install' first"; exit 1; }
@@ -43,7 +43,7 @@ instance/config.py:
 	@echo "Wrote a random SECRET_KEY to $@ (kept out of git)."
 
 run: install translations instance/config.py
-	$(FLASK) kb init --demo
+	$(FLASK) kb init --demo --url http://$(HOST):$(PORT)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-test

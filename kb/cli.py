@@ -24,7 +24,9 @@ def init_app(app: Flask) -> None:
 @kb_cli.command("init")
 @click.option("--demo", is_flag=True, help="Also load the illustrative demo repository and "
                                             "demo accounts.")
-def init_command(demo: bool) -> None:
+@click.option("--url", default=None, help="Where the site will be served, for the closing "
+                                          "summary (make run passes it).")
+def init_command(demo: bool, url: str | None) -> None:
     """Create or upgrade the schema, optionally load demo data, and build the index."""
     from flask import current_app
 
@@ -33,14 +35,21 @@ def init_command(demo: bool) -> None:
 
     migrate.upgrade(current_app)
     click.echo("Schema is up to date.")
+    accounts: list[str] = []
     if demo:
         from kb import demo as demo_data
 
         report = demo_data.load()
         for line in report.lines():
             click.echo(line)
+        accounts = report.account_lines()
     count = indexing.rebuild(progress=progress_bar("Indexing"))
     click.echo(f"Search index ready: {count} published practices.")
+    if url or accounts:
+        # The last thing printed before the server starts: easy to find above its log.
+        rule = "=" * 72
+        click.echo("\n".join(["", rule, *([f"  Open {url}"] if url else []), *accounts,
+                              rule, ""]))
 
 
 def progress_bar(label: str):  # noqa: ANN201

@@ -36,12 +36,19 @@ class DemoReport:
         out = [self.notice] if self.notice else []
         out.append(f"Demo practices: {self.practices_added} added, "
                    f"{self.practices_present} already present.")
+        return out
+
+    def account_lines(self) -> list[str]:
+        """The demo accounts, for the block `kb init --demo` ends with."""
+        out = []
         if self.created_accounts:
             out.append("Demo accounts (passwords are shown only now; write them down):")
-            out += [f"  {role:<9} {email}  password: {pw}"
+            out += [f"  {role:<9} {email:<24} password: {pw}"
                     for email, role, pw in self.created_accounts]
-        for email in self.existing_accounts:
-            out.append(f"  {email} already exists (password unchanged).")
+        if self.existing_accounts:
+            out.append("Demo accounts (they already existed: passwords unchanged; delete the "
+                       "database for new ones):")
+            out += [f"  {email}" for email in self.existing_accounts]
         return out
 
 

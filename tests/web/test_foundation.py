@@ -175,5 +175,21 @@ def test_pages_have_landmarks_a_skip_link_and_the_language(client):
 
 def test_pages_load_no_external_assets(client):
     html = client.get("/").get_data(as_text=True)
+    # Links to the page in other languages (hreflang) are absolute by rule and load nothing.
+    html = re.sub(r'<link rel="alternate" hreflang=[^>]*>', "", html)
     for src in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert not src.startswith(("http://", "https://", "//")), src
+
+
+def test_demo_init_ends_with_the_address_and_the_three_accounts_in_one_block(runner):
+    result = runner.invoke(args=["kb", "init", "--demo", "--url", "http://127.0.0.1:5000"])
+    assert result.exit_code == 0, result.output
+    block = result.output.rstrip().split("=" * 72)
+    assert len(block) == 3 and block[2] == "", "the block must close the output"
+    lines = block[1].strip().splitlines()
+    assert lines[0].strip() == "Open http://127.0.0.1:5000"
+    accounts = [line.split() for line in lines if "password:" in line]
+    assert {(role, email) for role, email, *_ in accounts} == {
+        ("admin", "admin@example.org"), ("reviewer", "reviewer@example.org"),
+        ("submitter", "submitter@example.org")}
+    assert "Search index ready" in block[0]

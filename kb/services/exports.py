@@ -1,16 +1,34 @@
-"""Exporting every practice that matches a search: hits page by page, rows for CSV and JSON."""
+"""Exporting every practice that matches a search: hits page by page, rows for CSV and JSON.
+
+Exports read plain rows (Core selects of the practice and link tables), never ORM practices:
+reading the association proxies (objectives, regions, ...) of ORM practices makes each one part
+of a reference cycle (practice -> cached proxy -> practice), so every batch of hundreds of
+them is freed by the cyclic garbage collector together with SQLAlchemy's weak-reference
+callbacks, and under CPython 3.11 that killed gunicorn workers with SIGSEGV (issue 11).
+"""
 from __future__ import annotations
 
 import csv
 import dataclasses
 import io
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
 
 from kb import db, taxonomy
-from kb.models import Practice
+from kb.models import (
+    Practice,
+    PracticeCountry,
+    PracticeLink,
+    PracticeObjective,
+    PracticePrinciple,
+    PracticeRegion,
+    PracticeStakeholder,
+)
 from kb.sanitize import html_to_text
 from kb.search import Hit, SearchRequest
 from kb.services import indexing
@@ -48,8 +66,11 @@ def iter_hits(request: SearchRequest) -> Iterator[Hit]:
         page += 1
 
 
-def iter_practices(request: SearchRequest) -> Iterator[Practice]:
-    """Yield the published practices matching ``request``, in rank order, a page at a time."""
+def iter_practices(request: SearchRequest) -> Iterator[SimpleNamespace]:
+    """Yield the published practices matching ``request``, in rank order, a page at a time.
+
+    Each is a plain object with the attributes of a Practice (see ``plain_practices``).
+    """
     batch: list[int] = []
     for hit in iter_hits(request):
         batch.append(hit.id)
@@ -60,12 +81,50 @@ def iter_practices(request: SearchRequest) -> Iterator[Practice]:
         yield from _load(batch)
 
 
-def _load(ids: list[int]) -> list[Practice]:
-    rows = db.get_session().scalars(
-        select(Practice).where(Practice.id.in_(ids), Practice.state == "published",
-                               Practice.revision_of_id.is_(None))).all()
-    by_id = {p.id: p for p in rows}
-    return [by_id[i] for i in ids if i in by_id]
+def _load(ids: list[int]) -> list[SimpleNamespace]:
+    return plain_practices(db.get_session(), ids, published_only=True)
+
+
+# Practice attribute -> the link table holding its codes.
+_CODE_TABLES: dict[str, type] = {
+    "objectives": PracticeObjective, "principles": PracticePrinciple,
+    "regions": PracticeRegion, "countries": PracticeCountry,
+    "stakeholders": PracticeStakeholder,
+}
+
+
+def plain_practices(session: Session, ids: list[int],
+                    published_only: bool = False) -> list[SimpleNamespace]:
+    """Return the practices ``ids`` (in that order, missing ones left out) as plain objects.
+
+    They carry every column of a Practice plus ``objectives``, ``principles``, ``regions``,
+    ``countries``, ``stakeholders`` (lists of codes) and ``links`` (objects with ``title`` and
+    ``url``), read with Core selects: no ORM instance, no proxy, no reference cycle.
+    """
+    if not ids:
+        return []
+    table: Table = Practice.__table__
+    query = select(table).where(table.c.id.in_(ids))
+    if published_only:
+        query = query.where(table.c.state == "published", table.c.revision_of_id.is_(None))
+    found = {row.id: SimpleNamespace(**row._asdict()) for row in session.execute(query)}
+    for name, model in _CODE_TABLES.items():
+        codes: dict[int, list[Any]] = defaultdict(list)
+        for practice_id, code in session.execute(
+                select(model.practice_id, model.code)
+                .where(model.practice_id.in_(list(found))).order_by(model.code)):
+            codes[practice_id].append(code)
+        for practice_id, practice in found.items():
+            setattr(practice, name, codes[practice_id])
+    links: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    for row in session.execute(
+            select(PracticeLink.practice_id, PracticeLink.title, PracticeLink.url)
+            .where(PracticeLink.practice_id.in_(list(found)))
+            .order_by(PracticeLink.position, PracticeLink.id)):
+        links[row.practice_id].append(SimpleNamespace(title=row.title, url=row.url))
+    for practice_id, practice in found.items():
+        practice.links = links[practice_id]
+    return [found[i] for i in ids if i in found]
 
 
 def _joined(values: Iterable[Any]) -> str:
@@ -76,8 +135,11 @@ def _stamp(value: Any) -> str:
     return value.isoformat().replace("+00:00", "Z") if value else ""
 
 
-def practice_to_row(practice: Practice, url: str, locale: str = "en") -> dict[str, Any]:
-    """Return one flat export row: codes and labels joined with '; ', no private contact."""
+def practice_to_row(practice: Any, url: str, locale: str = "en") -> dict[str, Any]:
+    """Return one flat export row: codes and labels joined with '; ', no private contact.
+
+    ``practice`` is a Practice or one of ``plain_practices``.
+    """
     public = bool(practice.contact_public)
     return {
         "id": practice.id, "slug": practice.slug, "url": url, "title": practice.title,
@@ -137,9 +199,12 @@ def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def latest_practices(request: SearchRequest, limit: int) -> list[Practice]:
-    """Return the ``limit`` most recently published or updated practices matching ``request``."""
-    query = (select(Practice)
+def latest_practices(request: SearchRequest, limit: int) -> list[SimpleNamespace]:
+    """Return the ``limit`` most recently published or updated practices matching ``request``.
+
+    Plain objects, as ``plain_practices`` gives them.
+    """
+    query = (select(Practice.id)
              .where(Practice.state == "published", Practice.revision_of_id.is_(None))
              .order_by(Practice.updated_at.desc(), Practice.id.desc()).limit(limit))
     if request.q.strip() or request.filters or request.year_from or request.year_to:
@@ -147,4 +212,5 @@ def latest_practices(request: SearchRequest, limit: int) -> list[Practice]:
         if not ids:
             return []
         query = query.where(Practice.id.in_(ids))
-    return list(db.get_session().scalars(query))
+    session = db.get_session()
+    return plain_practices(session, list(session.scalars(query)))

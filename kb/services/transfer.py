@@ -17,7 +17,7 @@ from kb import db, sanitize
 from kb.errors import ValidationFailed
 from kb.models import AuditEvent, Organization, Practice, User
 from kb.models.practices import title_key
-from kb.services import indexing
+from kb.services import exports, indexing
 from kb.services.records import RecordOptions, apply_record, practice_to_record, unique_slug
 from kb.services.validation import validate_record
 
@@ -215,10 +215,14 @@ def _label(record: Any, position: int) -> str:
 
 
 def export_records(include_states: Iterable[str] = ("published",)) -> Iterable[dict[str, Any]]:
-    """Yield the full record (private contact included) of each practice in these states."""
+    """Yield the full record (private contact included) of each practice in these states.
+
+    Read as plain rows, 200 at a time: see kb.services.exports on why not ORM practices.
+    """
     session = db.get_session()
-    query = (select(Practice).where(Practice.state.in_(list(include_states)),
-                                    Practice.revision_of_id.is_(None)).order_by(Practice.id)
-             .execution_options(yield_per=200))
-    for practice in session.scalars(query):
-        yield practice_to_record(practice, RecordOptions(include_private_contact=True))
+    ids = list(session.scalars(select(Practice.id).where(
+        Practice.state.in_(list(include_states)), Practice.revision_of_id.is_(None))
+        .order_by(Practice.id)))
+    for start in range(0, len(ids), 200):
+        for practice in exports.plain_practices(session, ids[start:start + 200]):
+            yield practice_to_record(practice, RecordOptions(include_private_contact=True))

@@ -234,3 +234,13 @@ def html_to_text(html: str) -> str:
     text = _normalize("".join(parser.parts))
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+# XML 1.0 allows tab, newline, CR and the planes minus surrogates and U+FFFE/U+FFFF; the other
+# C0 controls, DEL and the C1 controls (allowed but discouraged) go too.
+_NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Return ``text`` without the characters an XML 1.0 document may not carry."""
+    return _NOT_XML.sub("", text)

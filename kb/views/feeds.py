@@ -7,6 +7,7 @@ from sqlalchemy import select
 from kb import db, taxonomy
 from kb.i18n import current_locale
 from kb.models import Practice
+from kb.sanitize import xml_text
 from kb.services import exports
 from kb.services import search as search_service
 from kb.views.caching import conditional, etag_for
@@ -31,10 +32,12 @@ def feed():  # noqa: ANN201
     entries = exports.latest_practices(search_request, FEED_ENTRIES)
     updated = max((p.updated_at for p in entries), default=None)
     args = request.args.to_dict(flat=False)
-    body = render_template(
+    # Every text in it (titles, summaries, the search words echoed in its title) may hold
+    # characters XML forbids: one such practice must not break the feed for everyone.
+    body = xml_text(render_template(
         "public/feed.xml", entries=entries, updated=updated, subtitle=_feed_title(search_request),
         self_url=url_for("public.feed", _external=True, **args),
-        search_url=url_for("public.practices", _external=True, **args))
+        search_url=url_for("public.practices", _external=True, **args)))
     etag = etag_for(request.query_string, current_locale(),
                     *[(p.id, p.updated_at) for p in entries])
     return conditional(make_response(body, 200, {"Content-Type": f"{ATOM}; charset=utf-8"}),

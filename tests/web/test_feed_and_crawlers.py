@@ -82,3 +82,38 @@ def test_robots_keeps_crawlers_off_facet_urls_and_names_the_sitemap(client):
     text = client.get("/robots.txt").get_data(as_text=True)
     assert "Disallow: /practices?" in text.splitlines()
     assert "Sitemap: http://kb.test/sitemap.xml" in text
+
+
+# Characters XML 1.0 forbids (PostgreSQL stores no NUL in text: NUL only where SQLite runs).
+FORBIDDEN = "\uffff\ufffe\x01\x08\x0b\x0c\x1b\x7f"
+
+
+def test_a_practice_with_characters_xml_forbids_leaves_the_feed_valid(app, client,
+                                                                       make_practice):
+    from sqlalchemy import update
+
+    from kb import db
+    from kb.models import Practice
+    from kb.services import indexing
+
+    practice_id = make_practice(title="Harbour desk zqxmlw", summary="Newcomers meet zqxmlw.")
+    nul = "" if db_url(app).startswith("postgresql") else "\x00"
+    with app.app_context():
+        with db.write_transaction() as session:
+            # As older data or another writer could have stored it.
+            session.execute(update(Practice).where(Practice.id == practice_id).values(
+                title=f"Harbour{FORBIDDEN}{nul} desk zqxmlw",
+                summary=f"Newcomers{nul}{FORBIDDEN} meet zqxmlw."))
+        indexing.apply_changes([practice_id])
+    queries = {"": "", f"zqxmlw{FORBIDDEN}\x00": "zqxmlw", "\x00\x02harbour\uffff": "harbour"}
+    for query, echoed in queries.items():
+        root = _feed(client, q=query)  # ElementTree refuses a document XML forbids
+        assert _titles(root) == ["Harbour desk zqxmlw"], repr(query)
+        [entry] = root.findall(f"{ATOM}entry")
+        assert entry.findtext(f"{ATOM}summary") == "Newcomers meet zqxmlw."
+        if echoed:  # the search words echoed in the feed's title, cleaned
+            assert f"“{echoed}”" in root.findtext(f"{ATOM}title")
+
+
+def db_url(app) -> str:  # noqa: ANN001
+    return app.config["DATABASE_URL"]

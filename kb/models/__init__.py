@@ -1,5 +1,6 @@
 """ORM classes, split by noun; import from here."""
 from kb.models.audit import AuditEvent
+from kb.models.mail import OutboxMessage
 from kb.models.practices import (
     IndexChange,
     Practice,
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "IndexChange",
     "Organization",
+    "OutboxMessage",
     "Practice",
     "PracticeCountry",
     "PracticeLink",

@@ -1,4 +1,5 @@
-"""Who gets mail when a practice changes state. Called after the commit, never inside it."""
+"""Who gets mail when a practice changes state: queued inside the transaction of the change
+(kb.mail delivers it after the commit, so a committed change never reports a mail failure)."""
 from __future__ import annotations
 
 import logging
@@ -30,12 +31,15 @@ def _url(endpoint: str, **values: object) -> str | None:
 
 
 def state_changed(practice: Practice, action: str, actor: User, comment: str) -> None:
-    """Mail the submitter about every state change; mail reviewers when the queue grows."""
+    """Mail the submitter about every state change; mail reviewers when the queue grows.
+
+    Call it inside the write transaction of the change.
+    """
     session = db.get_session()
     submitter = session.get(User, practice.submitter_id) if practice.submitter_id else None
     template = SUBMITTER_TEMPLATES.get(action)
     if submitter is not None and submitter.is_active and template:
-        mail.send(submitter.email, template, locale=submitter.locale, practice=practice,
+        mail.queue(submitter.email, template, locale=submitter.locale, practice=practice,
                   recipient=submitter, actor=actor, comment=comment,
                   url=_url("submit.detail", practice_id=practice.id),
                   public_url=_url("public.practice", slug=practice.slug))
@@ -52,5 +56,5 @@ def _tell_reviewers(practice: Practice) -> None:
                             | (User.organization_id != practice.organization_id))
     url = _url("review.detail", practice_id=practice.id)
     for reviewer in session.scalars(query.where(User.id != (practice.submitter_id or 0))):
-        mail.send(reviewer.email, "practice_queue", locale=reviewer.locale, practice=practice,
+        mail.queue(reviewer.email, "practice_queue", locale=reviewer.locale, practice=practice,
                   recipient=reviewer, url=url)

@@ -1,5 +1,6 @@
 """Submitter use cases (drafts, submit, withdraw, propose an update) and the one place where a
-practice changes state: a conditional update, its audit event, index and mail after commit."""
+practice changes state: a conditional update, its audit event and its mail in one transaction,
+the index after commit (kb.mail delivers the mail after commit)."""
 from __future__ import annotations
 
 import logging
@@ -70,7 +71,7 @@ def get_for(user: User, practice_id: int) -> Practice:
 
 def perform(user: User, practice_id: int, action: str, change: Change | None = None,
             before: Any = None) -> Practice:
-    """Take ``action`` on the practice in one transaction; index and mail after the commit.
+    """Take ``action`` on the practice in one transaction (mail queued in it); index after.
 
     ``before(session, practice, actor)`` runs checks or extra writes inside the transaction.
     Raises NotFound, PermissionDenied, InvalidTransition, ValidationFailed.
@@ -93,11 +94,11 @@ def perform(user: User, practice_id: int, action: str, change: Change | None = N
         if action in ("approve", "archive", "unarchive") and not practice.revision_of_id:
             indexing.record_change(session, practice)
             index_ids = [*index_ids, practice.id]
+        notifications.state_changed(practice, action, user, change.comment.strip())
     log.info("practice %s: %s by user %s (%s -> %s)", practice.id, action, user.id, from_state,
              to_state)
     if index_ids:
         indexing.apply_changes(index_ids)
-    notifications.state_changed(practice, action, user, change.comment.strip())
     return practice
 
 

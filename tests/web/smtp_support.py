@@ -1,0 +1,60 @@
+"""A tiny SMTP server on 127.0.0.1 for the mail tests (stdlib only): it records what it gets."""
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import socket
+import threading
+import time
+
+
+class FakeSMTP:
+    """Accept SMTP sessions on a free port; ``delay`` seconds of silence before each greeting."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.messages: list[email.message.EmailMessage] = []
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock.settimeout(0.2)
+        self.port = self._sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sock.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+
+    def _session(self, conn: socket.socket) -> None:
+        with contextlib.closing(conn), conn.makefile("rb") as lines:
+            time.sleep(self.delay)
+            conn.sendall(b"220 fake.test ESMTP\r\n")
+            for line in lines:
+                verb = line[:4].upper()
+                if verb == b"DATA":
+                    conn.sendall(b"354 end with .\r\n")
+                    self._receive(lines)
+                    conn.sendall(b"250 queued\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:  # EHLO, HELO, MAIL, RCPT, RSET, NOOP
+                    conn.sendall(b"250 fake.test\r\n")
+
+    def _receive(self, lines) -> None:  # noqa: ANN001
+        data = bytearray()
+        for line in lines:
+            if line == b".\r\n":
+                break
+            data += line[1:] if line.startswith(b"..") else line
+        self.messages.append(email.message_from_bytes(bytes(data), policy=email.policy.default))

@@ -1,7 +1,7 @@
 """mail outbox: messages queued in the transaction of the change, delivered after commit
 
-Revision ID: 0002_mail_outbox
-Revises: 0001
+Revision ID: 0004_mail_outbox
+Revises: 0003_practice_title_key
 Create Date: 2026-11-29 16:20:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import kb.db
 
 
-revision = '0002_mail_outbox'
-down_revision = '0001'
+revision = '0004_mail_outbox'
+down_revision = '0003_practice_title_key'
 branch_labels = None
 depends_on = None
 

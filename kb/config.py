@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "REQUIRE_2FA_FOR_STAFF": False,
     "INDEX_SYNC_INTERVAL": 2.0,
     "BASE_URL": None,
+    "REVIEW_AFTER_MONTHS": 24,  # a published practice is due for review after this; 0: never
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SECURE": False,  # also turned on when BASE_URL starts with https://
     "SESSION_COOKIE_SAMESITE": "Lax",

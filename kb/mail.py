@@ -55,8 +55,11 @@ def clean_header(value: str, limit: int = 300) -> str:
     return " ".join(_HEADER_JUNK.sub(" ", value).split())[:limit]
 
 
-def queue(to: str, template: str, locale: str | None = None, **context: object) -> None:
+def queue(to: str, template: str, locale: str | None = None, reply_to: str | None = None,
+          **context: object) -> None:
     """Render ``mail/<template>.txt`` (first line: subject) in ``locale`` into the outbox.
+
+    ``reply_to`` sends answers to someone else than the sender (a reader who wrote in).
 
     Call it inside the write transaction of the change the message reports: it is delivered
     after that transaction commits, and never if it rolls back.
@@ -66,16 +69,18 @@ def queue(to: str, template: str, locale: str | None = None, **context: object) 
     subject, _, body = rendered.lstrip().partition("\n")
     session = db.get_session()
     message = OutboxMessage(recipient=clean_header(to, 254), subject=clean_header(subject, 500),
-                            body=body.strip() + "\n", next_attempt_at=utcnow())
+                            body=body.strip() + "\n", next_attempt_at=utcnow(),
+                            reply_to=clean_header(reply_to, 254) if reply_to else None)
     session.add(message)
     session.info.setdefault(PENDING, []).append(message)
 
 
-def send(to: str, template: str, locale: str | None = None, **context: object) -> None:
+def send(to: str, template: str, locale: str | None = None, reply_to: str | None = None,
+         **context: object) -> None:
     """Queue one message in a transaction of its own (its change is already committed)."""
     try:
         with db.write_transaction():
-            queue(to, template, locale, **context)
+            queue(to, template, locale, reply_to, **context)
     except SQLAlchemyError:
         log.exception("mail to recipient %s could not be queued", _mask(to))
 
@@ -198,6 +203,8 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = clean_header(message.subject, 500)
     email["From"] = clean_header(current_app.config["MAIL_SENDER"])
     email["To"] = clean_header(message.recipient, 254)
+    if message.reply_to:
+        email["Reply-To"] = clean_header(message.reply_to, 254)
     email["Date"] = formatdate(message.created_at.timestamp(), usegmt=True)
     # The same Message-ID on every attempt: a receiver can drop a duplicate delivery.
     email["Message-ID"] = f"<kb-{message.id}-{int(message.created_at.timestamp())}@kb.local>"

@@ -92,7 +92,11 @@ def contact_schema() -> dict[str, Any]:
             "properties": {"name": text(MAX_CONTACT_NAME),
                            "email": {**text(MAX_EMAIL), "description": "An email address "
                                      "(may be empty in a draft)."},
-                           "public": {"type": ["boolean", "null"]}}}
+                           "public": {"type": ["boolean", "null"]},
+                           "contactable": {"type": ["boolean", "null"], "description": "Readers "
+                                           "may write to the focal point through the form of "
+                                           "the practice page (the address stays hidden unless "
+                                           "public)."}}}
 
 
 def link_schema() -> dict[str, Any]:
@@ -199,6 +203,13 @@ ACTIONS: dict[str, Action] = {
                      {"comment": _comment("Why (required, not blank).")}),
     "propose_update": Action("Open a revision of a published practice (201 with the new "
                              "revision).", status=201),
+    "request_update": Action("Ask the submitter to check a published practice; it stays "
+                             "published (reviewer or admin).",
+                             {"comment": _comment("What to check or update (required, not "
+                                                  "blank).")}),
+    "confirm_current": Action("The submitter confirms the published practice is still "
+                              "current: sets last_reviewed_at, closes an update request.",
+                              {"comment": _comment()}),
 }
 
 

@@ -50,6 +50,9 @@ LIMIT_DEFAULTS = {
     "RATELIMIT_PASSWORD_RESET": "5 per hour",
     "RATELIMIT_GUEST": "120 per minute",  # public pages and search, signed-out visitors
     "RATELIMIT_API": "300 per minute",  # the JSON API, per address
+    "RATELIMIT_CONTACT_SENDER": "5 per hour",  # messages to focal points from one email
+    "RATELIMIT_CONTACT_ADDRESS": "10 per hour",  # contact form posts from one client address
+    "RATELIMIT_CONTACT_PRACTICE": "20 per day",  # messages to one practice's focal point
 }
 STAFF_BLUEPRINTS = ("review", "admin")
 _blueprint_limits_applied = False
@@ -139,6 +142,31 @@ def post_limit(config_key: str) -> Callable[[Callable[..., Any]], Callable[..., 
     """Limit POSTs to a view per client address (registration, reset requests)."""
     return limiter.limit(_limit(config_key), methods=["POST"], key_func=get_remote_address,
                          scope=config_key.lower())
+
+
+def contact_limits(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Limit messages to focal points per sender email and per practice (messages sent), and
+    form posts per client address (every post, sent or not)."""
+    sent = _response_is_redirect
+    view = limiter.limit(_limit("RATELIMIT_CONTACT_SENDER"), methods=["POST"], deduct_when=sent,
+                         key_func=_contact_sender_key, scope="contact-sender")(view)
+    view = limiter.limit(_limit("RATELIMIT_CONTACT_PRACTICE"), methods=["POST"],
+                         deduct_when=sent, key_func=_contact_practice_key,
+                         scope="contact-practice")(view)
+    return limiter.limit(_limit("RATELIMIT_CONTACT_ADDRESS"), methods=["POST"],
+                         key_func=get_remote_address, scope="contact-address")(view)
+
+
+def _contact_sender_key() -> str:
+    return "sender:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _contact_practice_key() -> str:
+    return "practice:" + str((request.view_args or {}).get("slug", ""))[:220]
+
+
+def _response_is_redirect(response: Response) -> bool:
+    return 300 <= response.status_code < 400
 
 
 def _response_is_not_redirect(response: Response) -> bool:

@@ -50,6 +50,11 @@ def _is_admin(actor: Actor) -> bool:
     return actor.role == "admin"
 
 
+def _is_staff_not_submitter(actor: Actor) -> bool:
+    # Asking for an update is not a decision: any reviewer may, but not about their own entry.
+    return actor.role in REVIEWER_ROLES and not actor.is_submitter
+
+
 @dataclass(frozen=True)
 class Transition:
     """One row of the table: ``action`` moves a practice from any of ``sources`` to ``target``."""
@@ -80,6 +85,10 @@ TABLE: tuple[Transition, ...] = (
                "the submitter"),
     Transition("archive", (PUBLISHED,), ARCHIVED, _is_admin, "an admin", needs_comment=True),
     Transition("unarchive", (ARCHIVED,), PUBLISHED, _is_admin, "an admin"),
+    # Living practices: the entry stays published; an open request is a flag on the practice.
+    Transition("request_update", (PUBLISHED,), PUBLISHED, _is_staff_not_submitter,
+               "a reviewer or an admin", needs_comment=True),
+    Transition("confirm_current", (PUBLISHED,), PUBLISHED, _is_submitter, "the submitter"),
 )
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in TABLE}
 ACTIONS: tuple[str, ...] = tuple(TRANSITIONS)

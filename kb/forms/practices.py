@@ -79,6 +79,9 @@ class PracticeForm(FlaskForm):
         "A focal point of the main implementer is required, even when someone else submits."))
     contact_email = EmailField(_l("Focal point: email"))
     contact_public = BooleanField(_l("Show the focal point's name and email on the public page"))
+    contact_contactable = BooleanField(_l(
+        "Let readers write to the focal point through a form on the practice page (messages "
+        "are relayed by email; the address stays hidden unless shown publicly)"))
     start_year = StringField(_l("Start year"), render_kw={"inputmode": "numeric"})
     end_year = StringField(_l("End year"), description=_l("Leave empty if ongoing."),
                            render_kw={"inputmode": "numeric"})
@@ -119,7 +122,8 @@ class PracticeForm(FlaskForm):
             record[name] = list(getattr(self, name).data or [])
         record["contact"] = {"name": self.contact_name.data or "",
                              "email": self.contact_email.data or "",
-                             "public": bool(self.contact_public.data)}
+                             "public": bool(self.contact_public.data),
+                             "contactable": bool(self.contact_contactable.data)}
         record["links"] = [{"title": row.form.title.data or "", "url": row.form.url.data or ""}
                            for row in self.links]
         return record if keys is None else {k: v for k, v in record.items() if k in keys}
@@ -151,7 +155,8 @@ def practice_form_data(record: dict[str, Any], blank_links: int = BLANK_LINK_ROW
     data.update(start_year=str(record.get("start_year") or ""),
                 end_year=str(record.get("end_year") or ""),
                 contact_name=contact.get("name") or "", contact_email=contact.get("email") or "",
-                contact_public=bool(contact.get("public")))
+                contact_public=bool(contact.get("public")),
+                contact_contactable=bool(contact.get("contactable")))
     links = list(record.get("links") or [])
     blank = max(0, min(blank_links, MAX_LINKS - len(links)))
     data["links"] = links + [{"title": "", "url": ""}] * blank

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -105,6 +105,10 @@ class Practice(Base):
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The submitter's consent that readers may write to the focal point through the site's
+    # form (the address itself stays hidden unless contact_public).
+    contact_contactable: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=false())
     language: Mapped[str] = mapped_column(String(8), default="en")
 
     submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -118,12 +122,19 @@ class Practice(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     last_reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # An open update request (a reviewer or admin asked the submitter to check the entry).
+    update_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    update_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    update_request_comment: Mapped[str | None] = mapped_column(Text)
+    # When the submitter was last reminded that the review date has passed.
+    review_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     submitter: Mapped[User | None] = relationship(
         back_populates="practices", foreign_keys=[submitter_id]
     )
     organization: Mapped[Organization | None] = relationship()
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    update_requested_by: Mapped[User | None] = relationship(foreign_keys=[update_requested_by_id])
     links: Mapped[list[PracticeLink]] = relationship(
         cascade="all, delete-orphan", order_by=PracticeLink.position, lazy="selectin"
     )

@@ -13,7 +13,8 @@ class SearchRequest:
 
     ``sort`` None means relevance when ``q`` has terms, newest otherwise. ``start_year`` sorts
     ascending (unknown years last). ``lang`` is the interface language: matching always uses
-    each entry's own analyzer, and entries in ``lang`` rank a little higher.
+    each entry's own analyzer, and entries in ``lang`` rank a little higher. ``ids``, when
+    set, keeps only those practice ids (a filter the database computed, e.g. review dates).
     """
 
     q: str = ""
@@ -24,13 +25,14 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     lang: str | None = None
+    ids: tuple[int, ...] | None = None
 
     def key(self) -> tuple:
         """Return a hashable key identifying this request (for result caching)."""
         filters = tuple(sorted((k, tuple(sorted(map(str, v)))) for k, v in self.filters.items()
                                if v))
         return (self.q, filters, self.year_from, self.year_to, self.sort, self.page,
-                self.per_page, self.lang)
+                self.per_page, self.lang, self.ids)
 
 
 @dataclass

@@ -78,6 +78,8 @@ def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResul
     text_mask, score = result if result else (snap.live, np.zeros(snap.n, np.float32))
     years = facets.year_mask(snap, req.year_from, req.year_to)
     base = text_mask if years is None else text_mask & years
+    if req.ids is not None:
+        base = base & np.isin(snap.ids, np.asarray(req.ids, dtype=snap.ids.dtype))
     masks = facets.filter_masks(snap, vocab, req.filters)
     matched = facets.apply_filters(base, masks)
     counts = facets.count(snap, vocab, base, masks, req.filters, matched)

@@ -19,7 +19,7 @@ SUBMITTER_TEMPLATES = {
     "unclaim": "practice_unclaimed", "request_changes": "practice_changes_requested",
     "approve": "practice_approved", "reject": "practice_rejected",
     "withdraw": "practice_withdrawn", "archive": "practice_archived",
-    "unarchive": "practice_unarchived",
+    "unarchive": "practice_unarchived", "request_update": "practice_update_requested",
 }
 
 
@@ -58,3 +58,10 @@ def _tell_reviewers(practice: Practice) -> None:
     for reviewer in session.scalars(query.where(User.id != (practice.submitter_id or 0))):
         mail.queue(reviewer.email, "practice_queue", locale=reviewer.locale, practice=practice,
                   recipient=reviewer, url=url)
+
+
+def review_due(practice: Practice, submitter: User) -> None:
+    """Remind the submitter that the practice's review date has passed."""
+    mail.send(submitter.email, "practice_review_due", locale=submitter.locale, practice=practice,
+              recipient=submitter, url=_url("submit.detail", practice_id=practice.id),
+              public_url=_url("public.practice", slug=practice.slug))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kb import sanitize, taxonomy
 from kb.models import Practice, PracticeLink
+from kb.services import review_dates
 
 TEXT_FIELDS = ("title", "summary", "implemented_by", "partners", "outcome", "funding")
 MARKDOWN_FIELDS = ("description", "results", "lessons")
@@ -20,7 +21,8 @@ YEAR_FIELDS = ("start_year", "end_year")
 WRITABLE_FIELDS = (*TEXT_FIELDS, *MARKDOWN_FIELDS, *CODE_FIELDS, *LIST_FIELDS, *YEAR_FIELDS,
                    "contact", "links")
 READ_ONLY_FIELDS = ("id", "slug", "state", "url", "published_at", "updated_at",
-                    "last_reviewed_at", "description_html", "results_html", "lessons_html")
+                    "last_reviewed_at", "review_due", "update_requested", "description_html",
+                    "results_html", "lessons_html")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def _apply_contact_and_links(practice: Practice, record: dict[str, Any]) -> None
         practice.contact_name = sanitize.clean_text(contact.get("name") or "")
         practice.contact_email = (contact.get("email") or "").strip()
         practice.contact_public = bool(contact.get("public"))
+        practice.contact_contactable = bool(contact.get("contactable"))
     if "links" in record:
         practice.links = [
             PracticeLink(position=i, title=sanitize.clean_text(link.get("title") or ""),
@@ -109,13 +112,16 @@ def practice_to_record(practice: Practice, options: RecordOptions = RecordOption
         record[name] = list(getattr(practice, name))
     if practice.contact_public or options.include_private_contact:
         record["contact"] = {"name": practice.contact_name, "email": practice.contact_email,
-                             "public": practice.contact_public}
+                             "public": practice.contact_public,
+                             "contactable": practice.contact_contactable}
     else:
         record["contact"] = None
     record["links"] = [{"title": link.title, "url": link.url} for link in practice.links]
     for name in ("published_at", "updated_at", "last_reviewed_at"):
         value = getattr(practice, name)
         record[name] = value.isoformat().replace("+00:00", "Z") if value else None
+    record["review_due"] = review_dates.is_review_due(practice)
+    record["update_requested"] = practice.update_requested_at is not None
     return record
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from kb import db, workflow
 from kb.errors import PermissionDenied, ValidationFailed
 from kb.models import AuditEvent, Practice, PracticeObjective, PracticeRegion, User
-from kb.services import indexing
+from kb.services import indexing, living
 from kb.services.messages import _
 from kb.services.records import (
     WRITABLE_FIELDS,
@@ -169,6 +169,7 @@ def _merge_revision(session: Session, revision: Practice, actor: User,
     session.add(AuditEvent(practice_id=live.id, actor_id=actor.id, action="update_approved",
                            from_state=live.state, to_state=live.state,
                            data={"revision_id": revision.id}))
+    living.close_request_on_update(session, live, actor, revision.id)
     indexing.record_change(session, live)
     return live.id
 

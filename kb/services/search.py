@@ -11,7 +11,7 @@ from kb import db, taxonomy
 from kb.errors import BadParameters
 from kb.models import Practice
 from kb.search import SNIPPET_FIELDS, SearchRequest, SearchResults, field_snippet
-from kb.services import indexing
+from kb.services import indexing, review_dates
 
 SORTS = ("relevance", "newest", "title", "start_year")
 MAX_PER_PAGE = 100
@@ -53,12 +53,29 @@ def parse_request(args: Mapping[str, Any], per_page_default: int = 20,
     year_to = _int_arg(args, "year_to", None, *YEAR_RANGE, errors)
     if year_from and year_to and year_to < year_from:
         errors["year_to"] = ["Must not be before year_from."]
+    review_due = _bool_arg(args, "review_due", errors)
     if errors:
         raise BadParameters("Some search parameters are not valid.", errors)
     lang = args.get("qlang") or query_language
+    # Review dates move with the clock, so the database decides them, not the index.
+    ids = (tuple(review_dates.practice_ids_by_review(review_due))
+           if review_due is not None else None)
     return SearchRequest(q=str(args.get("q") or ""), filters=filters, year_from=year_from,
                          year_to=year_to, sort=sort, page=page, per_page=per_page,
-                         lang=lang if lang in ("en", "fr", "es") else None)
+                         lang=lang if lang in ("en", "fr", "es") else None, ids=ids)
+
+
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _bool_arg(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> bool | None:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return None
+    value = BOOLEANS.get(str(raw).strip().lower())
+    if value is None:
+        errors[name] = ["true or false."]
+    return value
 
 
 def _getlist(args: Mapping[str, Any], name: str) -> list[str]:

@@ -91,7 +91,9 @@ def perform(user: User, practice_id: int, action: str, change: Change | None = N
         session.add(AuditEvent(practice_id=practice.id, actor_id=user.id, action=action,
                                from_state=from_state, to_state=to_state,
                                comment=change.comment.strip() or None, data=change.data))
-        if action in ("approve", "archive", "unarchive") and not practice.revision_of_id:
+        # Any change to a live published practice (or to whether it is published) reaches
+        # the index: its document carries updated_at.
+        if workflow.PUBLISHED in (from_state, to_state) and not practice.revision_of_id:
             indexing.record_change(session, practice)
             index_ids = [*index_ids, practice.id]
         notifications.state_changed(practice, action, user, change.comment.strip())

@@ -136,7 +136,8 @@ def _contact(contact: dict[str, Any], errors: dict[str, list[str]]) -> dict[str,
         except EmailNotValidError:
             errors.setdefault("contact.email", []).append(_("Not a valid email address."))
     return {"name": contact.get("name") or "", "email": email,
-            "public": contact.get("public") is True}
+            "public": contact.get("public") is True,
+            "contactable": contact.get("contactable") is True}
 
 
 def is_web_url(url: str) -> bool:

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         caching,
         errors,
         labels,
+        living,
         public,
         review,
         submit,
@@ -28,4 +29,5 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     caching.init_app(app)
     labels.init_app(app)
+    living.init_app(app)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

@@ -53,10 +53,11 @@ def practices():  # noqa: ANN201
 @bp.get("/practices/<slug>")
 def practice(slug: str):  # noqa: ANN201
     item = practice_service.get_published(slug)
-    response = jsonify(practice_to_record(
-        item, RecordOptions(include_state=False),
-        url=url_for("public.practice", slug=item.slug, _external=True)))
-    return conditional(response, etag_for(item.id, item.updated_at), item.updated_at)
+    record = practice_to_record(item, RecordOptions(include_state=False),
+                                url=url_for("public.practice", slug=item.slug, _external=True))
+    # review_due turns true with the clock alone, so it is part of the validator.
+    return conditional(jsonify(record), etag_for(item.id, item.updated_at, record["review_due"]),
+                       item.updated_at)
 
 
 from kb.views import api_read as _api_read  # noqa: E402,F401

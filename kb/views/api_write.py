@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest
 from kb import schemas, workflow
 from kb.errors import BadParameters, ValidationFailed
 from kb.models import Practice, User
-from kb.services import reviews, submissions
+from kb.services import living, reviews, submissions
 from kb.services.messages import _
 from kb.services.records import RecordOptions, practice_to_record
 from kb.views.api import bp
@@ -36,11 +36,15 @@ def _body() -> dict[str, Any]:
 def _record(practice: Practice) -> dict[str, Any]:
     record = practice_to_record(practice, RecordOptions(include_private_contact=True))
     actor = submissions.actor_for(g.api_user, practice)
-    record["allowed_actions"] = [a for a in workflow.allowed_actions(practice.state, actor)
-                                 if a in schemas.ACTIONS]
+    record["allowed_actions"] = living.offered(practice, [
+        a for a in workflow.allowed_actions(practice.state, actor) if a in schemas.ACTIONS])
     record["revision_of"] = practice.revision_of_id
     record["submitted_at"] = (practice.submitted_at.isoformat().replace("+00:00", "Z")
                               if practice.submitted_at else None)
+    record["update_request"] = ({
+        "comment": practice.update_request_comment,
+        "requested_at": practice.update_requested_at.isoformat().replace("+00:00", "Z"),
+    } if practice.update_requested_at else None)
     if practice.state == workflow.PUBLISHED and not practice.revision_of_id:
         record["url"] = url_for("public.practice", slug=practice.slug, _external=True)
     return record
@@ -93,6 +97,10 @@ HANDLERS: dict[str, Callable[[User, int, dict[str, Any]], Practice]] = {
                                                        body.get("override_reason") or ""),
     "reject": lambda user, pid, body: reviews.reject(user, pid, body.get("comment") or ""),
     "propose_update": lambda user, pid, body: submissions.propose_update(user, pid),
+    "request_update": lambda user, pid, body: living.request_update(
+        user, pid, body.get("comment") or ""),
+    "confirm_current": lambda user, pid, body: living.confirm_current(
+        user, pid, body.get("comment") or ""),
 }
 
 

@@ -56,6 +56,10 @@ def _search_parameters() -> list[dict[str, Any]]:
          "schema": {"type": "integer", "minimum": low, "maximum": high}},
         {"name": "sort", "in": "query", "description": N_("Relevance with a query, else newest."),
          "schema": {"type": "string", "enum": list(SORTS)}},
+        {"name": "review_due", "in": "query", "description": N_(
+            "true: only practices whose last review is older than KB_REVIEW_AFTER_MONTHS; "
+            "false: only the others."),
+         "schema": {"type": "boolean"}},
         {"name": "qlang", "in": "query", "description": N_(
             "Language the query is written in (default: the interface language); entries of "
             "that language rank a little higher. Entries in every language still match, each "
@@ -106,7 +110,11 @@ def _schemas() -> dict[str, Any]:
     }
     read_only = {"id": {"type": "integer"}, "slug": text, "url": {"type": "string"},
                  "description_html": text, "results_html": text, "lessons_html": text,
-                 "published_at": stamp, "updated_at": stamp, "last_reviewed_at": stamp}
+                 "published_at": stamp, "updated_at": stamp, "last_reviewed_at": stamp,
+                 "review_due": {"type": "boolean", "description": "Last reviewed longer ago "
+                                "than KB_REVIEW_AFTER_MONTHS (a notice shows on its page)."},
+                 "update_requested": {"type": "boolean", "description": "A reviewer or admin "
+                                      "asked the submitter to check it; it stays published."}}
     facet_value = {"type": "object", "required": ["value", "label", "count", "selected"],
                    "properties": {"value": {"type": ["integer", "string"]}, "label": text,
                                   "count": {"type": "integer", "minimum": 0},
@@ -124,8 +132,11 @@ def _schemas() -> dict[str, Any]:
         "RecordInput": schemas.record_schema(),
         "CreateInput": schemas.create_schema(),
         "Action": schemas.actions_schema(),
-        "Contact": {"type": "object", "properties": {"name": text, "email": text,
-                                                     "public": {"type": "boolean"}}},
+        "Contact": {"type": "object", "properties": {
+            "name": text, "email": text, "public": {"type": "boolean"},
+            "contactable": {"type": "boolean", "description": "Readers may write to the focal "
+                            "point through the form of the practice page (the address stays "
+                            "hidden unless public)."}}},
         "Link": {"type": "object", "required": ["url"],
                  "properties": {"title": text, "url": text}},
         "Practice": {"type": "object", "properties": {**record_props, **read_only},
@@ -135,7 +146,10 @@ def _schemas() -> dict[str, Any]:
                        "properties": {**record_props, **read_only, "state": {
                            "type": "string", "enum": ["draft", "submitted", "in_review",
                                                       "changes_requested", "published",
-                                                      "rejected", "withdrawn", "archived"]}},
+                                                      "rejected", "withdrawn", "archived"]},
+                           "update_request": _nullable({
+                               "type": "object", "properties": {"comment": text,
+                                                                "requested_at": stamp}})},
                        "required": ["id", "state"]},
         "SubmissionList": {"type": "object", "required": ["total", "results"],
                            "properties": {"total": {"type": "integer", "minimum": 0},
@@ -245,6 +259,7 @@ def _read_paths() -> dict[str, Any]:
         "/api/v1/openapi.json": {"get": {
             "operationId": "getOpenapi", "tags": ["read"], "summary": N_("This document."),
             "responses": {"200": _ok(N_("OpenAPI 3.1 document."), {"type": "object"})}}},
+        "/practices/{slug}/contact": {"post": _contact_operation()},
         "/feed.atom": {"get": {
             "operationId": "getFeed", "tags": ["read"],
             "summary": N_("Atom feed of newly published and updated practices."),
@@ -256,6 +271,35 @@ def _read_paths() -> dict[str, Any]:
                                         "is not under /api/)."), {"type": "string"},
                                      "text/html")}}},
     }
+
+
+def _contact_operation() -> dict[str, Any]:
+    html = {"type": "string"}
+    return {
+        "operationId": "contactFocalPoint", "tags": ["read"],
+        "summary": N_("Send a message to the focal point of a practice (the form of its page)."),
+        "description": N_(
+            "Only when its contact is contactable. The message is relayed by email with the "
+            "sender as Reply-To; the focal point's address is never shown. Needs the page's "
+            "CSRF token; limited per sender address, per client address and per practice."),
+        "parameters": [{"name": "slug", "in": "path", "required": True,
+                        "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,220}$"}}],
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "required": ["csrf_token", "name", "email", "message"],
+                       "properties": {"csrf_token": html, "name": {"type": "string",
+                                                                   "maxLength": 200},
+                                      "email": {"type": "string", "format": "email"},
+                                      "message": {"type": "string", "maxLength": 5000},
+                                      "copy": {"type": "string", "description": "Any value: "
+                                               "send the sender a copy."}}}}}},
+        "responses": {
+            "302": {"description": N_("Sent; back to the practice page.")},
+            "400": _ok(N_("The CSRF token is missing or stale."), html, "text/html"),
+            "403": _ok(N_("This practice takes no messages."), html, "text/html"),
+            "404": _ok(N_("No published practice has this slug."), html, "text/html"),
+            "422": _ok(N_("The form again, with each field's problem."), html, "text/html"),
+            "429": _ok(N_("Too many messages; the page says when to retry."), html,
+                       "text/html")}}
 
 
 def _write_paths() -> dict[str, Any]:

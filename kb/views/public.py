@@ -1,7 +1,9 @@
 """Public pages: home, practice pages and the other read-only views anyone may open."""
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template, url_for
+from typing import Any
+
+from flask import Blueprint, Response, make_response, render_template, session, url_for
 from sqlalchemy import select
 
 from kb import db, taxonomy
@@ -10,6 +12,7 @@ from kb.models import Practice
 from kb.search import SearchRequest
 from kb.services import indexing
 from kb.services import practices as practice_service
+from kb.views import living as living_views
 from kb.views.caching import conditional, etag_for
 
 bp = Blueprint("public", __name__)
@@ -34,13 +37,26 @@ def home():  # noqa: ANN201
 @bp.get("/practices/<slug>")
 def practice(slug: str):  # noqa: ANN201
     item = practice_service.get_published(slug, include_archived=True)
+    return render_practice(item)
+
+
+def render_practice(item: Practice, status: int = 200, **forms: Any) -> Response:
+    """Render a practice page; ``forms`` carry a contact or update form that has errors."""
     index = indexing.get_index()
     related = index.related(item.id, RELATED) if item.state == "published" else []
+    flashed = bool(session.get("_flashes"))
+    extras = living_views.practice_page_extras(item, **forms)
     html = render_template(
         "public/practice.html", practice=item, related=related, json_ld=_json_ld(item),
         kosovo_footnote=(taxonomy.KOSOVO_FOOTNOTE
-                         if taxonomy.needs_kosovo_footnote(item.countries) else None))
-    etag = etag_for(item.id, item.state, item.updated_at, current_locale(), index.generation())
+                         if taxonomy.needs_kosovo_footnote(item.countries) else None), **extras)
+    if status != 200:
+        return make_response(html, status)
+    # The review notice moves with the clock, a contact form carries the session's CSRF token
+    # and a flash message shows once: each is part of the validator.
+    etag = etag_for(item.id, item.state, item.updated_at, current_locale(), index.generation(),
+                    extras["review_due"], flashed,
+                    session.get("csrf_token") if extras["contact_form"] else None)
     return conditional(make_response(html), etag, item.updated_at, page=True)
 
 
@@ -69,6 +85,7 @@ def _json_ld(item: Practice) -> dict:
 
 # Modules that add pages to this blueprint.
 from kb.views import api_docs as _api_docs  # noqa: E402,F401
+from kb.views import contact as _contact  # noqa: E402,F401
 from kb.views import coverage as _coverage  # noqa: E402,F401
 from kb.views import feeds as _feeds  # noqa: E402,F401
 from kb.views import search as _search  # noqa: E402,F401  (registers /practices on bp)

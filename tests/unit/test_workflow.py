@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from kb import workflow
+from kb import schemas, workflow
 from kb.errors import InvalidTransition, PermissionDenied
 from kb.workflow import Actor
 
@@ -32,10 +32,14 @@ EXPECTED = {
     ("changes_requested", "withdraw"): {"submitter-owner"},
     ("published", "archive"): {"admin"},
     ("archived", "unarchive"): {"admin"},
+    ("published", "request_update"): {"reviewer same org", "reviewer other org",
+                                      "claiming reviewer", "admin"},
+    ("published", "confirm_current"): {"submitter-owner"},
 }
 TARGET = {"submit": "submitted", "claim": "in_review", "unclaim": "submitted",
           "request_changes": "changes_requested", "approve": "published", "reject": "rejected",
-          "withdraw": "withdrawn", "archive": "archived", "unarchive": "published"}
+          "withdraw": "withdrawn", "archive": "archived", "unarchive": "published",
+          "request_update": "published", "confirm_current": "published"}
 
 CASES = list(itertools.product(workflow.STATES, workflow.ACTIONS, ROLES))
 
@@ -85,13 +89,13 @@ def test_an_unknown_action_is_an_invalid_transition():
         workflow.next_state("draft", "publish_now", ROLES["admin"])
 
 
-@pytest.mark.parametrize("action", ["request_changes", "reject", "archive"])
+@pytest.mark.parametrize("action", ["request_changes", "reject", "archive", "request_update"])
 def test_decisions_that_need_a_reason_say_so(action):
     assert workflow.needs_comment(action)
 
 
 @pytest.mark.parametrize("action", ["submit", "claim", "unclaim", "approve", "withdraw",
-                                    "unarchive"])
+                                    "unarchive", "confirm_current"])
 def test_other_actions_need_no_comment(action):
     assert not workflow.needs_comment(action)
 
@@ -101,3 +105,17 @@ def test_other_actions_need_no_comment(action):
 def test_the_submitter_edits_only_drafts_and_practices_sent_back_for_changes(state, editable):
     assert workflow.can_edit(state, ROLES["submitter-owner"]) is editable
     assert not workflow.can_edit(state, ROLES["other submitter"])
+
+
+def test_a_reviewer_cannot_request_an_update_of_their_own_practice():
+    own = Actor(role="reviewer", is_submitter=True)
+    with pytest.raises(PermissionDenied):
+        workflow.next_state("published", "request_update", own)
+    assert "confirm_current" in workflow.allowed_actions("published", own)
+
+
+def test_living_actions_keep_the_practice_published():
+    for action in ("request_update", "confirm_current"):
+        assert workflow.transition(action).sources == ("published",)
+        assert workflow.transition(action).target == "published"
+        assert action in schemas.ACTIONS

@@ -25,7 +25,7 @@ ACCESS: dict[str, object] = {
     "public.robots": PUBLIC, "public.sitemap": PUBLIC, "public.api_docs": PUBLIC,
     "api.openapi_document": PUBLIC, "api.practices": PUBLIC, "api.export_csv": PUBLIC,
     "api.export_json": PUBLIC, "api.practice": PUBLIC, "api.stats": PUBLIC,
-    "api.taxonomy_view": PUBLIC,
+    "api.taxonomy_view": PUBLIC, "public.contact_focal_point": PUBLIC,
     # the site's frame
     "public.about": PUBLIC, "public.privacy": PUBLIC, "public.accessibility": PUBLIC,
     "public.contact": PUBLIC, "public.favicon": PUBLIC,
@@ -43,13 +43,15 @@ ACCESS: dict[str, object] = {
     "submit.index": SIGNED_IN, "submit.new": SIGNED_IN, "submit.detail": SIGNED_IN,
     "submit.edit": SIGNED_IN, "submit.preview": SIGNED_IN, "submit.action": SIGNED_IN,
     "submit.withdraw": SIGNED_IN, "submit.delete": SIGNED_IN,
+    "submit.confirm_current": SIGNED_IN,
     # reviewing
     "review.queue": STAFF, "review.mine": STAFF, "review.detail": STAFF, "review.claim": STAFF,
-    "review.unclaim": STAFF, "review.decide": STAFF,
+    "review.unclaim": STAFF, "review.decide": STAFF, "review.request_update": STAFF,
     # administration
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.change_role": ADMIN,
     "admin.deactivate": ADMIN, "admin.reactivate": ADMIN, "admin.practices": ADMIN,
     "admin.audit": ADMIN, "admin.archive_practice": ADMIN, "admin.unarchive_practice": ADMIN,
+    "admin.updates": ADMIN,
     # the write API
     "api.list_submissions": TOKEN, "api.create_submission": TOKEN, "api.get_submission": TOKEN,
     "api.patch_submission": TOKEN, "api.submission_action": TOKEN,

@@ -25,6 +25,7 @@ DOCUMENTED = {
     ("get", "/feed.atom"), ("get", "/api/v1/submissions"), ("post", "/api/v1/submissions"),
     ("get", "/api/v1/submissions/{id}"),
     ("patch", "/api/v1/submissions/{id}"), ("post", "/api/v1/submissions/{id}/actions"),
+    ("post", "/practices/{slug}/contact"),
 }
 
 

@@ -1,7 +1,7 @@
 """living practices: update requests, review reminders, contactable focal points
 
 Revision ID: 0003_living_practices
-Revises: 0001
+Revises: 0002_regions_from_countries
 Create Date: 2026-11-29 16:30:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import kb.db
 
 
 revision = '0003_living_practices'
-down_revision = '0001'
+down_revision = '0002_regions_from_countries'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from kb import db
+from kb import db, workflow
 from kb.models import AuditEvent, Practice
 from kb.services import tokens
 from tests.web.review_support import CHECKLIST_ALL, mails_to, make_member, signed_in
@@ -195,7 +195,8 @@ def test_an_approved_update_closes_the_request(app, due):
     reviewer_api("POST", f"/api/v1/submissions/{rid}/actions",
                  {"action": "claim", "no_conflict": True})
     approved = reviewer_api("POST", f"/api/v1/submissions/{rid}/actions",
-                            {"action": "approve", "checklist": {}})
+                            {"action": "approve", "checklist": dict.fromkeys(
+                                workflow.CHECKLIST_KEYS, True)})
     assert approved.status_code == 200, approved.get_json()
     live = _practice(app, pid)
     assert live.update_requested_at is None and live.outcome == "Updated outcome."

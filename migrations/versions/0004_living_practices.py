@@ -1,7 +1,7 @@
 """living practices: update requests, review reminders, contactable focal points
 
-Revision ID: 0003_living_practices
-Revises: 0002_regions_from_countries
+Revision ID: 0004_living_practices
+Revises: 0003_practice_title_key
 Create Date: 2026-11-29 16:30:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import kb.db
 
 
-revision = '0003_living_practices'
-down_revision = '0002_regions_from_countries'
+revision = '0004_living_practices'
+down_revision = '0003_practice_title_key'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
-from kb import mail
+from kb import db, mail
 from kb.errors import PermissionDenied, ValidationFailed
 from kb.models import Practice
 from kb.services import practices
@@ -56,7 +56,8 @@ def send_message(slug: str, raw: ContactMessage, client: str = "-",
                  reader_locale: str | None = None) -> Practice:
     """Relay ``raw`` to the focal point of the published practice ``slug``, Reply-To the sender.
 
-    Nothing is stored; the log names the sender and the practice, never the message.
+    Only the outbox keeps the message until it is delivered; the log names the sender and the
+    practice, never the message.
     Raises NotFound, PermissionDenied (no consent to messages), ValidationFailed.
     """
     practice = practices.get_published(slug)
@@ -65,11 +66,12 @@ def send_message(slug: str, raw: ContactMessage, client: str = "-",
                                  "through this site."))
     message = clean_message(raw)
     locale = practice.language if practice.language in ("en", "fr", "es") else "en"
-    mail.send(practice.contact_email, "contact_message", locale=locale, reply_to=message.email,
-              practice=practice, sender=message)
-    if message.send_copy:
-        mail.send(message.email, "contact_copy", locale=reader_locale, practice=practice,
-                  sender=message)
+    with db.write_transaction():
+        mail.queue(practice.contact_email, "contact_message", locale=locale,
+                   reply_to=message.email, practice=practice, sender=message)
+        if message.send_copy:
+            mail.queue(message.email, "contact_copy", locale=reader_locale, practice=practice,
+                       sender=message)
     log.info("contact message to the focal point of practice %s from %s (client %s, copy %s)",
              practice.id, message.email, client, message.send_copy)
     return practice

@@ -123,8 +123,9 @@ class ReminderReport:
 def remind(now: dt.datetime | None = None) -> ReminderReport:
     """Email the submitter of each due practice, at most once per review period.
 
-    Each practice is claimed by a conditional update in its own transaction before its mail is
-    sent, so overlapping runs (cron on two machines) remind each submitter once.
+    Each practice is claimed by a conditional update in its own transaction, which also queues
+    its mail (sent after the commit), so overlapping runs (cron on two machines) remind each
+    submitter once and a reminder is never recorded without its mail.
     """
     report, now = ReminderReport(), now or db.utcnow()
     cutoff = review_cutoff(now)
@@ -149,7 +150,7 @@ def remind(now: dt.datetime | None = None) -> ReminderReport:
                 continue
             session.add(AuditEvent(practice_id=practice_id, action="review_reminder",
                                    from_state=practice.state, to_state=practice.state))
-        notifications.review_due(practice, submitter)
+            notifications.review_due(practice, submitter)
         report.reminded.append(practice_id)
     log.info("review reminders: %d sent", len(report.reminded))
     return report

@@ -61,7 +61,8 @@ def _tell_reviewers(practice: Practice) -> None:
 
 
 def review_due(practice: Practice, submitter: User) -> None:
-    """Remind the submitter that the practice's review date has passed."""
-    mail.send(submitter.email, "practice_review_due", locale=submitter.locale, practice=practice,
+    """Remind the submitter that the practice's review date has passed (inside the
+    transaction that records the reminder)."""
+    mail.queue(submitter.email, "practice_review_due", locale=submitter.locale, practice=practice,
               recipient=submitter, url=_url("submit.detail", practice_id=practice.id),
               public_url=_url("public.practice", slug=practice.slug))

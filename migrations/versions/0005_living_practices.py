@@ -1,7 +1,7 @@
-"""living practices: update requests, review reminders, contactable focal points
+"""living practices: update requests, review reminders, contactable focal points, Reply-To
 
-Revision ID: 0004_living_practices
-Revises: 0003_practice_title_key
+Revision ID: 0005_living_practices
+Revises: 0004_mail_outbox
 Create Date: 2026-11-29 16:30:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import kb.db
 
 
-revision = '0004_living_practices'
-down_revision = '0003_practice_title_key'
+revision = '0005_living_practices'
+down_revision = '0004_mail_outbox'
 branch_labels = None
 depends_on = None
 
@@ -27,9 +27,13 @@ def upgrade() -> None:
                               ['update_requested_at'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_practices_update_requested_by_id_users'),
                                     'users', ['update_requested_by_id'], ['id'])
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reply_to', sa.String(length=254), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.drop_column('reply_to')
     with op.batch_alter_table('practices', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_practices_update_requested_by_id_users'),
                                  type_='foreignkey')

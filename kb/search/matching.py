@@ -25,10 +25,14 @@ from kb.search.analysis import LANGUAGES
 from kb.search.columns import Snapshot, Vocabulary
 from kb.search.evaluate import Evaluator
 from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, widen
+from kb.search.query import Or
 from kb.search.vocabulary import Thesaurus
 
 PARTIAL_BELOW = 10
 PARTIAL_MIN_SCORE = 0.15
+"""A partial match must score at least this share of the best match's score."""
+ALTERNATIVE_MIN_SCORE = 0.1
+"""A practice found only through alternatives must score at least this share of the best."""
 """A partial match must score at least this share of the best match's score."""
 COUNTRY_SCORE = 1.0
 """Score of a practice tagged with a country the query names (before ALTERNATIVE_WEIGHT)."""
@@ -56,15 +60,22 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
         mask, score = result
         return Matched(mask, score, int(mask.sum()), unmatched=tuple(evaluator.unmatched))
     masks, scores, weights, unmatched = [], [], [], []
+    own_any = np.zeros(snap.n, bool)
     for slot in query_plan.slots:
-        result = evaluator.run(slot.tree())
-        if result is None:
+        own = evaluator.run(slot.node)
+        if own is None:
             continue
-        mask, score = result
+        mask, score = own
+        own_any |= mask
+        texts = [a.node for a in slot.alternatives if a.node is not None]
+        widened = evaluator.run(Or(tuple(texts))) if texts else None
+        if widened is not None:
+            mask, score = mask | widened[0], score + widened[1]
         for code in slot.countries():
             tagged = facets.filter_masks(snap, vocab, {"country": [code]})["country"] & snap.live
             score[tagged] += COUNTRY_SCORE * ALTERNATIVE_WEIGHT
             mask = mask | tagged
+            own_any |= tagged  # the user named the country
         if not mask.any():
             unmatched += slot.words
         masks.append(mask)
@@ -72,14 +83,26 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
         weights.append(slot.weight)
     if not masks:
         return None
-    full = np.logical_and.reduce(masks)
     score = np.add.reduce(scores)
+    masks = _without_noise(masks, score, own_any)
+    full = np.logical_and.reduce(masks)
     full_total = int(full.sum())
     matched = Matched(full, score, full_total, unmatched=tuple(unmatched))
     total = sum(weights)
     if (total >= 3 and full_total < PARTIAL_BELOW) or (total == 2 and full_total == 0):
         _add_partial(matched, snap, masks, weights)
     return matched
+
+
+def _without_noise(masks: list[np.ndarray], score: np.ndarray, own_any: np.ndarray
+                   ) -> list[np.ndarray]:
+    """Drop the practices found only through alternatives whose score is a small fraction
+    of the best one's (a synonym's words scattered through a long text)."""
+    found = np.logical_or.reduce(masks)
+    if not found.any():
+        return masks
+    noise = found & ~own_any & (score < ALTERNATIVE_MIN_SCORE * float(score[found].max()))
+    return [m & ~noise for m in masks] if noise.any() else masks
 
 
 def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],

@@ -12,12 +12,13 @@ kb_cli = AppGroup("kb", help="Manage the Repository of Practices.")
 
 def init_app(app: Flask) -> None:
     """Register the `kb` command group and its sub-groups."""
-    from kb import cli_index, cli_mail, cli_practices, cli_records, cli_users
+    from kb import cli_calls, cli_index, cli_mail, cli_practices, cli_records, cli_users
 
     kb_cli.add_command(cli_users.users)
     kb_cli.add_command(cli_index.index)
     kb_cli.add_command(cli_mail.mail_cli)
     kb_cli.add_command(cli_practices.practices)
+    kb_cli.add_command(cli_calls.calls_cli)
     kb_cli.add_command(cli_records.import_command)
     kb_cli.add_command(cli_records.export_command)
     app.cli.add_command(kb_cli)

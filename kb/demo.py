@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kb import db
+from kb import db, demo_calls
 from kb.models import Organization, User
 from kb.services import accounts
 from kb.services.transfer import create_practice, title_exists
@@ -30,12 +30,16 @@ class DemoReport:
     existing_accounts: list[str] = field(default_factory=list)
     practices_added: int = 0
     practices_present: int = 0
+    calls_added: int = 0
+    collections_added: int = 0
     notice: str = ""
 
     def lines(self) -> list[str]:
         out = [self.notice] if self.notice else []
         out.append(f"Demo practices: {self.practices_added} added, "
                    f"{self.practices_present} already present.")
+        out.append(f"Demo calls for practices added: {self.calls_added}; featured collections "
+                   f"added: {self.collections_added}.")
         return out
 
     def account_lines(self) -> list[str]:
@@ -67,6 +71,8 @@ def load(path: Path = DATA) -> DemoReport:
         base = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC)
         for n, raw in enumerate(data["practices"]):
             _practice(session, raw, orgs, users, base + dt.timedelta(days=5 * n), report)
+        session.flush()
+        report.calls_added, report.collections_added = demo_calls.load(session)
     return report
 
 

@@ -43,6 +43,8 @@ MAX_COMMENT = 20_000
 # Text a database can store and a person can read: no NUL, no unpaired UTF-16 surrogate.
 # (Regex escapes, not the characters, so the published document stays plain JSON.)
 CLEAN = r"^[^\x00\ud800-\udfff]*$"
+MAX_SLUG = 80
+SLUG_OR_EMPTY = r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$"
 WEB_ADDRESS = r"^(?:[hH][tT][tT][pP][sS]?://[^\s\x00\ud800-\udfff]+)?$"
 
 
@@ -108,12 +110,19 @@ def link_schema() -> dict[str, Any]:
                                                   "when the link has a title)."}}}
 
 
+def call_schema() -> dict[str, Any]:
+    return {"type": ["string", "null"], "maxLength": MAX_SLUG, "pattern": SLUG_OR_EMPTY,
+            "description": "Slug of the call for practices the entry answers (null: none). A "
+                           "submission to a call that is not open is refused (422 naming "
+                           "call); a draft may keep the link."}
+
+
 @dataclass(frozen=True)
 class Field:
     """One writable key of a practice record: its JSON Schema and how its errors read.
 
     ``kind`` picks the message (kb.services.validation): text, code, codes, year, contact,
-    links.
+    links, call.
     """
 
     schema: dict[str, Any]
@@ -143,6 +152,7 @@ def _record_fields(top: int) -> dict[str, Field]:
     fields["contact"] = Field(contact_schema(), "contact")
     fields["links"] = Field({"type": ["array", "null"], "maxItems": MAX_LINKS,
                              "items": link_schema()}, "links")
+    fields["call"] = Field(call_schema(), "call")
     return fields
 
 

@@ -16,6 +16,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -93,6 +94,10 @@ class PracticeForm(FlaskForm):
     funding = TextAreaField(_l("Funding source"))
     links = FieldList(FormField(LinkForm), label=_l("Links to resources"), min_entries=1,
                       max_entries=MAX_LINKS)
+    # The call for practices answered: on every step (hidden), shown by submit/_call.html.
+    call = HiddenField(_l("Call for practices"), id="call-slug")
+    remove_call = BooleanField(_l("Remove the call: send this practice to the repository "
+                                  "without answering it"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,6 +131,8 @@ class PracticeForm(FlaskForm):
                              "contactable": bool(self.contact_contactable.data)}
         record["links"] = [{"title": row.form.title.data or "", "url": row.form.url.data or ""}
                            for row in self.links]
+        record["call"] = None if self.remove_call.data else (self.call.data or None)
+        keys = None if keys is None else {*keys, "call"}  # every step carries the call
         return record if keys is None else {k: v for k, v in record.items() if k in keys}
 
     def show_errors(self, fields: dict[str, list[str]]) -> None:
@@ -156,7 +163,8 @@ def practice_form_data(record: dict[str, Any], blank_links: int = BLANK_LINK_ROW
                 end_year=str(record.get("end_year") or ""),
                 contact_name=contact.get("name") or "", contact_email=contact.get("email") or "",
                 contact_public=bool(contact.get("public")),
-                contact_contactable=bool(contact.get("contactable")))
+                contact_contactable=bool(contact.get("contactable")),
+                call=record.get("call") or "")
     links = list(record.get("links") or [])
     blank = max(0, min(blank_links, MAX_LINKS - len(links)))
     data["links"] = links + [{"title": "", "url": ""}] * blank

@@ -1,5 +1,6 @@
 """ORM classes, split by noun; import from here."""
 from kb.models.audit import AuditEvent
+from kb.models.calls import Call, Collection, CollectionItem
 from kb.models.mail import OutboxMessage
 from kb.models.practices import (
     IndexChange,
@@ -16,6 +17,9 @@ from kb.models.users import ApiToken, Organization, User
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Call",
+    "Collection",
+    "CollectionItem",
     "IndexChange",
     "Organization",
     "OutboxMessage",

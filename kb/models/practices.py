@@ -110,6 +110,9 @@ class Practice(Base):
     contact_contactable: Mapped[bool] = mapped_column(Boolean, default=False,
                                                       server_default=false())
     language: Mapped[str] = mapped_column(String(8), default="en")
+    # The call for practices this entry answers (a slug: the record carries it as is).
+    call_slug: Mapped[str | None] = mapped_column(
+        ForeignKey("calls.slug", ondelete="SET NULL"), index=True)
 
     submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))

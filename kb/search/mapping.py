@@ -43,6 +43,9 @@ def practice_to_document(practice: Any) -> dict[str, Any]:
     doc["status"] = practice.implementation_status or None
     doc["start_year"] = practice.start_year
     doc["end_year"] = practice.end_year
+    if getattr(practice, "call_slug", None):
+        # Only set when present, so the version of a practice without a call is unchanged.
+        doc["call"] = practice.call_slug
     doc["published_at"] = _utc(practice.published_at)
     doc["updated_at"] = _utc(practice.updated_at)
     return doc

@@ -29,8 +29,9 @@ FACETS = (
     "type",
     "status",
     "language",
+    "call",
 )
-"""Facet names, exactly the filter parameter names of the API."""
+"""Facet names, exactly the filter parameter names of the API (``call``: a call's slug)."""
 
 MULTI_VALUED = frozenset({"objective", "principle", "region", "country", "stakeholder"})
 

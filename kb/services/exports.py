@@ -40,7 +40,7 @@ CSV_COLUMNS = (
     "regions", "countries", "country_names", "practice_type", "implementation_status",
     "start_year", "end_year", "implemented_by", "partners", "stakeholders", "principles",
     "outcome", "description", "results", "lessons", "funding", "contact_name", "contact_email",
-    "links", "language", "published_at", "updated_at", "last_reviewed_at",
+    "links", "language", "published_at", "updated_at", "last_reviewed_at", "call",
 )
 # Spreadsheets run a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -171,7 +171,7 @@ def practice_to_row(practice: Any, url: str, locale: str = "en") -> dict[str, An
         "contact_email": practice.contact_email if public else "",
         "links": _joined(f"{link.title} <{link.url}>" if link.title else link.url
                          for link in practice.links),
-        "language": practice.language,
+        "language": practice.language, "call": practice.call_slug or "",
         "published_at": _stamp(practice.published_at),
         "updated_at": _stamp(practice.updated_at),
         "last_reviewed_at": _stamp(practice.last_reviewed_at),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from kb import db, mail
-from kb.models import Practice, User
+from kb.models import Call, Practice, User
 
 log = logging.getLogger("kb.mail")
 
@@ -66,3 +66,14 @@ def review_due(practice: Practice, submitter: User) -> None:
     mail.queue(submitter.email, "practice_review_due", locale=submitter.locale, practice=practice,
               recipient=submitter, url=_url("submit.detail", practice_id=practice.id),
               public_url=_url("public.practice", slug=practice.slug))
+
+
+def call_closed(call: Call, waiting: int, staff: list[User]) -> None:
+    """Mail each reviewer and admin once: the call closed, this many submissions wait.
+
+    Call it inside the write transaction that marks the call as announced.
+    """
+    url = _url("review.queue", call=call.slug)
+    for person in staff:
+        mail.queue(person.email, "call_closed", locale=person.locale, call=call,
+                  waiting=waiting, recipient=person, url=url)

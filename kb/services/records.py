@@ -19,7 +19,7 @@ CODE_FIELDS = ("level", "practice_type", "implementation_status", "language")
 LIST_FIELDS = ("objectives", "principles", "regions", "countries", "stakeholders")
 YEAR_FIELDS = ("start_year", "end_year")
 WRITABLE_FIELDS = (*TEXT_FIELDS, *MARKDOWN_FIELDS, *CODE_FIELDS, *LIST_FIELDS, *YEAR_FIELDS,
-                   "contact", "links")
+                   "contact", "links", "call")
 READ_ONLY_FIELDS = ("id", "slug", "state", "url", "published_at", "updated_at",
                     "last_reviewed_at", "review_due", "update_requested", "description_html",
                     "results_html", "lessons_html")
@@ -54,6 +54,8 @@ def apply_record(practice: Practice, record: dict[str, Any]) -> None:
             setattr(practice, name, record[name])
     _apply_lists(practice, record)
     _apply_contact_and_links(practice, record)
+    if "call" in record:
+        practice.call_slug = record["call"] or None
 
 
 def _apply_lists(practice: Practice, record: dict[str, Any]) -> None:
@@ -117,6 +119,7 @@ def practice_to_record(practice: Practice, options: RecordOptions = RecordOption
     else:
         record["contact"] = None
     record["links"] = [{"title": link.title, "url": link.url} for link in practice.links]
+    record["call"] = practice.call_slug
     for name in ("published_at", "updated_at", "last_reviewed_at"):
         value = getattr(practice, name)
         record[name] = value.isoformat().replace("+00:00", "Z") if value else None

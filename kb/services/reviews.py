@@ -29,6 +29,7 @@ class QueueFilter:
     objective: int | None = None
     region: str | None = None
     language: str | None = None
+    call: str | None = None  # a call's slug
 
 
 def _require_reviewer(user: User) -> None:
@@ -51,6 +52,8 @@ def queue(user: User, filters: QueueFilter = QueueFilter()) -> list[Practice]:
             PracticeRegion.code == filters.region)))
     if filters.language:
         query = query.where(Practice.language == filters.language)
+    if filters.call:
+        query = query.where(Practice.call_slug == filters.call)
     return list(db.get_session().scalars(
         query.order_by(Practice.submitted_at.asc(), Practice.id.asc())))
 

@@ -11,7 +11,7 @@ from kb import db, taxonomy
 from kb.errors import BadParameters
 from kb.models import Practice
 from kb.search import SNIPPET_FIELDS, SearchRequest, SearchResults, field_snippet
-from kb.services import indexing, review_dates
+from kb.services import calls, indexing, review_dates
 
 SORTS = ("relevance", "newest", "title", "start_year")
 MAX_PER_PAGE = 100
@@ -44,6 +44,12 @@ def parse_request(args: Mapping[str, Any], per_page_default: int = 20,
                 errors.setdefault(facet, []).append(f"Unknown value {raw[:40]!r}.")
         if parsed:
             filters[facet] = list(dict.fromkeys(parsed))
+    call_slugs = _getlist(args, "call")
+    bad_calls = [raw for raw in call_slugs if not calls.is_slug(raw)]
+    if bad_calls:
+        errors["call"] = [f"Not a call slug: {bad_calls[0][:40]!r}."]
+    elif call_slugs:
+        filters["call"] = list(dict.fromkeys(call_slugs))
     sort = args.get("sort") or None
     if sort is not None and sort not in SORTS:
         errors["sort"] = [f"One of {', '.join(SORTS)}."]
@@ -154,7 +160,18 @@ def labelled_facets(results: SearchResults, locale: str) -> dict[str, list[dict[
              "count": fc.count, "selected": fc.selected}
             for fc in results.facets.get(name, [])
         ]
+    call_counts = results.facets.get("call", [])
+    titles = calls.titles([fc.value for fc in call_counts])
+    facets["call"] = [{"value": fc.value, "label": titles.get(fc.value, fc.value),
+                       "count": fc.count, "selected": fc.selected} for fc in call_counts]
     return facets
+
+
+def filter_label(facet: str, value: Any, locale: str) -> str:
+    """Return the label of one selected filter value (a call's title for ``call``)."""
+    if facet == "call":
+        return calls.titles([value]).get(value, value)
+    return taxonomy.label(facet, value, locale)
 
 
 def hit_to_dict(hit: Any, url: str) -> dict[str, Any]:

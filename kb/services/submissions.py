@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kb import db, workflow
 from kb.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from kb.models import AuditEvent, Practice, User
-from kb.services import indexing, notifications
+from kb.services import calls, indexing, notifications
 from kb.services.messages import _
 from kb.services.records import (
     LIST_FIELDS,
@@ -134,6 +134,8 @@ def create_draft(user: User, record: Any, submit: bool = False) -> Practice:
         practice = Practice(state=workflow.DRAFT, submitter_id=user.id,
                             organization_id=user.organization_id)
         apply_record(practice, clean)
+        if submit:
+            calls.check_answerable(session, practice.call_slug)
         practice.slug = unique_slug(session, practice.title or "practice")
         session.add(practice)
         session.flush()
@@ -208,11 +210,21 @@ def submit_practice(user: User, practice_id: int) -> Practice:
     """
     def check_complete(session: Session, practice: Practice, _user: User) -> list[int]:
         validate_record(_content(practice), complete=True)
+        _check_call(session, practice)
         return []
 
     return perform(user, practice_id, "submit",
                    Change(values={"submitted_at": db.utcnow(), "claimed_by_id": None}),
                    before=check_complete)
+
+
+def _check_call(session: Session, practice: Practice) -> None:
+    """Refuse a submission to a call that is not open (an update keeps its live link)."""
+    live = session.get(Practice, practice.revision_of_id) if practice.revision_of_id else None
+    if live is not None and live.call_slug == practice.call_slug:
+        return
+    earlier = practice.submitted_at.date() if practice.submitted_at else None
+    calls.check_answerable(session, practice.call_slug, earlier)
 
 
 def withdraw(user: User, practice_id: int, comment: str = "") -> Practice:

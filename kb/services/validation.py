@@ -14,6 +14,7 @@ from jsonschema.exceptions import ValidationError
 
 from kb import schemas
 from kb.errors import ValidationFailed
+from kb.services import calls
 from kb.services.messages import _
 
 REQUIRED_ON_SUBMIT = ("title", "summary", "description", "objectives", "level", "practice_type",
@@ -98,6 +99,7 @@ _MESSAGES = {
                                     first=schemas.FIRST_YEAR, last=schemas.last_year()),
     "contact": _contact_message,
     "links": _links_message,
+    "call": lambda _name, _error: _("No call for practices has this slug."),
 }
 
 
@@ -119,6 +121,8 @@ def _clean(record: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, An
             clean[name] = int(value) if value not in (None, "") else None
         elif spec.kind == "contact":
             clean[name] = _contact(value or {}, errors)
+        elif spec.kind == "call":
+            clean[name] = _call(value, errors)
         else:
             clean[name] = _links(value or [], errors)
     start, end = clean.get("start_year"), clean.get("end_year")
@@ -161,6 +165,12 @@ def _links(links: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[di
                 _("Only web addresses starting with http:// or https://."))
         cleaned.append({"title": title or url, "url": url})
     return cleaned
+
+
+def _call(slug: str | None, errors: dict[str, list[str]]) -> str | None:
+    if slug and slug not in calls.titles([slug]):
+        errors.setdefault("call", []).append(_("No call for practices has this slug."))
+    return slug or None
 
 
 def _completeness(clean: dict, errors: dict) -> None:

@@ -12,6 +12,8 @@ def init_app(app: Flask) -> None:
         auth,
         boundary,
         caching,
+        calls,
+        collections,
         errors,
         labels,
         living,
@@ -24,7 +26,7 @@ def init_app(app: Flask) -> None:
     submit_pages.register()  # the submitter's pages share the form's blueprint
 
     boundary.init_app(app)  # before the routes: it bounds their <int:...> converter
-    for module in (public, auth, submit, review, admin, api):
+    for module in (public, auth, submit, review, admin, api, calls, collections):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     caching.init_app(app)

@@ -72,7 +72,8 @@ def _load_sibling_pages() -> None:
     import importlib
     import importlib.util
 
-    for name in ("kb.views.admin_practices",):
+    for name in ("kb.views.admin_practices", "kb.views.admin_calls",
+                 "kb.views.admin_collections"):
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name)
 

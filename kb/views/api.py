@@ -60,5 +60,6 @@ def practice(slug: str):  # noqa: ANN201
                        item.updated_at)
 
 
+from kb.views import api_calls as _api_calls  # noqa: E402,F401
 from kb.views import api_read as _api_read  # noqa: E402,F401
 from kb.views import api_write as _api_write  # noqa: E402,F401

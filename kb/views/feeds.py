@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, make_response, render_template, request, url_for
 from sqlalchemy import select
 
-from kb import db, taxonomy
+from kb import db
 from kb.i18n import current_locale
 from kb.models import Practice
 from kb.sanitize import xml_text
@@ -19,7 +19,7 @@ ATOM = "application/atom+xml"
 
 def _feed_title(search_request) -> str:  # noqa: ANN001
     locale = current_locale()
-    parts = [taxonomy.label(facet, value, locale)
+    parts = [search_service.filter_label(facet, value, locale)
              for facet, values in search_request.filters.items() for value in values]
     if search_request.q:
         parts.append(f"“{search_request.q[:80]}”")

@@ -6,6 +6,7 @@ from typing import Any
 from kb import schemas, taxonomy
 from kb.i18n import N_
 from kb.services.search import MAX_PAGE, MAX_PER_PAGE, SORTS, YEAR_RANGE
+from kb.views import openapi_calls
 
 JSON = "application/json"
 MAX_ID = 2**63 - 1  # the largest id a database row can have (kb.urls bounds the <int:> routes)
@@ -15,6 +16,7 @@ FACET_PARAMETERS = {
     "level": N_("Level of implementation."), "stakeholder": N_("Stakeholder type involved."),
     "type": N_("Type of practice."), "status": N_("Implementation status."),
     "language": N_("Language of the entry."),
+    "call": N_("Call for practices the entry answered (the call's slug)."),
 }
 REPEATABLE = N_("Repeatable: OR within one parameter, AND across parameters.")
 
@@ -34,6 +36,8 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 def _facet_item(facet: str) -> dict[str, Any]:
     if facet == "objective":
         return {"type": "integer", "minimum": 1, "maximum": len(taxonomy.OBJECTIVES)}
+    if facet == "call":
+        return openapi_calls.SLUG
     return {"type": "string", "enum": _codes(facet)}
 
 
@@ -107,6 +111,9 @@ def _schemas() -> dict[str, Any]:
         "start_year": year, "end_year": year,
         "contact": _nullable(_ref("Contact")),
         "links": {"type": "array", "items": _ref("Link")},
+        "call": _nullable({**openapi_calls.SLUG, "description": "Slug of the call for "
+                           "practices the entry answers; a submission to a call that is "
+                           "not open is refused (422 naming call)."}),
     }
     read_only = {"id": {"type": "integer"}, "slug": text, "url": {"type": "string"},
                  "description_html": text, "results_html": text, "lessons_html": text,
@@ -368,9 +375,9 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "tags": [{"name": "read", "description": "Public, no token."},
                  {"name": "write", "description": "Bearer token of an account."}],
-        "paths": {**_read_paths(), **_write_paths()},
+        "paths": {**_read_paths(), **_write_paths(), **openapi_calls.paths()},
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **openapi_calls.schemas()},
             "securitySchemes": {"bearerToken": {
                 "type": "http", "scheme": "bearer",
                 "description": "A token from the account page or `kb users token EMAIL`."}},

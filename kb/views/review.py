@@ -17,7 +17,7 @@ from kb.forms.practices import (
     field_labels,
 )
 from kb.i18n import current_locale
-from kb.services import reviews, revisions, submissions
+from kb.services import calls, reviews, revisions, submissions
 from kb.views.boundary import whole_number
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -38,7 +38,8 @@ def _queue_filter() -> reviews.QueueFilter:
     return reviews.QueueFilter(
         objective=objective,
         region=region if taxonomy.is_valid("region", region) else None,
-        language=language if taxonomy.is_valid("language", language) else None)
+        language=language if taxonomy.is_valid("language", language) else None,
+        call=request.args["call"] if calls.is_slug(request.args.get("call")) else None)
 
 
 @bp.get("/")
@@ -50,6 +51,7 @@ def queue():  # noqa: ANN201
         objective_choices=[(str(code), f"{code}. {name}")
                            for code, name in taxonomy.choices("objective", current_locale())],
         region_choices=choices("region"), language_choices=choices("language"),
+        call_choices=[(c.slug, c.title) for c in calls.list_calls().all()],
         actor_for=submissions.actor_for)
 
 

@@ -43,7 +43,8 @@ def _chips(search_request: SearchRequest) -> list[dict[str, str]]:
             remaining = MultiDict([(k, v) for k, v in request.args.items(multi=True)
                                    if not (k == facet and v == str(value)) and k != "page"])
             chips.append({
-                "label": taxonomy.label(facet, value, current_locale()), "facet": facet,
+                "label": search_service.filter_label(facet, value, current_locale()),
+                "facet": facet,
                 "remove_url": url_for("public.practices", **remaining.to_dict(flat=False)),
             })
     return chips

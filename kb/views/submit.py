@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kb import workflow
-from kb.errors import ValidationFailed
+from kb.errors import NotFound, ValidationFailed
 from kb.forms import practice_steps as steps
 from kb.forms.practices import PracticeForm, practice_form_data
 from kb.i18n import current_locale
-from kb.models import Practice
-from kb.services import submissions
+from kb.models import Call, Practice
+from kb.services import calls, submissions
 from kb.services.records import RecordOptions, practice_to_record
 
 bp = Blueprint("submit", __name__, url_prefix="/submissions")
@@ -32,7 +32,10 @@ def _signed_in() -> None:
 @bp.route("/new", methods=["GET", "POST"])
 def new():  # noqa: ANN201
     if request.method == "GET":
-        return _render(PracticeForm(), None, [steps.STEPS[0]])
+        form = PracticeForm()
+        if calls.is_slug(request.args.get("call")):
+            form.call.data = request.args["call"]
+        return _render(form, None, [steps.STEPS[0]])
     return _save(None)
 
 
@@ -122,11 +125,22 @@ def _render(form: PracticeForm, practice: Practice | None, shown: list[steps.Ste
     on_page = {name for s in shown for name in s.fields}
     return render_template(
         "submit/edit.html", form=form, practice=practice, shown=shown, steps=steps,
+        call=_call_of(form),
         current=shown[0] if len(shown) == 1 else None,
         error_items=_items(form, practice, errors, on_page), saved=not errors,
         missing_items=_items(form, practice, missing or {}, set()),
         country_groups=steps.country_groups(list(form.countries.data or []),
                                             current_locale()))
+
+
+def _call_of(form: PracticeForm) -> Call | None:
+    """Return the call the form answers (shown on every step), if it names one that exists."""
+    slug = form.call.data
+    try:
+        return calls.get_call(slug) if slug else None
+    except NotFound:
+        form.call.data = ""
+        return None
 
 
 def _items(form: PracticeForm, practice: Practice | None, fields: dict[str, list[str]],

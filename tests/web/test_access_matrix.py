@@ -17,6 +17,7 @@ SIGNED_IN = ("submitter", "reviewer", "admin")
 STAFF = ("reviewer", "admin")
 ADMIN = ("admin",)
 TOKEN = "token"  # the JSON API with a bearer token: any active account; cookies never count
+ADMIN_TOKEN = "admin-token"  # the JSON API with an admin's bearer token
 
 ACCESS: dict[str, object] = {
     # public pages and the read API
@@ -29,6 +30,10 @@ ACCESS: dict[str, object] = {
     # the site's frame
     "public.about": PUBLIC, "public.privacy": PUBLIC, "public.accessibility": PUBLIC,
     "public.contact": PUBLIC, "public.favicon": PUBLIC,
+    # calls for practices and featured collections
+    "calls.index": PUBLIC, "calls.detail": PUBLIC, "calls.feed": PUBLIC,
+    "collections.index": PUBLIC, "collections.detail": PUBLIC, "api.list_calls": PUBLIC,
+    "api.get_call": PUBLIC, "api.list_collections": PUBLIC, "api.get_collection": PUBLIC,
     # signing in and recovering an account
     "auth.login": PUBLIC, "auth.login_two_factor": PUBLIC, "auth.register": PUBLIC,
     "auth.forgot_password": PUBLIC, "auth.reset_password": PUBLIC,
@@ -52,9 +57,16 @@ ACCESS: dict[str, object] = {
     "admin.deactivate": ADMIN, "admin.reactivate": ADMIN, "admin.practices": ADMIN,
     "admin.audit": ADMIN, "admin.archive_practice": ADMIN, "admin.unarchive_practice": ADMIN,
     "admin.updates": ADMIN,
+    "admin.calls_list": ADMIN, "admin.new_call": ADMIN, "admin.edit_call": ADMIN,
+    "admin.close_call": ADMIN, "admin.collections_list": ADMIN, "admin.new_collection": ADMIN,
+    "admin.edit_collection": ADMIN, "admin.add_collection_item": ADMIN,
+    "admin.edit_collection_item": ADMIN,
     # the write API
     "api.list_submissions": TOKEN, "api.create_submission": TOKEN, "api.get_submission": TOKEN,
     "api.patch_submission": TOKEN, "api.submission_action": TOKEN,
+    # admin writes of calls and collections
+    "api.create_call": ADMIN_TOKEN, "api.patch_call": ADMIN_TOKEN,
+    "api.create_collection": ADMIN_TOKEN, "api.patch_collection": ADMIN_TOKEN,
 }
 
 
@@ -96,11 +108,29 @@ def world(app, make_user, make_practice, request):
         else:
             practices = {role: make_practice(state="draft", submitter=user)
                          for role, user in people.items()}
+    slug = _slug_target(app, make_practice, rule, people["admin"])
     with app.app_context():
         keys = {role: tokens.create_token(user, user, "matrix") for role, user in people.items()}
         token_ids = {role: tokens.list_tokens(user)[0].id for role, user in people.items()}
     return {"people": people, "target": target, "practices": practices, "keys": keys,
-            "token_ids": token_ids}
+            "token_ids": token_ids, "slug": slug}
+
+
+def _slug_target(app, make_practice, rule: str, admin) -> str:  # noqa: ANN001
+    """Make the call or collection a route's <slug> names, so admins reach the real page."""
+    from kb.services import calls, collections
+
+    if "/calls/<slug>" not in rule and "/collections/<slug>" not in rule:
+        return "no-such-practice"
+    with app.app_context():
+        if "/calls/" in rule:
+            return calls.create_call(admin, {"title": "Matrix call", "opens_on": "2020-01-01",
+                                             "closes_on": "2099-12-31"}).slug
+        make_practice(state="published", title="Matrix member")
+        found = collections.create_collection(admin, {
+            "title": "Matrix collection", "published": True,
+            "items": [{"practice": "matrix-member"}]})
+        return found.slug
 
 
 def _url(rule: str, endpoint: str, role: str, world: dict) -> str:
@@ -108,7 +138,7 @@ def _url(rule: str, endpoint: str, role: str, world: dict) -> str:
     practices = world["practices"]
     values = {"practice_id": practices.get("all", practices.get(role)),
               "user_id": world["target"].id, "token_id": world["token_ids"][role],
-              "slug": "no-such-practice", "token": "not-a-token"}
+              "slug": world["slug"], "token": "not-a-token", "item_id": 1}
     for name, value in values.items():
         rule = rule.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
     assert "<" not in rule, f"add a value for the parameter in {rule}"
@@ -123,7 +153,7 @@ def test_each_role_gets_what_the_table_says(app, world, endpoint, rule, method):
         client = app.test_client()
         url = _url(rule, endpoint, role, world)
         headers = {}
-        if required == TOKEN and role:
+        if required in (TOKEN, ADMIN_TOKEN) and role:
             headers["Authorization"] = f"Bearer {world['keys'][role]}"
         elif role:
             user = world["people"][role]
@@ -136,7 +166,7 @@ def test_each_role_gets_what_the_table_says(app, world, endpoint, rule, method):
 
 def _check(response, required, role, url: str, method: str) -> None:  # noqa: ANN001
     status, where = response.status_code, f"{method} {url} as {role or 'anonymous'}"
-    if role is None and required == TOKEN:
+    if role is None and required in (TOKEN, ADMIN_TOKEN):
         assert status == 401, where
         assert response.get_json()["error"]["code"] == "unauthenticated", where
     elif role is None:
@@ -144,7 +174,10 @@ def _check(response, required, role, url: str, method: str) -> None:  # noqa: AN
         location = urlsplit(response.headers["Location"])
         assert location.path == "/login", where
         assert parse_qs(location.query)["next"][0] == urlsplit(url).path, where
-    elif required != TOKEN and role not in required:
+    elif required == ADMIN_TOKEN and role != "admin":
+        assert status == 403, where
+        assert response.get_json()["error"]["code"] == "forbidden", where
+    elif required not in (TOKEN, ADMIN_TOKEN) and role not in required:
         assert status == 403, where
     else:
         assert status not in (401, 403) and status < 500, f"{where}: {status}"

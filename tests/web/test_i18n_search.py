@@ -137,6 +137,8 @@ def test_api_facets_carry_labels_in_the_language_asked_for(client, lang):
     body = client.get("/api/v1/practices", query_string={"lang": lang}).get_json()
     checked = 0
     for facet, values in body["facets"].items():
+        if facet == "call":
+            continue  # labelled with the call's own title, which is not translated
         for value in values:
             assert value["label"] == taxonomy.label(facet, value["value"], lang), (facet, value)
             checked += value["label"] != taxonomy.label(facet, value["value"])

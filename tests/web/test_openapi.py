@@ -26,11 +26,23 @@ DOCUMENTED = {
     ("get", "/api/v1/submissions/{id}"),
     ("patch", "/api/v1/submissions/{id}"), ("post", "/api/v1/submissions/{id}/actions"),
     ("post", "/practices/{slug}/contact"),
+    ("get", "/api/v1/calls"), ("post", "/api/v1/calls"), ("get", "/api/v1/calls/{slug}"),
+    ("patch", "/api/v1/calls/{slug}"), ("get", "/api/v1/collections"),
+    ("post", "/api/v1/collections"), ("get", "/api/v1/collections/{slug}"),
+    ("patch", "/api/v1/collections/{slug}"), ("get", "/calls/feed.atom"),
 }
 
 
 @pytest.fixture
-def seeded(make_practice):
+def seeded(app, make_practice, make_user):
+    from kb.services import calls, collections
+
+    admin = make_user(role="admin")
+    with app.app_context():
+        calls.create_call(admin, {"title": "Migration data", "objectives": [1],
+                                  "opens_on": "2026-01-01", "closes_on": "2099-01-01"})
+        calls.create_call(admin, {"title": "Closed one", "opens_on": "2025-01-01",
+                                  "closes_on": "2025-02-01"})
     make_practice(title="Alternatives to detention", objectives=[13], regions=["africa"],
                   countries=["KEN"], contact={"name": "Open", "email": "o@example.org",
                                               "public": True})
@@ -38,6 +50,11 @@ def seeded(make_practice):
                   regions=["asia-pacific"], countries=["PHL"], language="fr")
     make_practice(title="Kosovo registration desk", objectives=[4], countries=["XKX"],
                   regions=["europe-north-america"], start_year=None, end_year=None)
+    with app.app_context():
+        collections.create_collection(admin, {
+            "title": "Showcase", "published": True,
+            "items": [{"practice": "remittance-corridor", "note": "A note."},
+                      {"practice": "alternatives-to-detention"}]})
 
 
 def test_openapi_document_validates_and_documents_every_endpoint(client):
@@ -112,7 +129,9 @@ def test_every_read_endpoint_keeps_to_the_documented_schema(app, seeded):
             and not result.ok().path.startswith("/api/v1/submissions")]
     assert {op.path for op in read} == {
         "/api/v1/practices", "/api/v1/practices/{slug}", "/api/v1/practices.csv",
-        "/api/v1/practices.json", "/api/v1/taxonomy", "/api/v1/stats", "/feed.atom"}
+        "/api/v1/practices.json", "/api/v1/taxonomy", "/api/v1/stats", "/feed.atom",
+        "/api/v1/calls", "/api/v1/calls/{slug}", "/api/v1/collections",
+        "/api/v1/collections/{slug}", "/calls/feed.atom"}
     examples = 0
     for operation in read:
         @given(case=operation.as_strategy())

@@ -7,7 +7,7 @@ import logging
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from kb import db
+from kb import db, mail
 from kb.errors import ValidationFailed
 from kb.models import User
 from kb.services import accounts
@@ -47,7 +47,10 @@ def user_for_reset(token: str, max_age: int = RESET_MAX_AGE) -> User | None:
 
 
 def reset_password(token: str, new_password: str, max_age: int = RESET_MAX_AGE) -> User:
-    """Set a new password through a reset link, spending the link. Raises ValidationFailed."""
+    """Set a new password through a reset link, spending the link; the owner gets a mail.
+
+    Raises ValidationFailed.
+    """
     user = user_for_reset(token, max_age)
     if user is None:
         raise ValidationFailed(_("This link has expired or was already used. Ask for a new one."))
@@ -57,6 +60,7 @@ def reset_password(token: str, new_password: str, max_age: int = RESET_MAX_AGE) 
     with db.write_transaction() as session:
         user = session.get(User, user.id)
         accounts.set_password(user, new_password)
+        mail.queue(user.email, "password_changed", locale=user.locale, user=user)
     log.warning("password reset through emailed link: user %s", user.id)
     return user
 
@@ -68,7 +72,9 @@ def email_change_token(user: User, new_email: str) -> str:
 
 
 def confirm_email_change(token: str, max_age: int = EMAIL_MAX_AGE) -> tuple[User, str]:
-    """Apply an email change from its link; return the user and the old address.
+    """Apply an email change from its link and tell the old address (mail queued with it).
+
+    Return the user and the old address.
 
     Raises ValidationFailed (bad, expired or spent link; address taken meanwhile).
     """
@@ -84,5 +90,6 @@ def confirm_email_change(token: str, max_age: int = EMAIL_MAX_AGE) -> tuple[User
             raise ValidationFailed(_("An account with this email already exists."))
         old = user.email
         user.email = data["e"]
+        mail.queue(old, "email_changed", locale=user.locale, user=user)
     log.warning("email address changed: user %s", user.id)
     return user, old

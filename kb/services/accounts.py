@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from kb import db, taxonomy
+from kb import db, mail, taxonomy
 from kb.errors import ValidationFailed
 from kb.models import Organization, User
 from kb.services import passwords
@@ -145,7 +145,8 @@ def end_sessions(user: User) -> None:
 
 
 def change_password(actor: User, current: str, new: str) -> User:
-    """Set a new password for the actor, who proves the current one. Ends other sessions.
+    """Set a new password for the actor, who proves the current one. Ends other sessions;
+    the owner gets a mail, queued in the same transaction.
 
     Raises ValidationFailed.
     """
@@ -156,6 +157,7 @@ def change_password(actor: User, current: str, new: str) -> User:
     with db.write_transaction() as session:
         user = session.get(User, actor.id)
         set_password(user, new)
+        mail.queue(user.email, "password_changed", locale=user.locale, user=user)
     log.info("password changed by user %s", actor.id)
     return user
 

@@ -45,7 +45,6 @@ def change_password():  # noqa: ANN201
             add_field_errors(form, exc.fields)
         else:
             login_user(user)  # this browser stays signed in; every other session ends
-            mail.send(user.email, "password_changed", locale=user.locale, user=user)
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(422, password_form=form)
@@ -74,11 +73,10 @@ def change_email():  # noqa: ANN201
 @bp.get("/account/email/confirm/<token>")
 def confirm_email(token: str):  # noqa: ANN201
     try:
-        user, old_email = account_links.confirm_email_change(token)
+        user, _old_email = account_links.confirm_email_change(token)
     except ValidationFailed as exc:
         return render_template("errors/error.html", status=400, message=exc.message,
                                fields={}), 400
-    mail.send(old_email, "email_changed", locale=user.locale, user=user)
     flash(_("Your email address is now %(email)s.", email=user.email), "success")
     return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
 

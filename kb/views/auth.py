@@ -143,11 +143,10 @@ def reset_password(token: str):  # noqa: ANN201
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = account_links.reset_password(token, form.new_password.data)
+            account_links.reset_password(token, form.new_password.data)
         except ValidationFailed as exc:
             add_field_errors(form, exc.fields or {"new_password": [exc.message]})
         else:
-            mail.send(user.email, "password_changed", locale=user.locale, user=user)
             flash(_("Your password is changed. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)

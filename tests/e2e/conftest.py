@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import servers
+from tests.e2e import browser, servers
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -91,3 +91,15 @@ def make_site(tmp_path: Path):
         finally:
             for site in sites:
                 site.stop()
+
+
+@pytest.fixture(autouse=True)
+def valid_html(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a browser test, the Nu Html Checker reads every page it checked: 0 errors."""
+    browser.visited.clear()
+    yield
+    if request.node.get_closest_marker("browser") is None or not browser.visited:
+        return
+    errors = browser.html_errors(list(dict.fromkeys(browser.visited)))
+    if errors:
+        pytest.fail("Nu Html Checker errors:\n" + "\n".join(errors), pytrace=False)

@@ -43,8 +43,13 @@ def format_timestamp(value: dt.datetime | None) -> str:
     return f"{format_date(value, 'medium')}, {format_time(value, 'short')} UTC"
 
 
+def machine_time(value: dt.datetime) -> str:
+    """Return a <time datetime> value: ISO 8601 to the second (HTML allows 3 decimals, not 6)."""
+    return value.replace(microsecond=0).isoformat()
+
+
 def init_app(app: Flask) -> None:
     """Make the label helpers available to every template."""
     app.jinja_env.globals.update(state_label=state_label, role_label=role_label,
                                  checklist_label=checklist_label,
-                                 format_timestamp=format_timestamp)
+                                 format_timestamp=format_timestamp, machine_time=machine_time)

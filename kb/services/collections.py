@@ -1,6 +1,7 @@
 """Featured collections: admins curate ordered, annotated lists of published practices."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from kb.models import Collection, CollectionItem, Practice, User
 from kb.services.calls import clean_title_texts, is_slug
 from kb.services.messages import _
 
+_PRACTICE_SLUG = re.compile(r"^[a-z0-9-]{1,220}$")
 MAX_ITEMS = 100
 MAX_NOTE = 300
 MAX_INTRO = 20_000
@@ -151,8 +153,9 @@ def _items(items: Any, errors: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 def _published_practice(session: Session, slug: str, field: str) -> Practice:
-    practice = session.scalar(select(Practice).where(Practice.slug == slug,
-                                                     Practice.revision_of_id.is_(None)))
+    practice = session.scalar(select(Practice).where(
+        Practice.slug == slug, Practice.revision_of_id.is_(None))) if _PRACTICE_SLUG.match(
+        slug) else None
     if practice is None or not is_public_member(practice):
         raise ValidationFailed(_("Only published practices may be added to a collection."),
                                {field: [_("Not a published practice: %(slug)s.",

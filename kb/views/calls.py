@@ -48,3 +48,9 @@ def open_calls() -> list[Call]:
 def today_utc():  # noqa: ANN201
     """Return today's UTC date (call statuses are computed on UTC calendar days)."""
     return calls.today()
+
+
+@bp.app_template_global("call_title")
+def call_title(slug: str) -> str:
+    """Return the title of the call with ``slug`` (the slug itself if it is gone)."""
+    return calls.titles([slug]).get(slug, slug)

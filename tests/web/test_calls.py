@@ -64,6 +64,8 @@ def test_a_call_runs_from_opening_to_a_published_answer(app):
     assert r.status_code == 302
 
     assert "Data for all" in anonymous.get("/calls/migration-data").get_data(as_text=True)
+    assert "Submitted in answer to the call:" in anonymous.get("/practices/data-for-all").get_data(
+        as_text=True)
     search = anonymous.get("/practices?call=migration-data").get_data(as_text=True)
     assert "Data for all" in search
     api = anonymous.get("/api/v1/practices?call=migration-data").get_json()
@@ -130,3 +132,36 @@ def test_the_call_form_names_the_fields_it_refuses(app):
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert 'id="slug-error"' in page and 'id="title-error"' in page
+
+
+def test_the_call_follows_every_step_of_the_form_and_the_page_speaks_the_readers_language(app):
+    admin = signed_in(app, make_member(app, role="admin", organization="Hub"))
+    _open_call(admin, closes_on="2099-12-31")
+    submitter = signed_in(app, make_member(app))
+    r = submitter.post("/submissions/new", data={**form_data(title="Stepwise"),
+                                                 "call": "migration-data"})
+    practice_id = _practice_id(r.headers["Location"])
+    for step in ("basics", "who", "resources", "review"):
+        page = submitter.get(f"/submissions/{practice_id}/edit?step={step}").get_data(
+            as_text=True)
+        assert "Answering the call:" in page and 'value="migration-data"' in page, step
+    french = app.test_client().get("/calls/?lang=fr").get_data(as_text=True)
+    assert "Ouvert jusqu’au 31 décembre 2099" in french or \
+        "Ouvert jusqu'au 31 décembre 2099" in french
+    spanish = app.test_client().get("/calls/migration-data?lang=es").get_data(as_text=True)
+    assert "31 de diciembre de 2099" in spanish and "Presentar una práctica" in spanish
+
+
+def test_the_atom_feed_of_calls_lists_every_call(app):
+    import xml.etree.ElementTree as ET
+
+    admin = signed_in(app, make_member(app, role="admin", organization="Hub"))
+    _open_call(admin)
+    _open_call(admin, slug="past-call", opens_on=_day(-40), closes_on=_day(-10))
+    r = app.test_client().get("/calls/feed.atom")
+    assert r.mimetype == "application/atom+xml"
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = ET.fromstring(r.data).findall("a:entry", ns)
+    assert [e.find("a:id", ns).text.rsplit("/", 1)[-1] for e in entries] == [
+        "migration-data", "past-call"]
+    assert "Closed on" in entries[1].find("a:summary", ns).text

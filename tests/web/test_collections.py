@@ -84,3 +84,14 @@ def test_collection_pages_refuse_other_roles_and_unknown_items(app, make_practic
                       ).status_code == 404
     reviewer = signed_in(app, make_member(app, role="reviewer", organization="R"))
     assert reviewer.get("/admin/collections/lone").status_code == 403
+
+
+def test_hostile_practice_references_are_refused_without_a_server_error(app, make_practice):
+    make_practice(state="published", title="Solid scheme")
+    admin = signed_in(app, make_member(app, role="admin", organization="Hub"))
+    admin.post("/admin/collections/new", data={"title": "Hostile", "slug": "hostile"})
+    for value in ("\x00", "a" * 10_000, "Solid Scheme", "../solid-scheme?x=1"):
+        r = admin.post("/admin/collections/hostile/items", data={"practice": value,
+                                                                   "note": "\x00" * 400})
+        assert r.status_code in (302, 400, 422), (value[:20], r.status_code)
+    assert 'id="item-' not in admin.get("/admin/collections/hostile").get_data(as_text=True)

@@ -58,24 +58,33 @@ def offered(practice: Practice, actions: list[str]) -> list[str]:
     return [a for a in actions if fits(a)]
 
 
+CLOSED_REQUEST = {"update_requested_at": None, "update_requested_by_id": None,
+                  "update_request_comment": None}
+
+
 def request_update(user: User, practice_id: int, comment: str) -> Practice:
     """Ask the submitter to check a published practice; it stays live meanwhile.
 
     Raises NotFound, PermissionDenied, InvalidTransition (not published, or a request is
     already open), ValidationFailed (no comment).
     """
-    def not_open_yet(session: Session, practice: Practice, actor: User) -> list[int]:
+    text = (comment or "").strip()
+
+    def open_request(session: Session, practice: Practice, actor: User) -> list[int]:
         _live_only(session, practice, actor)
-        if practice.update_requested_at is not None:
+        # Conditional on no open request: of two reviewers asking at once, one wins.
+        opened = session.execute(
+            update(Practice).where(Practice.id == practice.id,
+                                   Practice.update_requested_at.is_(None))
+            .values(update_requested_at=db.utcnow(), update_requested_by_id=actor.id,
+                    update_request_comment=text or None)
+            .execution_options(synchronize_session=False))
+        if opened.rowcount != 1:
             raise InvalidTransition(_("An update of this practice has already been requested."))
         return []
 
-    text = (comment or "").strip()
-    return perform(user, practice_id, "request_update",
-                   Change(comment=text, values={"update_requested_at": db.utcnow(),
-                                                "update_requested_by_id": user.id,
-                                                "update_request_comment": text or None}),
-                   before=not_open_yet)
+    return perform(user, practice_id, "request_update", Change(comment=text),
+                   before=open_request)
 
 
 def confirm_current(user: User, practice_id: int, comment: str = "") -> Practice:
@@ -87,10 +96,6 @@ def confirm_current(user: User, practice_id: int, comment: str = "") -> Practice
                    Change(comment=comment or "", values={**CLOSED_REQUEST,
                                                          "last_reviewed_at": db.utcnow()}),
                    before=_live_only)
-
-
-CLOSED_REQUEST = {"update_requested_at": None, "update_requested_by_id": None,
-                  "update_request_comment": None}
 
 
 def close_request_on_update(session: Session, live: Practice, actor: User,

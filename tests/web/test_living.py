@@ -150,7 +150,9 @@ def test_request_update_then_confirm_current_through_the_pages(app, due):
     assert _events(app, pid)[-2:] == ["request_update", "confirm_current"]
     admin = signed_in(app, make_member(app, "admin"))
     audit = admin.get(f"/admin/audit?practice={pid}").get_data(as_text=True)
-    assert "request_update" in audit and "confirm_current" in audit
+    assert "Update requested" in audit and "Confirmed as current" in audit
+    timeline = owner.get(f"/submissions/{pid}").get_data(as_text=True)
+    assert "Update requested" in timeline and "Confirmed as current" in timeline
 
 
 def test_request_update_then_confirm_current_through_the_api(app, due):
@@ -269,3 +271,18 @@ def test_a_cached_record_is_not_revalidated_once_the_review_falls_due(app, clien
     assert again.status_code == 200 and again.get_json()["review_due"] is True
     page_again = client.get(f"/practices/{slug}", headers={"If-None-Match": page.headers["ETag"]})
     assert page_again.status_code == 200
+
+
+def test_two_reviewers_requesting_at_once_open_one_request(app, make_practice):
+    from kb.services import living
+    from tests.web.test_races import audit_count, race
+
+    alice, bob = make_member(app, "reviewer"), make_member(app, "reviewer")
+    for n in range(10):
+        pid = make_practice(state="published", title=f"Raced request {n}")
+        outcomes = race(app, lambda p=pid: living.request_update(alice, p, "Alice asks"),
+                        lambda p=pid: living.request_update(bob, p, "Bob asks"))
+        assert sorted(map(str, outcomes)).count("won") == 1, outcomes
+        assert audit_count(app, pid, "request_update") == 1
+        winner = "Alice asks" if outcomes[0] == "won" else "Bob asks"
+        assert _practice(app, pid).update_request_comment == winner

@@ -41,6 +41,9 @@ def app(tmp_path):
             _reset_postgres(application)
             migrate.upgrade(application)
             _MIGRATED.add(url)
+        from kb.services import indexing
+
+        indexing.get_index()  # creates the empty index, as `kb init` does
     yield application
     with application.app_context():
         application.extensions["kb.index"].index.close()

@@ -3,11 +3,17 @@
 Callers build documents with ``practice_to_document``, keep the index in step with
 ``SearchIndex.apply`` / ``rebuild``, and query it with ``SearchIndex.search``.
 """
-from kb.search.errors import IndexBusy, IndexUnavailable, SearchError
+from kb.search.errors import (
+    IndexBusy,
+    IndexDamaged,
+    IndexUnavailable,
+    RebuildRunning,
+    SearchError,
+)
 from kb.search.highlight import SNIPPET_FIELDS, field_snippet
 from kb.search.index import SearchIndex
 from kb.search.mapping import practice_to_document
-from kb.search.results import FacetCount, Hit, SearchRequest, SearchResults
+from kb.search.results import FacetCount, Hit, Notice, SearchRequest, SearchResults
 from kb.search.schema import FACETS, SCHEMA_VERSION
 
 __all__ = [
@@ -17,7 +23,10 @@ __all__ = [
     "FacetCount",
     "Hit",
     "IndexBusy",
+    "IndexDamaged",
     "IndexUnavailable",
+    "Notice",
+    "RebuildRunning",
     "SearchError",
     "SearchIndex",
     "SearchRequest",

@@ -7,7 +7,9 @@ reader handles several segments). Small builds (tests, a fresh site) stay in-pro
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable
 from itertools import chain, islice
 
@@ -26,6 +28,16 @@ def procs() -> int:
     return max(1, min(MAX_PROCS, os.cpu_count() or 1))
 
 
+def can_fork() -> bool:
+    """Return whether worker processes may be forked: no other thread, fork start method.
+
+    Forking a process that has threads can deadlock its child (Python 3.12 warns), and
+    Whoosh's worker tasks need the fork start method (Python 3.14 defaults to forkserver).
+    A build in a thread (a background repair of a web process) therefore runs serially.
+    """
+    return threading.active_count() == 1 and multiprocessing.get_start_method() == "fork"
+
+
 def fill(ix, documents: Iterable[dict], progress: Callable[[int], None] | None) -> int:
     """Add documents to the empty Whoosh index ix and commit; return the count.
 
@@ -33,7 +45,7 @@ def fill(ix, documents: Iterable[dict], progress: Callable[[int], None] | None) 
     """
     documents = iter(documents)
     head = list(islice(documents, PARALLEL_MIN))
-    parallel = len(head) >= PARALLEL_MIN and procs() > 1
+    parallel = len(head) >= PARALLEL_MIN and procs() > 1 and can_fork()
     if parallel:
         writer = ParallelWriter(ix, procs=procs(), batchsize=BATCH, multisegment=True,
                                  limitmb=BUILD_LIMITMB, codec=make_codec(), compound=False)

@@ -15,6 +15,7 @@ import numpy as np
 from whoosh.reading import TermNotFound
 
 from kb.search.analysis import LANGUAGES, fold, language_of
+from kb.search.errors import IndexDamaged
 from kb.search.internals import read_postings
 from kb.search.schema import FACETS, MULTI_VALUED
 
@@ -82,6 +83,11 @@ class SegmentData:
                 docs[facet].append(docnum)
                 codes[facet].append(vocab.code(facet, v))
 
+    def damaged(self, exc: Exception) -> IndexDamaged:
+        """Return the error to raise for a failure to read this segment's files."""
+        return IndexDamaged(f"cannot read segment {self.segment.segment_id()}: "
+                            f"{type(exc).__name__}: {exc}")
+
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         key = (field, term)
         found = self._postings.get(key)
@@ -90,6 +96,8 @@ class SegmentData:
                 found = read_postings(self.reader.postings(field, term))
             except TermNotFound:
                 found = _EMPTY
+            except Exception as exc:
+                raise self.damaged(exc) from exc
             if len(self._postings) > _POSTINGS_CACHE_LIMIT:
                 self._postings.clear()
             self._postings[key] = found
@@ -175,8 +183,11 @@ class Snapshot:
             merged = heapq.merge(*(s.reader.expand_prefix(field, prefix)
                                    for s, _ in self.segments))
             unique = (t for t, _ in groupby(merged))
-            found = [t.decode("utf-8") if isinstance(t, bytes) else t
-                     for t in islice(unique, limit)]
+            try:
+                found = [t.decode("utf-8") if isinstance(t, bytes) else t
+                         for t in islice(unique, limit)]
+            except Exception as exc:
+                raise IndexDamaged(f"cannot read the terms of {field}: {exc}") from exc
             self._prefixes[key] = found
         return found
 
@@ -210,7 +221,10 @@ class Snapshot:
 
     def card(self, docnum: int) -> dict:
         seg, local = self.locate(docnum)
-        return seg.reader.stored_fields(local).get("card") or {}
+        try:
+            return seg.reader.stored_fields(local).get("card") or {}
+        except Exception as exc:
+            raise seg.damaged(exc) from exc
 
     def versions(self) -> dict[int, str]:
         out = {}

@@ -11,3 +11,11 @@ class IndexBusy(SearchError):
 
 class IndexUnavailable(SearchError):
     """The index is missing, corrupt or built with another schema: rebuild it."""
+
+
+class IndexDamaged(IndexUnavailable):
+    """A file of the index could not be read back: repair it (kb.services.indexing.repair)."""
+
+
+class RebuildRunning(SearchError):
+    """Another process holds the rebuild lock of this index directory."""

@@ -3,7 +3,8 @@
 Layout: ``<path>/CURRENT`` names the live Whoosh directory ``<path>/ix-*``, which also holds
 ``meta.json`` (the schema version). A rebuild fills a new sibling directory, then replaces
 CURRENT atomically (``os.replace``); readers in other processes notice the new name on their
-next search. The previous directory is kept one swap longer for readers still using it.
+next search. The previous directory is kept one swap longer for readers still using it. Only
+the holder of ``<path>/REBUILD.lock`` creates or deletes directories (kb.search.integrity).
 
 Writes: a rebuild writes one big segment per core (kb.search.build); apply() commits a small
 segment without merging, and small segments are merged by size tier in a background child
@@ -30,7 +31,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-from kb.search import build, internals, searcher
+from kb.search import build, integrity, internals, searcher
 from kb.search.columns import SegmentData, Snapshot, Vocabulary
 from kb.search.errors import IndexBusy, IndexUnavailable
 from kb.search.merging import (
@@ -111,9 +112,13 @@ class SearchIndex:
         except IndexUnavailable:
             return False
 
-    def create(self) -> None:
-        """Create an empty index, replacing whatever is there."""
-        self._swap_to(self._new_dir())
+    def create(self, wait: bool = True) -> None:
+        """Create an empty index, replacing whatever is there.
+
+        Holds the rebuild lock (RebuildRunning, without wait, when another process has it).
+        """
+        with integrity.rebuild_lock(self.path, wait):
+            self._swap_to(self._new_dir())
 
     def _open(self):
         """Return the open Whoosh index of the live directory; raise IndexUnavailable."""
@@ -145,6 +150,15 @@ class SearchIndex:
         except OSError as exc:
             raise IndexUnavailable(f"search index {self.path / name} vanished") from exc
         return name, gen
+
+    def verify(self) -> list[str]:
+        """Read back every file the live index relies on; return the damage (empty: none)."""
+        try:
+            with self._lock:
+                ix = self._open()
+        except IndexUnavailable as exc:
+            return [str(exc)]
+        return integrity.verify(ix)
 
     def is_healthy(self) -> bool:
         """Return whether the index opens, has this schema version and can be read."""
@@ -275,13 +289,25 @@ class SearchIndex:
             log.error("search index merge exited with status %s", child.returncode)
 
     def rebuild(self, documents: Iterable[dict], total: int | None = None,
-                progress: Callable[[int], None] | None = None) -> int:
+                progress: Callable[[int], None] | None = None, wait: bool = True) -> int:
         """Build a fresh index from documents beside the live one, swap it in; return count.
 
         total is only informative (for a caller's progress bar); progress(n) is called every
         100 documents and at the end. Changes applied to the old index meanwhile are not
-        carried over: run a sync (compare versions()) afterwards.
+        carried over: run a sync (compare versions()) afterwards. One rebuild runs at a time
+        per directory, across processes: without wait, raises RebuildRunning (before reading
+        any document) when another one holds the lock.
         """
+        with integrity.rebuild_lock(self.path, wait):
+            return self._rebuild(documents, progress)
+
+    def wait_for_rebuild(self) -> None:
+        """Return once no process holds the rebuild lock (a running rebuild has finished)."""
+        with integrity.rebuild_lock(self.path, wait=True):
+            pass
+
+    def _rebuild(self, documents: Iterable[dict], progress: Callable[[int], None] | None
+                 ) -> int:
         target = self._new_dir()
         ix = whoosh_index.open_dir(str(target))
         try:

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kb.search.analysis import STOPWORDS, fold, words
+from kb.search.results import Notice
 
 MAX_QUERY = 256
 MAX_DEPTH = 16
@@ -64,7 +65,7 @@ class Not:
 class ParsedQuery:
     node: object | None
     text: str
-    message: str | None = None
+    notices: tuple[Notice, ...] = ()
 
 
 _TOKEN = re.compile(
@@ -76,14 +77,14 @@ _TOKEN = re.compile(
 )
 
 
-def clean(q: str) -> tuple[str, str | None]:
-    """Return q without control characters and cut to MAX_QUERY characters, with a note."""
-    message = None
+def clean(q: str) -> tuple[str, tuple[Notice, ...]]:
+    """Return q without control characters and cut to MAX_QUERY characters, with a notice."""
+    notices: tuple[Notice, ...] = ()
     if len(q) > MAX_QUERY:
         q = q[:MAX_QUERY]
-        message = f"Your search was shortened to its first {MAX_QUERY} characters."
+        notices = (Notice("query_shortened", (("limit", MAX_QUERY),)),)
     q = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in q)
-    return q.strip(), message
+    return q.strip(), notices
 
 
 def _lex(q: str) -> list[tuple[str, object]]:
@@ -209,18 +210,18 @@ def _and(nodes: list) -> object | None:
 
 def parse(q: str) -> ParsedQuery:
     """Parse a user query string into a query tree; never raises."""
-    text, message = clean(q or "")
+    text, notices = clean(q or "")
     if not text:
-        return ParsedQuery(None, "", message)
+        return ParsedQuery(None, "", notices)
     parser = _Parser(_lex(text))
     try:
         node = parser.parse()
     except Exception:  # a last resort: any parser defect degrades to plain words
         node = _and([Word(w) for w in words(text)])
         parser.repaired = True
-    if parser.repaired and message is None:
-        message = "Some search operators were ignored or repaired."
-    return ParsedQuery(node, text, message)
+    if parser.repaired:
+        notices += (Notice("operators_repaired"),)
+    return ParsedQuery(node, text, notices)
 
 
 def has_positive_terms(node: object | None) -> bool:

@@ -62,6 +62,18 @@ class FacetCount:
     selected: bool
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader should know about their search, as a code with parameters.
+
+    Codes (kb.services.search translates them): ``query_shortened`` (``limit``),
+    ``operators_repaired``, ``no_searchable_words``, ``timed_out``.
+    """
+
+    code: str
+    params: tuple[tuple[str, object], ...] = ()
+
+
 @dataclass
 class SearchResults:
     total: int
@@ -70,7 +82,6 @@ class SearchResults:
     hits: list[Hit]
     facets: dict[str, list[FacetCount]]
     suggestion: str | None = None
-    message: str | None = None
     full_total: int | None = None
     """Practices containing every word (filters applied); the rest of total matched some."""
     expanded: dict[str, list[str]] = field(default_factory=dict)
@@ -78,3 +89,4 @@ class SearchResults:
     query_language: str | None = None
     terms: dict[str, set[str]] = field(default_factory=dict)
     """Per entry language, the index terms that matched (for snippets of other fields)."""
+    notices: list[Notice] = field(default_factory=list)

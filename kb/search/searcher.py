@@ -11,7 +11,7 @@ from kb.search.columns import Snapshot, Vocabulary
 from kb.search.evaluate import BODY, TITLE, Evaluator, related_terms
 from kb.search.highlight import highlight
 from kb.search.query import has_positive_terms, parse
-from kb.search.results import SORTS, Hit, SearchRequest, SearchResults
+from kb.search.results import SORTS, Hit, Notice, SearchRequest, SearchResults
 from kb.search.schema import body_field, title_field
 
 TIME_BUDGET = 0.8
@@ -59,11 +59,6 @@ def _hit(snap: Snapshot, docnum: int, score: float, terms: dict[str, set[str]] |
     )
 
 
-def _messages(*notes: str | None) -> str | None:
-    text = " ".join(n for n in notes if n)
-    return text or None
-
-
 def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResults:
     """Return one page of results with facet counts; raises ValueError on an unknown facet."""
     facets.check_filters(req.filters)
@@ -72,9 +67,9 @@ def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResul
                                      TIME_BUDGET)
     evaluator, found = understood.evaluator, understood.matched
     result = (found.mask, found.score) if found is not None else None
-    ignored = None
+    notices = list(parsed.notices)
     if parsed.node is not None and result is None and not evaluator.timed_out:
-        ignored = "Your search had no searchable words, so all practices are shown."
+        notices.append(Notice("no_searchable_words"))
     text_mask, score = result if result else (snap.live, np.zeros(snap.n, np.float32))
     years = facets.year_mask(snap, req.year_from, req.year_to)
     base = text_mask if years is None else text_mask & years
@@ -95,7 +90,8 @@ def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResul
     ordered = _order(snap, idx, score, sort, tiers)[(page - 1) * per_page: page * per_page]
     hits = [_hit(snap, int(d), score[d], evaluator.highlight_terms,
                  matching.match_kind(understood, int(d))) for d in ordered]
-    timed_out = "The search took too long and may be incomplete." if evaluator.timed_out else None
+    if evaluator.timed_out:
+        notices.append(Notice("timed_out"))
     return SearchResults(
         total=len(idx), page=page, per_page=per_page, hits=hits, facets=counts,
         suggestion=matching.did_you_mean(snap, vocab, understood, parsed.text, req.lang,
@@ -103,7 +99,7 @@ def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResul
         full_total=full_total,
         expanded=understood.plan.expanded, query_language=understood.plan.language,
         terms=evaluator.highlight_terms if found is not None else {},
-        message=_messages(parsed.message, ignored, timed_out),
+        notices=notices,
     )
 
 

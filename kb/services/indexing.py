@@ -2,9 +2,15 @@
 
 A change to a practice inserts an IndexChange row in the same transaction. After the commit the
 process that made the change applies it at once; every process also polls recent change rows
-(at most every KB_INDEX_SYNC_INTERVAL seconds, on its next request) and periodically reconciles
-the whole index, so a change committed anywhere reaches every index directory. Applying is
-idempotent: re-read the practice; published means upsert, anything else means delete.
+(at most every KB_INDEX_SYNC_INTERVAL seconds, on its next request), so a change committed
+anywhere reaches every index directory. Applying is idempotent: re-read the practice; published
+means upsert, anything else means delete.
+
+Nothing heavy runs on a request: the whole-index reconciliation (every FULL_CHECK_EVERY
+seconds) and the repair of a missing or damaged index (verify, then rebuild from the database)
+run in a background thread, one at a time per process, while requests are answered from the
+index as it is or get 503 with Retry-After (kb.views.errors). Rebuilds hold the index
+directory's rebuild lock, so one runs at a time across processes.
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from kb import db
 from kb.models import IndexChange, Practice
-from kb.search import IndexBusy, IndexUnavailable, SearchIndex
+from kb.search import IndexBusy, IndexUnavailable, RebuildRunning, SearchIndex
 from kb.search.mapping import practice_to_document
 
 log = logging.getLogger("kb.index")
@@ -42,6 +48,8 @@ class SyncState:
 
     index: SearchIndex
     lock: threading.Lock = field(default_factory=threading.Lock)
+    background: threading.Lock = field(default_factory=threading.Lock)
+    worker: threading.Thread | None = None  # the latest background job (tests join it)
     last_poll_started: dt.datetime | None = None
     last_poll_monotonic: float = 0.0
     last_full_check: float = 0.0
@@ -70,11 +78,25 @@ def init_app(app: Flask) -> None:
 
 
 def get_index() -> SearchIndex:
-    """Return the search index of the current app, rebuilding it first if it is unusable."""
+    """Return the search index of the current app; it may be missing or damaged.
+
+    A missing index is created here only when there is nothing to put in it (a new site):
+    that is cheap. Otherwise searching it raises IndexUnavailable (see schedule_repair).
+    """
     state = _state()
-    if not state.index.is_healthy():
-        _rebuild_unhealthy(state)
+    if not state.index.exists() and not _has_published():
+        try:
+            state.index.create(wait=False)
+        except RebuildRunning:
+            pass
     return state.index
+
+
+def _has_published() -> bool:
+    session = db.get_session()
+    found = session.scalar(select(Practice.id).where(*_PUBLISHED).limit(1))
+    session.commit()
+    return found is not None
 
 
 def record_change(session: Session, practice: Practice) -> None:
@@ -139,28 +161,81 @@ def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float)
         log.info("index updated: %d upserted, %d deleted", len(upserts), len(deletes))
 
 
-def poll(force_full: bool = False) -> None:
-    """Apply change rows committed recently by any process; reconcile fully now and then."""
+def poll() -> None:
+    """Apply change rows committed recently by any process; reconcile fully now and then.
+
+    The reconciliation (and any repair) runs in a background thread, not in the caller.
+    """
     state = _state()
     if not state.lock.acquire(blocking=False):
         return  # another thread of this process is already syncing
     try:
-        now_mono = time.monotonic()
-        if not state.index.is_healthy():
-            _rebuild_unhealthy(state, locked=True)
-        if force_full or now_mono - state.last_full_check >= FULL_CHECK_EVERY:
-            sync(state.index, timeout=0.5)
-            state.last_full_check = now_mono
-        else:
-            _poll_recent(state)
-        state.last_poll_monotonic = now_mono
+        _poll_recent(state)
+        state.last_poll_monotonic = time.monotonic()
     except IndexBusy:
         pass  # another process holds the writer; the next request tries again
     except (IndexUnavailable, OSError) as exc:
-        log.error("index sync failed (%s); searches answer from the last good index", exc)
+        log.error("index sync failed (%s); a repair is scheduled", exc)
         state.last_poll_monotonic = time.monotonic()
+        schedule_repair()
     finally:
         state.lock.release()
+    if time.monotonic() - state.last_full_check >= FULL_CHECK_EVERY:
+        if _in_background(state, _reconcile):
+            state.last_full_check = time.monotonic()
+
+
+def schedule_repair() -> None:
+    """Verify the index, and rebuild it if damaged, in a background thread of this process.
+
+    One background job runs at a time per process; a rebuild already running in another
+    process is left to finish.
+    """
+    _in_background(_state(), repair)
+
+
+def _reconcile(index: SearchIndex) -> None:
+    if index.exists():
+        sync(index, timeout=0.5)
+    else:
+        repair(index)
+
+
+def _in_background(state: SyncState, job: Callable[[SearchIndex], object]) -> bool:
+    """Run job(index) in a thread with its own app context; False if one is running."""
+    if not state.background.acquire(blocking=False):
+        return False
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                job(state.index)
+        except (IndexBusy, RebuildRunning):
+            pass  # another process is writing; the next poll tries again
+        except Exception:  # a background thread has no one else to report to
+            log.exception("background index %s failed", job.__name__)
+        finally:
+            state.background.release()
+
+    state.worker = threading.Thread(target=run, daemon=True, name=f"kb-index-{job.__name__}")
+    state.worker.start()
+    return True
+
+
+def repair(index: SearchIndex | None = None, wait: bool = False) -> list[str]:
+    """Rebuild the index from the database if it is missing, unreadable or damaged.
+
+    Returns the damage found (empty: the index reads back whole). Without wait, a rebuild
+    running in another process raises RebuildRunning instead of being waited for.
+    """
+    index = index or _state().index
+    problems = index.verify()
+    if problems:
+        log.warning("search index at %s missing or damaged (%s): rebuilding from the database",
+                    index.path, "; ".join(problems[:3]))
+        rebuild(wait=wait)
+    return problems
 
 
 def _poll_recent(state: SyncState) -> None:
@@ -195,8 +270,14 @@ def check(index: SearchIndex | None = None) -> Drift:
 
 
 def sync(index: SearchIndex | None = None, timeout: float = 10.0) -> Drift:
-    """Repair every difference between the database and the index; return what was repaired."""
+    """Repair every difference between the database and the index; return what was repaired.
+
+    An index that is missing or cannot be opened is rebuilt first (kb.services.indexing.repair;
+    this waits for a rebuild running elsewhere). Not for a request: use schedule_repair there.
+    """
     index = index or get_index()
+    if not index.is_healthy():
+        repair(index, wait=True)
     drift = check(index)
     if not drift.clean:
         _apply(index, db.get_session(), drift.missing + drift.stale + drift.orphans, timeout)
@@ -214,32 +295,25 @@ def _forget_old_changes() -> None:
         log.info("old index change rows kept for now: %s", exc.orig)
 
 
-def rebuild(progress: Callable[[int, int | None], None] | None = None) -> int:
-    """Build a fresh index from the database and swap it in; searches keep working meanwhile."""
+def rebuild(progress: Callable[[int, int | None], None] | None = None, wait: bool = True
+            ) -> int:
+    """Build a fresh index from the database and swap it in; searches keep working meanwhile.
+
+    One rebuild at a time per index directory, across processes: without wait, raises
+    RebuildRunning when another one is running.
+    """
     state = _state()
     session = db.get_session()
     total = session.scalar(select(func.count()).select_from(_published().subquery()))
     documents = (to_document(p)
                  for p in session.scalars(_published().execution_options(yield_per=500)))
-    count = state.index.rebuild(documents, total=total,
+    count = state.index.rebuild(documents, total=total, wait=wait,
                                 progress=(lambda done: progress(done, total)) if progress else None)
     if progress:
         progress(total or 0, total)
     # Changes applied to the old directory while the new one was being built are not in it.
     sync(state.index)
     return count
-
-
-def _rebuild_unhealthy(state: SyncState, locked: bool = False) -> None:
-    if not locked:
-        with state.lock:
-            _rebuild_unhealthy(state, locked=True)
-        return
-    if state.index.is_healthy():
-        return
-    log.warning("search index at %s missing or unreadable: rebuilding from the database",
-                state.index.path)
-    rebuild()
 
 
 _PUBLISHED = (Practice.state == "published", Practice.revision_of_id.is_(None))

@@ -1,22 +1,63 @@
-"""Searching published practices: request parsing, running the query, labelled facets."""
+"""Searching published practices: request parsing, running the query, labelled facets.
+
+Notices about a search (kb.search.Notice) and problems with its parameters come back as
+codes; ``notice_text`` turns them into the reader's language where they are shown.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from kb import db, taxonomy
 from kb.errors import BadParameters
 from kb.models import Practice
-from kb.search import SNIPPET_FIELDS, SearchRequest, SearchResults, field_snippet
+from kb.search import SNIPPET_FIELDS, Notice, SearchRequest, SearchResults, field_snippet
 from kb.services import calls, indexing, review_dates
 
 SORTS = ("relevance", "newest", "title", "start_year")
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 YEAR_RANGE = (1900, 2100)
+
+
+NOTICES = {
+    "query_shortened": _l("Your search was shortened to its first %(limit)s characters."),
+    "operators_repaired": _l("Some search operators were ignored or repaired."),
+    "no_searchable_words": _l("Your search had no searchable words, so all practices are "
+                              "shown."),
+    "timed_out": _l("The search took too long and may be incomplete."),
+    "bad_parameters": _l("Some search parameters are not valid."),
+    "unknown_value": _l("Unknown value %(value)s."),
+    "one_of": _l("One of %(choices)s."),
+    "whole_number": _l("A whole number from %(low)s to %(high)s."),
+    "not_before_year_from": _l("Must not be before year_from."),
+    "not_a_call": _l("Not a call slug: %(value)s."),
+    "true_or_false": _l("true or false."),
+}
+"""Every notice and parameter problem code, with its English text (translated when shown)."""
+
+
+def notice_text(notice: Notice) -> str:
+    """Return a notice in the current request's language."""
+    return str(NOTICES[notice.code]) % dict(notice.params)
+
+
+class SearchParameterError(BadParameters):
+    """Search parameters that cannot be understood: ``problems`` maps each to its codes."""
+
+    def __init__(self, problems: dict[str, list[Notice]]) -> None:
+        super().__init__("Some search parameters are not valid.")
+        self.problems = problems
+
+    def translated(self) -> tuple[str, dict[str, list[str]]]:
+        """Return the message and the per-parameter messages in the request's language."""
+        return (notice_text(Notice("bad_parameters")),
+                {name: [notice_text(n) for n in notices]
+                 for name, notices in self.problems.items()})
 
 
 @dataclass(frozen=True)
@@ -27,12 +68,12 @@ class LabelledFacet:
 
 def parse_request(args: Mapping[str, Any], per_page_default: int = 20,
                   query_language: str | None = None) -> SearchRequest:
-    """Turn query parameters into a SearchRequest. Raises BadParameters naming the parameter.
+    """Turn query parameters into a SearchRequest; raise SearchParameterError naming each.
 
     The query is analysed for ``query_language`` (the interface language) unless ``qlang``
     picks another; entries in every language still match, each with its own stemmer.
     """
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Notice]] = {}
     filters: dict[str, list[Any]] = {}
     for facet in taxonomy.FACETS:
         values = _getlist(args, facet)
@@ -41,27 +82,28 @@ def parse_request(args: Mapping[str, Any], per_page_default: int = 20,
             try:
                 parsed.append(taxonomy.parse_code(facet, raw))
             except ValueError:
-                errors.setdefault(facet, []).append(f"Unknown value {raw[:40]!r}.")
+                errors.setdefault(facet, []).append(
+                    Notice("unknown_value", (("value", repr(raw[:40])),)))
         if parsed:
             filters[facet] = list(dict.fromkeys(parsed))
     call_slugs = _getlist(args, "call")
     bad_calls = [raw for raw in call_slugs if not calls.is_slug(raw)]
     if bad_calls:
-        errors["call"] = [f"Not a call slug: {bad_calls[0][:40]!r}."]
+        errors["call"] = [Notice("not_a_call", (("value", repr(bad_calls[0][:40])),))]
     elif call_slugs:
         filters["call"] = list(dict.fromkeys(call_slugs))
     sort = args.get("sort") or None
     if sort is not None and sort not in SORTS:
-        errors["sort"] = [f"One of {', '.join(SORTS)}."]
+        errors["sort"] = [Notice("one_of", (("choices", ", ".join(SORTS)),))]
     page = _int_arg(args, "page", 1, 1, MAX_PAGE, errors)
     per_page = _int_arg(args, "per_page", per_page_default, 1, MAX_PER_PAGE, errors)
     year_from = _int_arg(args, "year_from", None, *YEAR_RANGE, errors)
     year_to = _int_arg(args, "year_to", None, *YEAR_RANGE, errors)
     if year_from and year_to and year_to < year_from:
-        errors["year_to"] = ["Must not be before year_from."]
+        errors["year_to"] = [Notice("not_before_year_from")]
     review_due = _bool_arg(args, "review_due", errors)
     if errors:
-        raise BadParameters("Some search parameters are not valid.", errors)
+        raise SearchParameterError(errors)
     lang = args.get("qlang") or query_language
     # Review dates move with the clock, so the database decides them, not the index.
     ids = (tuple(review_dates.practice_ids_by_review(review_due))
@@ -74,13 +116,14 @@ def parse_request(args: Mapping[str, Any], per_page_default: int = 20,
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
-def _bool_arg(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> bool | None:
+def _bool_arg(args: Mapping[str, Any], name: str, errors: dict[str, list[Notice]]
+              ) -> bool | None:
     raw = args.get(name)
     if raw in (None, ""):
         return None
     value = BOOLEANS.get(str(raw).strip().lower())
     if value is None:
-        errors[name] = ["true or false."]
+        errors[name] = [Notice("true_or_false")]
     return value
 
 
@@ -94,17 +137,18 @@ def _getlist(args: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _int_arg(args: Mapping[str, Any], name: str, default: int | None, low: int, high: int,
-             errors: dict[str, list[str]]) -> int | None:
+             errors: dict[str, list[Notice]]) -> int | None:
     raw = args.get(name)
     if raw in (None, ""):
         return default
+    problem = Notice("whole_number", (("low", low), ("high", high)))
     try:
         value = int(str(raw))
     except ValueError:
-        errors[name] = [f"A whole number from {low} to {high}."]
+        errors[name] = [problem]
         return default
     if not low <= value <= high:
-        errors[name] = [f"A whole number from {low} to {high}."]
+        errors[name] = [problem]
         return default
     return value
 

@@ -44,7 +44,10 @@ def practices():  # noqa: ANN201
             hit, url_for("public.practice", slug=hit.slug, _external=True))
             for hit in results.hits],
         "facets": search_service.labelled_facets(results, _locale()),
-        "suggestion": results.suggestion, "message": results.message,
+        "suggestion": results.suggestion,
+        "message": " ".join(search_service.notice_text(n) for n in results.notices) or None,
+        "notices": [{"code": n.code, "message": search_service.notice_text(n)}
+                    for n in results.notices],
         "total_all_words": results.full_total, "expanded": results.expanded,
         "query_language": results.query_language,
     })

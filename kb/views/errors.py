@@ -19,6 +19,8 @@ from kb.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from kb.search import IndexUnavailable, SearchError
+from kb.services.search import SearchParameterError
 
 log = logging.getLogger("kb.security")
 
@@ -43,10 +45,13 @@ def error_response(status: int, code: str, message: str,
 
 
 def _domain_error(exc: DomainError):  # noqa: ANN202
-    status = STATUS.get(type(exc), 400)
+    status = STATUS.get(type(exc), 400)  # subclasses (SearchParameterError) get 400
     if status == 403:
         log.warning("permission denied on %s %s: %s", request.method, request.path, exc.message)
-    return error_response(status, exc.code, exc.message, exc.fields)
+    message, fields = exc.message, exc.fields
+    if isinstance(exc, SearchParameterError):  # codes, in the reader's language here
+        message, fields = exc.translated()
+    return error_response(status, exc.code, message, fields)
 
 
 def _csrf_error(exc: CSRFError):  # noqa: ANN202
@@ -98,6 +103,23 @@ def _discard_session() -> None:
     g._login_user = AnonymousUserMixin()
 
 
+SEARCH_RETRY_AFTER = 10  # seconds: a repair rebuilds about 150 practices a second, or more
+
+
+def _search_unavailable(exc: SearchError):  # noqa: ANN202
+    """A missing, damaged or busy index: 503 with Retry-After, and a repair in the background."""
+    from kb.services import indexing
+
+    logging.getLogger("kb.index").warning("search unavailable on %s %s: %s", request.method,
+                                          request.path, exc)
+    if isinstance(exc, IndexUnavailable):
+        indexing.schedule_repair()
+    response = error_response(503, "search_unavailable",
+                              _("Search is being repaired. Please try again in a moment."))
+    response.headers["Retry-After"] = str(SEARCH_RETRY_AFTER)
+    return response
+
+
 def _server_error(exc: Exception):  # noqa: ANN202
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "server_error",
@@ -110,4 +132,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(SearchError, _search_unavailable)
     app.register_error_handler(Exception, _server_error)

@@ -5,7 +5,6 @@ from flask import render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from kb import taxonomy
-from kb.errors import BadParameters
 from kb.i18n import current_locale
 from kb.search import SearchRequest
 from kb.services import search as search_service
@@ -18,20 +17,21 @@ def practices():  # noqa: ANN201
     try:
         search_request = search_service.parse_request(request.args,
                                                        query_language=current_locale())
-    except BadParameters as exc:
+    except search_service.SearchParameterError as exc:
         # People get results for what was understood plus a note; the API answers 400.
-        problems = exc.fields
-        search_request = search_service.parse_request(_without(request.args, exc.fields),
+        problems = exc.translated()[1]
+        search_request = search_service.parse_request(_without(request.args, exc.problems),
                                                        query_language=current_locale())
     results = search_service.search(search_request)
     facets = search_service.labelled_facets(results, current_locale())
     return render_template(
         "public/search.html", req=search_request, results=results, facets=facets,
+        notices=[search_service.notice_text(n) for n in results.notices],
         chips=_chips(search_request), problems=problems, page_url=_page_url,
         facet_names=taxonomy.FACETS)
 
 
-def _without(args: MultiDict, bad: dict[str, list[str]]) -> MultiDict:
+def _without(args: MultiDict, bad: dict[str, list]) -> MultiDict:
     return MultiDict([(k, v) for k, v in args.items(multi=True) if k not in bad])
 
 

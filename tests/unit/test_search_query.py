@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.search import SearchIndex, SearchRequest
+from kb.search import Notice, SearchIndex, SearchRequest
 from kb.search.query import MAX_QUERY, parse
 
 from .test_search_helpers import make_doc
@@ -75,9 +75,9 @@ def test_unknown_fields_are_plain_words(index, q):
     assert ids(index, q) == []
 
 
-def test_long_query_is_shortened_with_a_message(index):
+def test_long_query_is_shortened_with_a_notice(index):
     results = index.search(SearchRequest(q="labour" + " " * 500 + "zzz"))
-    assert results.message and str(MAX_QUERY) in results.message
+    assert results.notices == [Notice("query_shortened", (("limit", MAX_QUERY),))]
     assert results.total == 2
 
 
@@ -123,6 +123,8 @@ def test_generated_queries_are_safe(index, q):
 
 
 def test_parser_repairs_and_reports():
-    assert parse('"labour').message is not None or parse('"labour').node is not None
+    assert parse('"labour').node is not None
+    assert parse("((labour").notices == (Notice("operators_repaired"),)
+    assert parse("labour").notices == ()
     assert parse("NOT").node is None
     assert parse("").node is None

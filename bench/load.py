@@ -164,10 +164,9 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path) -> dict:
         servers.kb_cli(env, "import", str(args.records_file), timeout=3600)
         load_s = time.monotonic() - t0
         print(f"  {backend}: loaded in {load_s:.0f} s; starting gunicorn", flush=True)
-        # A worker's first request reconciles the whole index against the database: with
-        # thousands of practices that outlasts gunicorn's default 30 s worker timeout.
+        # gunicorn's default worker timeout (30 s): nothing heavy runs on a request.
         server = servers.Gunicorn(env, work / f"gunicorn-{backend}.log", args.workers,
-                                  ["--timeout", "300"]).start(timeout=900)
+                                  []).start(timeout=900)
         stack.callback(server.stop)
         urls = url_mix(server.port)
         for url in urls[:50]:  # warm every worker's caches a little

@@ -168,8 +168,6 @@ class SearchIndex:
             return False
         return True
 
-    needs_rebuild = property(lambda self: not self.is_healthy())
-
     # Writing
 
     def apply(self, upserts: Iterable[dict], deletes: Iterable[int], timeout: float = 5.0

@@ -142,6 +142,8 @@ def apply_changes(practice_ids: Iterable[int], timeout: float = 5.0) -> bool:
 
 
 def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float) -> None:
+    if not ids:
+        return
     practices: dict[int, Practice] = {}
     for start in range(0, len(ids), CHUNK):  # bounded IN lists: a full sync may name every id
         chunk = ids[start:start + CHUNK]

@@ -24,7 +24,7 @@ def _form(**kwargs: object) -> CallForm:
 @roles_required("admin")
 def calls_list():  # noqa: ANN201
     return render_template("admin/calls.html", listing=calls.list_calls(),
-                           today=calls.today(), action_form=ActionForm())
+                           today=calls.today())
 
 
 @bp.route("/calls/new", methods=["GET", "POST"])

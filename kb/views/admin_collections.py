@@ -61,7 +61,7 @@ def _render(found, form: CollectionForm | None = None,  # noqa: ANN001,ANN202
             add_form: AddPracticeForm | None = None, status: int = 200):
     return render_template(
         "admin/collection_edit.html", collection=found, form=form or CollectionForm(obj=found),
-        add_form=add_form or AddPracticeForm(formdata=None), item_form=ItemForm(formdata=None),
+        add_form=add_form or AddPracticeForm(formdata=None),
         cards=collections.cards(found, public=False)), status
 
 

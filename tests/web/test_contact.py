@@ -200,3 +200,15 @@ def test_form_posts_are_limited_per_client_address(limited):
     statuses = [_post(client, (first, second)[n % 2], f"c{n}@reader.example",
                       "10.2.0.1").status_code for n in range(5)]
     assert statuses[:4] == [302] * 4 and statuses[4] == 429
+
+
+def test_staff_see_both_forms_with_unique_ids_and_visible_labels(app, contactable):
+    from tests.web.review_support import make_member, signed_in
+
+    page = signed_in(app, make_member(app, "reviewer")).get(
+        f"/practices/{contactable}").get_data(as_text=True)
+    assert "Write to the focal point" in page and "Request an update" in page
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for control in re.findall(r'<(?:input|textarea)[^>]*\sid="([^"]+)"', page):
+        assert f'for="{control}"' in page, control

@@ -170,7 +170,8 @@ def _schemas() -> dict[str, Any]:
                                "countries": codes, "start_year": year, "end_year": year,
                                "language": text, "published_at": stamp,
                                "highlights": {"type": "object",
-                                              "additionalProperties": text}}},
+                                              "additionalProperties": text},
+                               "match": {"type": "string", "enum": ["all", "some"]}}},
         "SearchResults": {
             "type": "object", "required": ["total", "page", "per_page", "results", "facets"],
             "properties": {
@@ -180,7 +181,11 @@ def _schemas() -> dict[str, Any]:
                 "facets": {"type": "object", "required": list(FACET_PARAMETERS),
                            "properties": {f: {"type": "array", "items": facet_value}
                                           for f in FACET_PARAMETERS}},
-                "suggestion": _nullable(text), "message": _nullable(text)}},
+                "suggestion": _nullable(text), "message": _nullable(text),
+                "total_all_words": {"type": "integer", "minimum": 0},
+                "expanded": {"type": "object",
+                             "additionalProperties": {"type": "array", "items": text}},
+                "query_language": _nullable(text)}},
         "Export": {"type": "object", "required": ["total", "results"],
                    "properties": {"total": {"type": "integer"},
                                   "results": {"type": "array", "items": _ref("Practice")}}},

@@ -39,6 +39,7 @@ SETS = {
 def make_app(workdir: Path, practices: Path | None):  # noqa: ANN201
     """Return an app on a fresh SQLite database and index holding the given practices."""
     from kb import create_app, demo, migrate
+    from kb.services import indexing
 
     app = create_app({
         "TESTING": True, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
@@ -52,6 +53,7 @@ def make_app(workdir: Path, practices: Path | None):  # noqa: ANN201
             demo.load()
         else:
             demo.load(practices)
+        indexing.rebuild()
     return app
 
 

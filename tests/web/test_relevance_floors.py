@@ -32,11 +32,13 @@ def _bench():
 
 def test_relevance_on_the_demo_repository_holds_its_floors(app):
     from kb import demo
+    from kb.services import indexing
 
     bench = _bench()
     queries = json.loads(bench.SETS["demo"][1].read_text(encoding="utf-8"))["queries"]
     with app.app_context():
         demo.load()
+        indexing.rebuild()
     table = bench.score(bench.run_queries(app, queries))
     for kind, (p5, r10) in FLOORS.items():
         assert table[kind]["p@5"] >= p5, (kind, table[kind])

@@ -157,10 +157,11 @@ def test_years(p):
 @pytest.mark.parametrize("p", PRACTICES, ids=_ids(PRACTICES))
 def test_contact_links_and_organization(p):
     contact = p["contact"]
-    assert set(contact) == {"name", "email", "public"}
+    assert set(contact) == {"name", "email", "public", "contactable"}
     assert contact["name"].strip()
     assert EMAIL_RE.match(contact["email"]), contact["email"]
     assert isinstance(contact["public"], bool)
+    assert isinstance(contact["contactable"], bool)
     assert len(p["links"]) <= 2
     for link in p["links"]:
         assert set(link) == {"title", "url"}
@@ -172,6 +173,8 @@ def test_contact_links_and_organization(p):
 def test_contacts_are_mixed_public_and_private():
     flags = Counter(p["contact"]["public"] for p in PRACTICES)
     assert flags[True] >= 5 and flags[False] >= 5
+    consent = Counter((p["contact"]["public"], p["contact"]["contactable"]) for p in PUBLISHED)
+    assert all(consent[pair] >= 2 for pair in ((True, True), (False, True), (False, False)))
 
 
 def test_states():

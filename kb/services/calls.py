@@ -232,7 +232,7 @@ def create_call(user: User, body: Any) -> Call:
     _require_admin(user)
     clean = validate_call(body, partial=False)
     with db.write_transaction() as session:
-        slug = clean.get("slug") or _free_slug(session, clean["title"])
+        slug = clean.get("slug") or free_slug(session, Call.slug, clean["title"], "call")
         if session.scalar(select(Call.id).where(Call.slug == slug)) is not None:
             raise ValidationFailed(_("Some fields need attention."),
                                    {"slug": [_("Another call uses this slug.")]})
@@ -243,11 +243,12 @@ def create_call(user: User, body: Any) -> Call:
     return call
 
 
-def _free_slug(session: Session, title: str) -> str:
+def free_slug(session: Session, column: Any, title: str, fallback: str) -> str:
+    """Return a slug made from ``title`` that no row uses in ``column`` (``fallback`` if empty)."""
     from kb.services.records import slugify
 
-    base = slugify(title)[:70].strip("-") or "call"
-    taken = set(session.scalars(select(Call.slug).where(Call.slug.like(f"{base}%"))))
+    base = slugify(title)[:70].strip("-") or fallback
+    taken = set(session.scalars(select(column).where(column.like(f"{base}%"))))
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kb import db, sanitize, workflow
 from kb.errors import NotFound, PermissionDenied, ValidationFailed
 from kb.models import Collection, CollectionItem, Practice, User
-from kb.services.calls import clean_title_texts, is_slug
+from kb.services.calls import clean_title_texts, free_slug, is_slug
 from kb.services.messages import _
 
 _PRACTICE_SLUG = re.compile(r"^[a-z0-9-]{1,220}$")
@@ -201,7 +201,8 @@ def create_collection(user: User, body: Any) -> Collection:
     _require_admin(user)
     clean = validate_collection(body, partial=False)
     with db.write_transaction() as session:
-        slug = clean.get("slug") or _free_slug(session, clean["title"])
+        slug = clean.get("slug") or free_slug(session, Collection.slug, clean["title"],
+                                              "collection")
         if _find(session, slug) is not None:
             raise ValidationFailed(_("Some fields need attention."),
                                    {"slug": [_("Another collection uses this slug.")]})
@@ -209,18 +210,6 @@ def create_collection(user: User, body: Any) -> Collection:
         session.add(collection)
         _apply(session, collection, clean)
     return collection
-
-
-def _free_slug(session: Session, title: str) -> str:
-    from kb.services.records import slugify
-
-    base = slugify(title)[:70].strip("-") or "collection"
-    taken = set(session.scalars(select(Collection.slug)
-                                .where(Collection.slug.like(f"{base}%"))))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def update_collection(user: User, slug: str, body: Any) -> Collection:

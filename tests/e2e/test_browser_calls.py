@@ -9,12 +9,14 @@ import re
 import pytest
 
 from tests.e2e import browser, servers
+from tests.e2e import test_browser_journey as journey
 from tests.e2e.production_data import PASSWORD
 from tests.e2e.test_browser_journey import field, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.production]
 
 ADMIN = "curator@example.org"
+chromium = journey.chromium  # the fixture: Debian's Chromium through Playwright
 
 
 @pytest.fixture
@@ -25,15 +27,6 @@ def site(make_site):
                    "Curator", "--password-stdin", stdin=PASSWORD + "\n")
     site.server = site.serve(workers=2)
     return site
-
-
-@pytest.fixture
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        instance = browser.launch(playwright)
-        yield instance
-        instance.close()
 
 
 def test_calls_and_collections_pages_work_in_a_real_browser(site, chromium):

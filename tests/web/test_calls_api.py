@@ -8,34 +8,18 @@ import datetime as dt
 import pytest
 
 from kb.db import utcnow
-from kb.services import reviews, tokens
+from kb.services import reviews
 from tests.conftest import valid_record
+from tests.web import test_api_write
 from tests.web.review_support import make_member
 
+api = test_api_write.api  # the fixture: api(user) -> a caller with that user's token
 CHECKLIST = dict.fromkeys(("relates_to_objectives", "adheres_to_principles", "implemented",
                            "completed", "innovative_replicable"), True)
 
 
 def _day(offset: int) -> str:
     return (utcnow().date() + dt.timedelta(days=offset)).isoformat()
-
-
-@pytest.fixture
-def api(app):
-    """Return a function: api(user) -> a callable (method, path, json) -> response."""
-
-    def for_user(user):
-        with app.app_context():
-            token = tokens.create_token(user, user)
-        client = app.test_client()
-
-        def call(method: str, path: str, json=None):  # noqa: ANN202
-            return client.open(path, method=method, json=json,
-                               headers={"Authorization": f"Bearer {token}"})
-
-        return call
-
-    return for_user
 
 
 @pytest.fixture

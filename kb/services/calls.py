@@ -10,16 +10,15 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb import db, sanitize, taxonomy, workflow
+from kb import db, sanitize, schemas, taxonomy, workflow
 from kb.errors import NotFound, PermissionDenied, ValidationFailed
 from kb.models import Call, Practice, User
 from kb.services import notifications
 from kb.services.messages import _
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_SLUG = 80
+MAX_SLUG = schemas.MAX_SLUG
 MAX_DESCRIPTION = 20_000
-STATUSES = ("open", "upcoming", "closed")
 WAITING_STATES = (workflow.SUBMITTED, workflow.IN_REVIEW)
 
 

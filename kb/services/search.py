@@ -173,8 +173,11 @@ def _add_field_snippets(results: SearchResults) -> None:
         return
     from kb.sanitize import html_to_text
 
-    rows = db.get_session().scalars(
-        select(Practice).where(Practice.id.in_([hit.id for hit in pending]))).all()
+    # Only the text columns: a whole Practice would load its relationships too.
+    rows = db.get_session().execute(
+        select(Practice.id, Practice.description_html, Practice.results_html,
+               Practice.lessons_html, Practice.outcome, Practice.implemented_by,
+               Practice.partners).where(Practice.id.in_([hit.id for hit in pending]))).all()
     by_id = {row.id: row for row in rows}
     for hit in pending:
         practice = by_id.get(hit.id)

@@ -1,7 +1,9 @@
 """The search page, /practices: results, facets, chips, sort and pagination."""
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from urllib.parse import urlencode
+
+from flask import g, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from kb import taxonomy
@@ -9,6 +11,9 @@ from kb.i18n import current_locale
 from kb.search import SearchRequest
 from kb.services import search as search_service
 from kb.views.public import bp
+
+QUERY_SAFE = "!$'()*,/:;?@"
+"""Characters Werkzeug leaves unescaped in a built query string."""
 
 
 @bp.get("/practices")
@@ -57,7 +62,20 @@ def _page_url(**changes: object) -> str:
         args.poplist(key)
         if value is not None:
             args.add(key, value)
-    return url_for("public.practices", **args.to_dict(flat=False))
+    return _search_url(args)
+
+
+def _search_url(args: MultiDict) -> str:
+    """Return url_for("public.practices", **args), building the route once per request.
+
+    A search page links every facet value (hundreds of links): the query string is encoded
+    the way Werkzeug encodes it, without a routing lookup per link.
+    """
+    path = g.get("kb_practices_path")
+    if path is None:
+        path = g.kb_practices_path = url_for("public.practices")
+    query = urlencode(list(args.items(multi=True)), safe=QUERY_SAFE)
+    return f"{path}?{query}" if query else path
 
 
 def toggle_url(facet: str, value: object) -> str:
@@ -71,7 +89,7 @@ def toggle_url(facet: str, value: object) -> str:
         kept.append(text)
     for v in kept:
         args.add(facet, v)
-    return url_for("public.practices", **args.to_dict(flat=False))
+    return _search_url(args)
 
 
 bp.add_app_template_global(toggle_url, "facet_toggle_url")

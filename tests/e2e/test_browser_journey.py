@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.e2e import browser
-from tests.e2e.browser.practice_form import field, fill_steps
+from tests.e2e.browser.practice_form import field, fill_steps, sign_in
 from tests.e2e.production_data import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.production]
@@ -32,16 +32,6 @@ def chromium():
         instance = browser.launch(playwright)
         yield instance
         instance.close()
-
-
-def sign_in(context, base: str, email: str):  # noqa: ANN001,ANN201
-    page = context.new_page()
-    page.goto(base + "/login")
-    field(page, "Email").fill(email)
-    field(page, "Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/(\?.*)?$"))
-    return page
 
 
 def test_a_practice_goes_from_registration_to_search_in_a_real_browser(site, chromium):

@@ -91,3 +91,20 @@ def test_the_review_page_shows_every_field_the_public_will_see(app, make_practic
     for text in ("Partner Zeta NGO", "Fund Omega", "Type of practice",
                  "Implementation status", "Guiding principles", "Stakeholders involved"):
         assert text in page, text
+
+
+def test_the_review_of_an_update_shows_what_changes_by_field_label(app, make_practice):
+    submitter = make_member(app)
+    live_id = make_practice(state="published", submitter=submitter, title="Live text",
+                            countries=["KEN"])
+    client = signed_in(app, submitter)
+    r = client.post(f"/submissions/{live_id}/action", data={"action": "propose_update"})
+    revision_id = int(r.headers["Location"].split("/")[-2])
+    client.post(f"/submissions/{revision_id}/edit", data={
+        "step": "where", "level": "local", "countries": ["KEN", "MEX"], "save": "y"})
+    client.post(f"/submissions/{revision_id}/action", data={"action": "submit"})
+    reviewer = signed_in(app, make_member(app, "reviewer"))
+    page = reviewer.get(f"/review/{revision_id}").get_data(as_text=True)
+    diff = page[page.index('<table class="diff">'):page.index("</table>")]
+    assert '<th scope="row">Countries</th>' in diff
+    assert "<ins>Kenya, Mexico</ins>" in diff and "<del>Kenya</del>" in diff

@@ -1,6 +1,7 @@
 /* The submission form's enhancements; every page works without them.
    - Live character counters on fields with data-limit (the server enforces the same limits).
-   - A search box over the grouped country checkboxes, and the list of chosen countries. */
+   - A search box over the grouped country checkboxes, and the list of chosen countries.
+   - Focus on the error summary, so keyboard and screen reader users start there. */
 (function () {
   "use strict";
 
@@ -68,5 +69,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-limit]").forEach(initCounter);
     document.querySelectorAll("[data-picker]").forEach(initPicker);
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
   });
 }());

@@ -77,9 +77,9 @@ def serious_violations(page, axe_js: str) -> list[str]:  # noqa: ANN001
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def check_page(page, name: str, axe_js: str) -> list[str]:  # noqa: ANN001
-    """Screenshot the page at 1280 and 375 px wide, keep its source for the Nu Html Checker,
-    and return axe's serious findings."""
+def screenshots(page, name: str) -> None:  # noqa: ANN001
+    """Screenshot the page at 1280 and 375 px wide into artifacts/browser/NAME-WIDTH.png and
+    keep its source for the Nu Html Checker (works without JavaScript)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     for width in WIDTHS:
@@ -87,4 +87,10 @@ def check_page(page, name: str, axe_js: str) -> list[str]:  # noqa: ANN001
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size(size)
     save_source(page, name)
+
+
+def check_page(page, name: str, axe_js: str) -> list[str]:  # noqa: ANN001
+    """Screenshot the page at 1280 and 375 px wide, keep its source for the Nu Html Checker,
+    and return axe's serious findings (axe needs a context with JavaScript enabled)."""
+    screenshots(page, name)
     return [f"{name}: {v}" for v in serious_violations(page, axe_js)]

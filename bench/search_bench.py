@@ -160,7 +160,8 @@ class Fts5:
                             (d["id"], d["published_at"].timestamp(), d["start_year"]))
             rows = []
             for f in FACETS:
-                values = d[f] if isinstance(d[f], list) else [d[f]]
+                value = d.get(f)  # generated documents leave newer facets (call) empty
+                values = value if isinstance(value, list) else [value]
                 rows += [(d["id"], f, str(v)) for v in values if v is not None]
             self.db.executemany("INSERT INTO facets VALUES (?, ?, ?)", rows)
         self.db.execute("COMMIT")

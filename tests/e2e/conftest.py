@@ -93,6 +93,16 @@ def make_site(tmp_path: Path):
                 site.stop()
 
 
+@pytest.fixture
+def chromium():  # noqa: ANN201
+    """Debian's Chromium through Playwright (a test module may still define its own)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        instance = browser.launch(playwright)
+        yield instance
+        instance.close()
+
+
 @pytest.fixture(autouse=True)
 def valid_html(request: pytest.FixtureRequest) -> Iterator[None]:
     """After a browser test, the Nu Html Checker reads every page it checked: 0 errors."""

@@ -26,15 +26,6 @@ def demo_site(make_site):
     return site
 
 
-@pytest.fixture
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        instance = browser.launch(playwright)
-        yield instance
-        instance.close()
-
-
 def shot(page, name: str) -> None:  # noqa: ANN001
     browser.ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(browser.ARTIFACTS / f"{name}.png"), full_page=False)

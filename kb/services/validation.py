@@ -32,6 +32,9 @@ def validate_record(record: Any, complete: bool, with_submit: bool = False) -> d
         raise ValidationFailed(_("The practice must be a JSON object."),
                                {"": [_("Expected an object.")]})
     errors = shape_errors(record, with_submit)
+    for name in schemas.unpaired_surrogates(record):
+        errors.setdefault(name or "record", [_("Contains a character that cannot be stored "
+                                               "(NUL or an unpaired surrogate).")])
     clean = _clean(record, errors)
     if complete:
         _completeness(clean, errors)

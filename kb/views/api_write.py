@@ -109,8 +109,11 @@ HANDLERS: dict[str, Callable[[User, int, dict[str, Any]], Practice]] = {
 def submission_action(practice_id: int):  # noqa: ANN201
     body = _body()
     errors = schemas.action_errors(body)
-    if errors:
-        fields = {schemas.field_path(e) or "action": [_action_message(e)] for e in errors}
+    fields = {schemas.field_path(e) or "action": [_action_message(e)] for e in errors}
+    for name in schemas.unpaired_surrogates(body):
+        fields.setdefault(name or "action", [_(
+            "Contains a character that cannot be stored (NUL or an unpaired surrogate).")])
+    if fields:
         raise ValidationFailed(_("Some fields need attention."), fields)
     action = body["action"]
     practice = HANDLERS[action](g.api_user, practice_id, body)
@@ -121,6 +124,8 @@ def _action_message(error: ValidationError) -> str:
     name = schemas.field_path(error)
     if name == "action" or not name:
         return _("One of: %(actions)s.", actions=", ".join(schemas.ACTIONS))
+    if name == "no_conflict":
+        return _("Tick this box to claim the practice.")
     if error.validator == "required":
         return _("Required for this action.")
     if error.validator == "pattern":

@@ -4,18 +4,24 @@
   20-digit id is a 404 rather than an overflow in the database driver.
 - JSON nested too deeply for the parser is a 400 like any other malformed JSON.
 - A chunked body over MAX_CONTENT_LENGTH is a 413, not a truncated body.
+- A query parameter of an operation of the OpenAPI document is checked against the document.
 - NUL characters never reach a view from a form: PostgreSQL cannot store them and no person
   types them.
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
+
+from kb.errors import BadParameters
+from kb.services.messages import _
 
 MAX_ROW_ID = 2**63 - 1
 
@@ -78,8 +84,69 @@ def whole_number(raw: str | None, maximum: int = MAX_ROW_ID) -> int | None:
     return value if 1 <= value <= maximum else None
 
 
+@lru_cache(maxsize=1)
+def _documented_queries() -> list[tuple[re.Pattern[str], str, dict[str, dict[str, Any]]]]:
+    """(path regex, method, {query parameter: schema}) of each operation of the OpenAPI
+    document."""
+    from kb.views import openapi
+
+    found = []
+    for path, item in openapi.document()["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)) + "$")
+        for method, operation in item.items():
+            params = {p["name"]: p["schema"] for p in operation.get("parameters", [])
+                      if p["in"] == "query"}
+            found.append((pattern, method.upper(), params))
+    return found
+
+
+def _value_problem(raw: str, schema: dict[str, Any]) -> str | None:
+    if "enum" in schema and raw not in [str(v) for v in schema["enum"]]:
+        return _("Not one of the allowed values.")
+    if schema.get("type") == "integer":
+        number = raw[1:] if raw.startswith("-") else raw
+        if not (number.isascii() and number.isdigit()) or len(number) > 19:
+            return _("A whole number is expected.")
+        value = int(raw)
+        if value < schema.get("minimum", value) or value > schema.get("maximum", value):
+            return _("Out of range.")
+    if len(raw) > schema.get("maxLength", len(raw)):
+        return _("Too long.")
+    return None
+
+
+def check_documented_query() -> None:
+    """Refuse (400, naming it) a query parameter the OpenAPI document says is not valid.
+
+    The document is the declaration: a value outside its enum or bounds, or a single-valued
+    parameter given twice, is refused the way the document promises, for every operation it
+    lists (the JSON API and the feed).
+    """
+    errors: dict[str, list[str]] = {}
+    for pattern, method, params in _documented_queries():
+        if method != request.method or not pattern.match(request.path):
+            continue
+        for name, schema in params.items():
+            values = request.args.getlist(name)
+            if not values:
+                continue
+            if schema.get("type") == "array":
+                problems = [_value_problem(v, schema.get("items", {})) for v in values]
+            elif len(values) > 1:
+                problems = [_("Give this parameter once.")]
+            else:
+                problems = [_value_problem(values[0], schema)]
+            if any(problems):
+                errors[name] = [next(p for p in problems if p)]
+        break
+    if errors:
+        raise BadParameters(_("Some parameters are not valid."), errors)
+
+
 def init_app(app: Flask) -> None:
-    """Install the bounded ids, the JSON provider and the request class (before routes)."""
+    """Install the bounded ids, the JSON provider, the request class (before routes) and the
+    check of documented query parameters."""
     app.url_map.converters["int"] = RowIdConverter
     app.json = JSONProvider(app)
     app.request_class = KbRequest
+    app.before_request(check_documented_query)

@@ -45,7 +45,7 @@ def _search_parameters() -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": "q", "in": "query", "description": N_(
             "Full-text query: words, \"phrases\", OR, NOT or -word, prefix*, title:word."),
-         "schema": {"type": "string", "maxLength": 256}},
+         "schema": {"type": "string"}},
     ]
     for facet, text in FACET_PARAMETERS.items():
         params.append({"name": facet, "in": "query", "description": f"{text} {REPEATABLE}",
@@ -314,12 +314,21 @@ def _contact_operation() -> dict[str, Any]:
                        "text/html")}}
 
 
+def _submission_links() -> dict[str, Any]:
+    """OpenAPI links: what a client (and Schemathesis's stateful phase) can do with a new id."""
+    ident = {"id": "$response.body#/id"}
+    return {"GetSubmission": {"operationId": "getSubmission", "parameters": ident},
+            "UpdateSubmission": {"operationId": "updateSubmission", "parameters": ident},
+            "ActOnSubmission": {"operationId": "actOnSubmission", "parameters": ident}}
+
+
 def _write_paths() -> dict[str, Any]:
     secured = [{"bearerToken": []}]
     errors = {"401": _error(N_("No valid bearer token.")),
               "403": _error(N_("This user may not do that.")),
               "404": _error(N_("No such submission visible to this user."))}
     invalid = _error(N_("The record is not valid; `fields` maps keys to messages."))
+    not_json = _error(N_("The body is not valid JSON."))
     ident = {"name": "id", "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
     body = {"required": True, "content": {JSON: {"schema": _ref("CreateInput")}}}
@@ -336,8 +345,10 @@ def _write_paths() -> dict[str, Any]:
             "operationId": "createSubmission", "tags": ["write"], "security": secured,
             "summary": N_("Create a draft (or submit it with \"submit\": true)."),
             "requestBody": body,
-            "responses": {"201": _ok(N_("The new submission with its id."), _ref("Submission")),
-                          "401": errors["401"], "403": errors["403"], "422": invalid}}},
+            "responses": {"201": {**_ok(N_("The new submission with its id."),
+                                        _ref("Submission")), "links": _submission_links()},
+                          "400": not_json, "401": errors["401"], "403": errors["403"],
+                          "422": invalid}}},
         "/api/v1/submissions/{id}": {
             "get": {"operationId": "getSubmission", "tags": ["write"], "security": secured,
                     "summary": N_("Return a submission of yours (or in your review queue)."),
@@ -351,7 +362,7 @@ def _write_paths() -> dict[str, Any]:
                       "requestBody": {"required": True, "content": {JSON: {
                           "schema": _ref("RecordInput")}}},
                       "responses": {"200": _ok(N_("The updated submission."), _ref("Submission")),
-                                    **errors,
+                                    **errors, "400": not_json,
                                     "409": _error(N_("Not editable in its current state.")),
                                     "422": invalid}}},
         "/api/v1/submissions/{id}/actions": {"post": {
@@ -363,11 +374,22 @@ def _write_paths() -> dict[str, Any]:
             "responses": {"200": _ok(N_("The submission in its new state."), _ref("Submission")),
                           "201": _ok(N_("propose_update: the new revision."),
                                      _ref("Submission")),
-                          **errors,
+                          **errors, "400": not_json,
                           "409": _error(N_("The action is not possible from this state.")),
                           "422": _error(N_("A required comment, reason or declaration is "
                                            "missing."))}}},
     }
+
+
+def _with_parameter_errors(paths: dict[str, Any]) -> dict[str, Any]:
+    """Document the 400 of every operation with query parameters (kb.views.boundary checks
+    them against this document)."""
+    for item in paths.values():
+        for operation in item.values():
+            if any(p["in"] == "query" for p in operation.get("parameters", [])):
+                operation["responses"].setdefault(
+                    "400", _error(N_("A parameter is not valid; `fields` names it.")))
+    return paths
 
 
 def document() -> dict[str, Any]:
@@ -380,7 +402,8 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "tags": [{"name": "read", "description": "Public, no token."},
                  {"name": "write", "description": "Bearer token of an account."}],
-        "paths": {**_read_paths(), **_write_paths(), **openapi_calls.paths()},
+        "paths": _with_parameter_errors({**_read_paths(), **_write_paths(),
+                                         **openapi_calls.paths()}),
         "components": {
             "schemas": {**_schemas(), **openapi_calls.schemas()},
             "securitySchemes": {"bearerToken": {

@@ -212,3 +212,31 @@ def test_admin_query_parameters_never_fail(app, path):
 def test_pages_with_an_id_above_the_largest_row_id_are_a_404(app, role, path):
     client = signed_in(app, make_member(app, role))
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/api/v1/taxonomy?lang=xx", "lang"), ("/api/v1/stats?lang=en&lang=fr", "lang"),
+    ("/api/v1/practices?qlang=de", "qlang"), ("/feed.atom?qlang=null", "qlang"),
+    ("/api/v1/practices?page=²", "page"), (f"/api/v1/practices?per_page={HUGE}", "per_page"),
+    ("/api/v1/practices?sort=newest&sort=relevance", "sort"),
+])
+def test_a_query_value_the_document_refuses_is_a_400_naming_it(client, path, field):
+    response = client.get(path)
+    assert response.status_code == 400
+    if path.startswith("/api/"):
+        assert field in response.get_json()["error"]["fields"]
+
+
+def test_a_submitter_list_refuses_an_unknown_mine_value(api):
+    client, headers = api
+    response = client.get("/api/v1/submissions?mine=2", headers=headers)
+    assert "mine" in _fields(response)
+
+
+def test_a_lone_surrogate_in_a_key_or_deep_inside_is_refused(api):
+    client, headers = api
+    body = json.dumps(valid_record())[:-1] + ', "links": [{"title": "x\\udc00", "url": ' \
+        '"https://example.org"}]}'
+    response = client.post("/api/v1/submissions", data=body, headers=headers,
+                           content_type="application/json")
+    assert "links.0.title" in _fields(response)

@@ -383,12 +383,15 @@ def _write_paths() -> dict[str, Any]:
 
 def _with_parameter_errors(paths: dict[str, Any]) -> dict[str, Any]:
     """Document the 400 of every operation with query parameters (kb.views.boundary checks
-    them against this document)."""
+    them against this document) or a JSON body (which may not parse)."""
     for item in paths.values():
         for operation in item.values():
             if any(p["in"] == "query" for p in operation.get("parameters", [])):
                 operation["responses"].setdefault(
                     "400", _error(N_("A parameter is not valid; `fields` names it.")))
+            if JSON in operation.get("requestBody", {}).get("content", {}):
+                operation["responses"].setdefault(
+                    "400", _error(N_("The body is not valid JSON.")))
     return paths
 
 

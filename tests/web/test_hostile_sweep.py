@@ -192,6 +192,7 @@ def sweep(app, world, values_for, every_role: bool = True) -> tuple[int, list[st
                 client = _client(app, world, role)
                 path = _path(rule, value if isinstance(value, str) else "x", world, role, n)
                 response = _send(client, method, path, value, world, role, n)
+                response.close()  # a streamed file (favicon, static) holds it open otherwise
                 count += 1
                 if response.status_code >= 500:
                     failures.append(f"{response.status_code} {method} {rule} ({endpoint}) as "

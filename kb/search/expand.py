@@ -54,11 +54,6 @@ class Slot:
     weight: int
     alternatives: list[Alternative] = field(default_factory=list)
 
-    def tree(self) -> Word | And | Or:
-        """Return the user's words OR-ed with the text alternatives."""
-        texts = [a.node for a in self.alternatives if a.node is not None]
-        return Or((self.node, *texts)) if texts else self.node
-
     def countries(self) -> list[str]:
         return [a.country for a in self.alternatives if a.country]
 

@@ -7,8 +7,8 @@ words alone and a facet count still equals what selecting it returns), the pract
 containing *most* of the words follow: at least half of the words (2 of 3 or 4, 3 of 5 or
 6) and a score at least PARTIAL_MIN_SCORE of the best match's, so that "help returnees find
 jobs" finds the practices about returnees and jobs (whose rarer words score high) and not
-those that merely "help" people "find" something. Of two words, "most" is both: the
-practices with the rarer one only are added when no practice has both. They rank after
+those that merely "help" people "find" something. Of two words, "most" is both: practices
+with one of them (and that score) are added only when no practice has both. They rank after
 every full match, by how many words they contain, then by score. A strict query (operators)
 matches exactly what it says.
 """

@@ -113,3 +113,11 @@ def valid_html(request: pytest.FixtureRequest) -> Iterator[None]:
     errors = browser.html_errors(list(dict.fromkeys(browser.visited)))
     if errors:
         pytest.fail("Nu Html Checker errors:\n" + "\n".join(errors), pytrace=False)
+
+
+@pytest.fixture
+def review_site(make_site):
+    """A served SQLite site with the seeded submitter and one reviewer ("reviewer")."""
+    site = make_site("sqlite", ["reviewer"], per_reviewer=0)
+    site.server = site.serve(workers=2)
+    return site

@@ -17,24 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.production]
 SUBMITTER = "submitter@example.org"  # seeded by tests/e2e/production_data.py
 
 
-@pytest.fixture
-def site(make_site):
-    site = make_site("sqlite", ["reviewer"], per_reviewer=0)
-    site.server = site.serve(workers=2)
-    return site
-
-
-@pytest.fixture
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        instance = browser.launch(playwright)
-        yield instance
-        instance.close()
-
-
-def test_the_stepped_form_with_scripts_then_review_with_an_override(site, chromium):
-    base = f"http://127.0.0.1:{site.server.port}"
+def test_the_stepped_form_with_scripts_then_review_with_an_override(review_site, chromium):
+    base = f"http://127.0.0.1:{review_site.server.port}"
     axe = browser.axe_source()
     problems: list[str] = []
 
@@ -90,7 +74,7 @@ def test_the_stepped_form_with_scripts_then_review_with_an_override(site, chromi
     page.wait_for_url(f"{base}/submissions/{practice_id}")
     check(page, "detail-submitted")
 
-    reviewer = sign_in(chromium.new_context(), base, site.seed["reviewers"]["reviewer"])
+    reviewer = sign_in(chromium.new_context(), base, review_site.seed["reviewers"]["reviewer"])
     reviewer.goto(f"{base}/review/{practice_id}")
     reviewer.get_by_label(re.compile("I declare that I have no conflict of interest")).check()
     reviewer.get_by_role("button", name="Claim for review").click()
@@ -132,8 +116,8 @@ def test_the_stepped_form_with_scripts_then_review_with_an_override(site, chromi
     assert not problems, "\n".join(problems)
 
 
-def test_every_step_works_without_scripts_on_a_phone(site, chromium):
-    base = f"http://127.0.0.1:{site.server.port}"
+def test_every_step_works_without_scripts_on_a_phone(review_site, chromium):
+    base = f"http://127.0.0.1:{review_site.server.port}"
     context = chromium.new_context(java_script_enabled=False,
                                    viewport={"width": 375, "height": 740})
     page = sign_in(context, base, SUBMITTER)

@@ -18,24 +18,8 @@ CHECKLIST = ["Relates to one or more of the 23 GCM objectives",
              "Is fully or mostly completed", "Is innovative and replicable"]
 
 
-@pytest.fixture
-def site(make_site):
-    site = make_site("sqlite", ["reviewer"], per_reviewer=0)
-    site.server = site.serve(workers=2)
-    return site
-
-
-@pytest.fixture
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        instance = browser.launch(playwright)
-        yield instance
-        instance.close()
-
-
-def test_a_practice_goes_from_registration_to_search_in_a_real_browser(site, chromium):
-    base = f"http://127.0.0.1:{site.server.port}"
+def test_a_practice_goes_from_registration_to_search_in_a_real_browser(review_site, chromium):
+    base = f"http://127.0.0.1:{review_site.server.port}"
     axe = browser.axe_source()
     problems: list[str] = []
 
@@ -59,7 +43,7 @@ def test_a_practice_goes_from_registration_to_search_in_a_real_browser(site, chr
     submitter.wait_for_url(f"{base}/submissions/{practice_id}")
     problems += browser.check_page(submitter, "submission-detail", axe)
 
-    reviewer = sign_in(chromium.new_context(), base, site.seed["reviewers"]["reviewer"])
+    reviewer = sign_in(chromium.new_context(), base, review_site.seed["reviewers"]["reviewer"])
     reviewer.goto(base + "/review/")
     problems += browser.check_page(reviewer, "review-queue", axe)
     reviewer.get_by_role("link", name=TITLE).first.click()

@@ -9,14 +9,12 @@ import re
 import pytest
 
 from tests.e2e import browser, servers
-from tests.e2e import test_browser_journey as journey
+from tests.e2e.browser.practice_form import field, sign_in
 from tests.e2e.production_data import PASSWORD
-from tests.e2e.test_browser_journey import field, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.production]
 
 ADMIN = "curator@example.org"
-chromium = journey.chromium  # the fixture: Debian's Chromium through Playwright
 
 
 @pytest.fixture

@@ -95,8 +95,11 @@ HOSTILE = ['"unbalanced', "((labour", "labour))", "OR", "AND", "NOT", "-", "*", 
 def check_safe(index, q):
     start = time.monotonic()
     results = index.search(SearchRequest(q=q))
-    assert time.monotonic() - start < 1.0
-    assert results.total >= 0
+    # Unbounded expansion takes minutes; the budget stays far from the engine's 0.8 s guard.
+    assert time.monotonic() - start < 10.0
+    # Whatever the words, the answer is a coherent page of known practices.
+    assert results.total == len(results.hits)
+    assert {hit.id for hit in results.hits} <= {doc["id"] for doc in DOCS}
 
 
 @pytest.mark.parametrize("q", HOSTILE)

@@ -39,9 +39,10 @@ def _assert_answers(client, q: str) -> None:  # noqa: ANN001
         response = client.get(url, query_string={"q": q})
         elapsed = time.perf_counter() - started
         assert response.status_code == 200, (url, q[:80], response.status_code)
-        # A guard against unbounded expansion (which takes minutes), not a speed target: the
-        # engine stops matching at 0.8 s, and a loaded CI machine may add to that.
-        assert elapsed < 3.0, (url, q[:80], elapsed)
+        # A guard against unbounded expansion (which takes minutes), not a speed target (that
+        # lives in bench/): the engine stops matching at 0.8 s; the budget stays far from it so
+        # that a loaded machine or the first load of the search vocabulary cannot fail it.
+        assert elapsed < 15.0, (url, q[:80], elapsed)
 
 
 @pytest.mark.parametrize("q", HOSTILE, ids=range(len(HOSTILE)))

@@ -102,6 +102,9 @@ def _documented_queries() -> list[tuple[re.Pattern[str], str, dict[str, dict[str
 
 def _value_problem(raw: str, schema: dict[str, Any]) -> str | None:
     if "enum" in schema and raw not in [str(v) for v in schema["enum"]]:
+        choices = [str(v) for v in schema["enum"]]
+        if len(choices) <= 8:  # Short lists are worth naming; taxonomy codes are not.
+            return _("One of %(choices)s.", choices=", ".join(choices))
         return _("Not one of the allowed values.")
     if schema.get("type") == "integer":
         number = raw[1:] if raw.startswith("-") else raw

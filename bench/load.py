@@ -189,7 +189,7 @@ class _no_skip:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type, exc, tb) -> bool:  # noqa: ANN001
+    def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is not None and "Skipped" in exc_type.__name__:
             raise SystemExit(f"PostgreSQL unavailable: {exc}")
         return False

@@ -36,7 +36,7 @@ SETS = {
 }
 
 
-def make_app(workdir: Path, practices: Path | None):  # noqa: ANN201
+def make_app(workdir: Path, practices: Path | None):
     """Return an app on a fresh SQLite database and index holding the given practices."""
     from kb import create_app, demo, migrate
     from kb.services import indexing
@@ -57,7 +57,7 @@ def make_app(workdir: Path, practices: Path | None):  # noqa: ANN201
     return app
 
 
-def run_queries(app, queries: list[dict]) -> list[dict]:  # noqa: ANN001
+def run_queries(app, queries: list[dict]) -> list[dict]:
     """Return each query with the slugs of its first ten results."""
     from kb.search import SearchRequest
     from kb.services import search as search_service

@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kb.search import FACETS, SearchIndex, SearchRequest  # noqa: E402
+from kb.search import FACETS, SearchIndex, SearchRequest
 
 REGIONS = ["africa", "arab-states", "asia-pacific", "europe-north-america",
            "latin-america-caribbean"]

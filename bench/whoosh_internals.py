@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from whoosh import index as whoosh_index  # noqa: E402
-from whoosh.codec.whoosh3 import W3Codec  # noqa: E402
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 
-from bench.search_bench import Corpus  # noqa: E402
-from kb.search import SearchIndex, internals  # noqa: E402
-from kb.search.schema import body_field, make_schema, term_fields, to_fields  # noqa: E402
+from bench.search_bench import Corpus
+from kb.search import SearchIndex, internals
+from kb.search.schema import body_field, make_schema, term_fields, to_fields
 
 
 def build(path: Path, docs: list[dict], public: bool) -> float:
@@ -42,7 +42,7 @@ def build(path: Path, docs: list[dict], public: bool) -> float:
     return time.perf_counter() - start
 
 
-def read_all(ix, terms: list[str], public: bool) -> float:  # noqa: ANN001
+def read_all(ix, terms: list[str], public: bool) -> float:
     start = time.perf_counter()
     with ix.reader() as reader:
         for t in terms:

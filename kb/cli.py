@@ -55,7 +55,7 @@ def init_command(demo: bool, url: str | None) -> None:
                               rule, ""]))
 
 
-def progress_bar(label: str):  # noqa: ANN201
+def progress_bar(label: str):
     """Return a callback that draws a progress bar on stderr: (done, total) -> None."""
     state: dict = {"done": 0, "bar": None, "closed": False}
 

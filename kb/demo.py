@@ -76,7 +76,7 @@ def load(path: Path = DATA) -> DemoReport:
     return report
 
 
-def _organization(session, spec: dict) -> Organization:  # noqa: ANN001
+def _organization(session, spec: dict) -> Organization:
     org = session.scalar(select(Organization).where(Organization.name == spec["name"]))
     if org is None:
         org = Organization(name=spec["name"], type=spec.get("type", "other"),
@@ -86,7 +86,7 @@ def _organization(session, spec: dict) -> Organization:  # noqa: ANN001
     return org
 
 
-def _account(session, email: str, name: str, role: str, org: Organization,  # noqa: ANN001
+def _account(session, email: str, name: str, role: str, org: Organization,
              report: DemoReport) -> User:
     user = accounts.find_user(email)
     if user is not None:
@@ -98,7 +98,7 @@ def _account(session, email: str, name: str, role: str, org: Organization,  # no
     return user
 
 
-def _practice(session, raw: dict, orgs: dict, users: dict, when: dt.datetime,  # noqa: ANN001
+def _practice(session, raw: dict, orgs: dict, users: dict, when: dt.datetime,
               report: DemoReport) -> None:
     if title_exists(session, raw["title"]):
         report.practices_present += 1

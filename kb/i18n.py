@@ -23,7 +23,7 @@ def select_locale() -> str:
     return request.accept_languages.best_match(supported) or supported[0]
 
 
-def N_(text: str) -> str:  # noqa: N802  (the gettext convention for "extract, translate later")
+def N_(text: str) -> str:
     """Mark ``text`` for the catalogs without translating it; the page shows ``_(text)``."""
     return text
 

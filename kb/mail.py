@@ -90,7 +90,7 @@ def _after_commit(session: Session) -> None:
     ids = [m.id for m in messages if inspect(m).has_identity]
     if not ids:
         return
-    app = current_app._get_current_object()  # noqa: SLF001  (the thread needs the app)
+    app = current_app._get_current_object()
     if app.config.get("MAIL_SERVER"):
         threading.Thread(target=_deliver_in_thread, args=(app, ids), name="kb-mail",
                          daemon=True).start()

@@ -83,13 +83,13 @@ def _nesting_end(data: str, index: int, pattern: re.Pattern[str]) -> int | None:
 class _BoundedLinks:
     """Give up on over-nested link text or destinations instead of rescanning the block."""
 
-    def getText(self, data: str, index: int) -> tuple[str, int, bool]:  # noqa: N802
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:
         end = _nesting_end(data, index, _BRACKET)
         if end is None:
             return "", index, False
         return data[index : end - 1], end, True
 
-    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:  # noqa: N802
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
         if not data.startswith("(", index) or _nesting_end(data, index + 1, _PAREN) is None:
             return "", None, index, False
         window = data[index : index + _MAX_LINK_DESTINATION]
@@ -117,7 +117,7 @@ _LINK_PATTERNS = {
 class _SafeMarkdown(markdown.Extension):
     """Disable raw HTML (it is escaped as text) and apply the heading/image tree changes."""
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         for name, (processor, pattern, priority) in _LINK_PATTERNS.items():

@@ -80,7 +80,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Forbidden, _forbidden)
 
 
-def load_user(user_id: str):  # noqa: ANN201 (returns kb.models.User | None)
+def load_user(user_id: str):
     """Load the user a session cookie names, if the cookie is still current.
 
     The id carries the user's session version: signing out, changing the password, a role

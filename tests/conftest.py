@@ -53,7 +53,7 @@ def app(tmp_path):
 _MIGRATED: set[str] = set()
 
 
-def _empty_postgres(application) -> None:  # noqa: ANN001
+def _empty_postgres(application) -> None:
     """Empty every table: migrating once per session keeps the PostgreSQL run fast."""
     from sqlalchemy import text
 
@@ -64,7 +64,7 @@ def _empty_postgres(application) -> None:  # noqa: ANN001
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-def _reset_postgres(application) -> None:  # noqa: ANN001
+def _reset_postgres(application) -> None:
     from sqlalchemy import text
 
     with db.get_engine().begin() as conn:
@@ -160,7 +160,7 @@ def make_practice(app):
 def login(client):
     """Return a function that signs a user in through the login form."""
 
-    def do_login(user: User, password: str = PASSWORD, test_client=None):  # noqa: ANN202
+    def do_login(user: User, password: str = PASSWORD, test_client=None):
         c = test_client or client
         response = c.post("/login", data={"email": user.email, "password": password})
         assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]

@@ -106,7 +106,7 @@ class _InterfaceText(HTMLParser):
     def _lang(self) -> str:
         return self.stack[-1][1] if self.stack else self.page_lang
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN201
+    def handle_starttag(self, tag, attrs):
         values = dict(attrs)
         lang = (values.get("lang") or self._lang()).split("-")[0] if tag != "html" \
             else self.page_lang
@@ -119,12 +119,12 @@ class _InterfaceText(HTMLParser):
         if tag not in self.VOID:
             self.stack.append((tag, lang))
 
-    def handle_startendtag(self, tag, attrs):  # noqa: ANN001, ANN201
+    def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
         if tag not in self.VOID and self.stack and self.stack[-1][0] == tag:
             self.stack.pop()
 
-    def handle_endtag(self, tag):  # noqa: ANN001, ANN201
+    def handle_endtag(self, tag):
         if tag in self.NOT_LANGUAGE:
             self.skip_tags = max(0, self.skip_tags - 1)
         for i in range(len(self.stack) - 1, -1, -1):
@@ -132,7 +132,7 @@ class _InterfaceText(HTMLParser):
                 del self.stack[i:]
                 break
 
-    def handle_data(self, data):  # noqa: ANN001, ANN201
+    def handle_data(self, data):
         if not self.skip_tags and self._lang() == self.page_lang:
             self.chunks.append(data)
 
@@ -166,7 +166,7 @@ def demo_config(tmp_path: Path) -> dict:
     }
 
 
-def make_demo_app(tmp_path: Path):  # noqa: ANN201
+def make_demo_app(tmp_path: Path):
     """Build an app on SQLite and load the demo repository with `kb init --demo`."""
     from kb import create_app
 
@@ -177,7 +177,7 @@ def make_demo_app(tmp_path: Path):  # noqa: ANN201
     return app
 
 
-def dispose(app) -> None:  # noqa: ANN001
+def dispose(app) -> None:
     """Close the demo app's search index and database connections."""
     from kb import db
     from kb.services import indexing

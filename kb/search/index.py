@@ -228,7 +228,7 @@ class SearchIndex:
             child.terminate()
             child.wait()
 
-    def _writer(self, ix, timeout: float, keep_files: bool = False  # noqa: ANN001
+    def _writer(self, ix, timeout: float, keep_files: bool = False
                 ) -> internals.TermsWriter:
         try:
             return internals.TermsWriter(ix, term_fields(), keep_files=keep_files,

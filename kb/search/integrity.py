@@ -43,7 +43,7 @@ def rebuild_lock(path: Path, wait: bool) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def verify(ix) -> list[str]:  # noqa: ANN001
+def verify(ix) -> list[str]:
     """Read every segment of the open Whoosh index ix; return the damage found (empty: none)."""
     try:
         toc = internals.read_toc(ix)
@@ -54,19 +54,19 @@ def verify(ix) -> list[str]:  # noqa: ANN001
         name = segment.segment_id()
         try:
             reader = SegmentReader(ix.storage, ix.schema, segment, generation=toc.generation)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001  a damaged segment may fail in any way: report it
             problems.append(f"segment {name}: {type(exc).__name__}: {exc}")
             continue
         try:
             _read_all(reader)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001  same: any failure to read is damage to report
             problems.append(f"segment {name}: {type(exc).__name__}: {exc}")
         finally:
             reader.close()
     return problems
 
 
-def _read_all(reader) -> None:  # noqa: ANN001
+def _read_all(reader) -> None:
     n = reader.doc_count_all()
     for docnum in range(n):
         reader.stored_fields(docnum)

@@ -80,17 +80,17 @@ def make_codec() -> W3Codec:
 
 # Reading
 
-def read_toc(ix):  # noqa: ANN001, ANN201
+def read_toc(ix):
     """Return the index's current table of contents (generation, segments with deletions)."""
     return ix._read_toc()
 
 
-def segments(ix) -> list:  # noqa: ANN001
+def segments(ix) -> list:
     """Return the current generation's segments."""
     return ix._segments()
 
 
-def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     """Return (docnums, weights) of a term's postings, deleted documents included."""
     matcher = getattr(matcher, "child", matcher)  # drop the deletion filter: `live` masks
     if hasattr(matcher, "_read_data") and hasattr(matcher, "_next_block"):
@@ -120,7 +120,7 @@ def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
     return np.asarray(ids, np.int32), np.asarray(weights, np.float32)
 
 
-def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:  # noqa: ANN001
+def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
 
 
@@ -133,13 +133,13 @@ def _freq_bytes(freq: int) -> bytes:
     return _FREQ_BYTES[freq] if freq < 256 else pack_uint(freq)
 
 
-def _as_bytes(value) -> bytes:  # noqa: ANN001
+def _as_bytes(value) -> bytes:
     if isinstance(value, bytes):
         return value
     return value.encode("utf-8") if isinstance(value, str) else b""
 
 
-def _postings(reader, fieldname: str, btext, terminfo):  # noqa: ANN001, ANN202
+def _postings(reader, fieldname: str, btext, terminfo):
     """Yield (docnum, weight, value bytes) of one term, deleted documents included."""
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
@@ -164,13 +164,13 @@ class TermsWriter(SegmentWriter):
     """
 
     def __init__(self, ix, term_fields: frozenset[str], keep_files: bool = False,
-                 **kwargs) -> None:  # noqa: ANN001
+                 **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self._term_fields = term_fields
         self._keep_files = keep_files
         self._tables: dict[str, dict[str, tuple[array, array]]] = {}
 
-    def add_document(self, **fields) -> None:  # noqa: ANN003
+    def add_document(self, **fields) -> None:
         """Add a document: term-list fields into the tables, the rest the standard way."""
         docnum = self.docnum
         rest = {}
@@ -191,7 +191,7 @@ class TermsWriter(SegmentWriter):
                 entry[1].append(freq)
         super().add_document(**rest)
 
-    def _commit_toc(self, segments) -> None:  # noqa: ANN001
+    def _commit_toc(self, segments) -> None:
         if not self._keep_files:
             super()._commit_toc(segments)
             return
@@ -199,7 +199,7 @@ class TermsWriter(SegmentWriter):
         # that has just read the previous TOC may still be opening them.
         TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
 
-    def add_postings_to_pool(self, reader, startdoc, docmap) -> None:  # noqa: ANN001
+    def add_postings_to_pool(self, reader, startdoc, docmap) -> None:
         """Take a merged segment's postings: term-list fields into the tables.
 
         Reads each term's postings straight from its term info when they are inlined (most
@@ -281,7 +281,7 @@ class AnalysingTask(SubWriterTask):
             self._process_file(*jobinfo)
         self.resultqueue.put((None, None, writer._finalize_segment()), timeout=60)
 
-    def _process_file(self, filename, doc_count):  # noqa: ANN001, ANN202
+    def _process_file(self, filename, doc_count):
         writer = self.writer
         tempstorage = writer.temp_storage()
         with tempstorage.open_file(filename).raw_file() as f:
@@ -294,7 +294,7 @@ class AnalysingTask(SubWriterTask):
 class ParallelWriter(MpWriter):
     """MpWriter whose workers run the analysis, and whose cancel really stops them."""
 
-    def _new_task(self):  # noqa: ANN202
+    def _new_task(self):
         task = AnalysingTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                              self.subargs, self.multisegment)
         self.tasks.append(task)

@@ -16,7 +16,7 @@ MAX_PENDING_SEGMENTS = 3 * MAX_SMALL_SEGMENTS
 MERGE_IDLE = 1.0
 
 
-def tier_to_merge(segments) -> list | None:  # noqa: ANN001
+def tier_to_merge(segments) -> list | None:
     """Return MAX_SMALL_SEGMENTS small segments of one size tier to merge, or None.
 
     Tiers are powers of MAX_SMALL_SEGMENTS (1-7 documents, 8-63, 64-499), so a document is
@@ -33,7 +33,7 @@ def tier_to_merge(segments) -> list | None:  # noqa: ANN001
     return None
 
 
-def merge_small_segments(writer, segments):  # noqa: ANN001, ANN201
+def merge_small_segments(writer, segments):
     """Merge one tier of small segments when it is full; never touch big ones.
 
     Keeps a one-document commit cheap (Whoosh's default policy sometimes merges large

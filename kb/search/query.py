@@ -216,7 +216,7 @@ def parse(q: str) -> ParsedQuery:
     parser = _Parser(_lex(text))
     try:
         node = parser.parse()
-    except Exception:  # a last resort: any parser defect degrades to plain words
+    except Exception:  # noqa: BLE001  last resort (parse never raises): a defect -> plain words
         node = _and([Word(w) for w in words(text)])
         parser.repaired = True
     if parser.repaired:

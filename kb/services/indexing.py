@@ -320,7 +320,7 @@ def rebuild(progress: Callable[[int, int | None], None] | None = None, wait: boo
 _PUBLISHED = (Practice.state == "published", Practice.revision_of_id.is_(None))
 
 
-def _published():  # noqa: ANN202
+def _published():
     return select(Practice).where(*_PUBLISHED).order_by(Practice.id)
 
 

@@ -33,7 +33,7 @@ class Coverage:
     less_attention: tuple[int, ...] = LESS_ATTENTION
 
 
-def _facet(results, name: str) -> dict:  # noqa: ANN001
+def _facet(results, name: str) -> dict:
     return {fc.value: fc.count for fc in results.facets.get(name, [])}
 
 

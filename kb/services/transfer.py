@@ -198,7 +198,7 @@ def _store(session: Session, label: str, record: dict[str, Any],
         with session.begin_nested():
             create_practice(session, clean, "published", None, None,
                             kept=Kept.from_record(record))
-    except Exception as exc:  # one bad record must not stop a bulk load; it is reported
+    except Exception as exc:  # noqa: BLE001  one bad record must not stop a bulk load; reported
         log.warning("import: %s not stored: %s", label, _reason(exc))
         return {"": [f"not stored: {_reason(exc)}"]}
     return None

@@ -101,7 +101,7 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
     return user
 
 
-def _get(session, user_id: int) -> User:  # noqa: ANN001
+def _get(session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(_("No such account."))

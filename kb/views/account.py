@@ -21,7 +21,7 @@ from kb.urls import safe_next_url
 from kb.views.auth import bp
 
 
-def _account_page(status: int = 200, **forms: object):  # noqa: ANN202
+def _account_page(status: int = 200, **forms: object):
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("email_form", ChangeEmailForm(formdata=None))
     return render_template("account/index.html", **forms), status
@@ -29,13 +29,13 @@ def _account_page(status: int = 200, **forms: object):  # noqa: ANN202
 
 @bp.get("/account")
 @login_required
-def account():  # noqa: ANN201
+def account():
     return _account_page()
 
 
 @bp.post("/account/password")
 @login_required
-def change_password():  # noqa: ANN201
+def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -52,7 +52,7 @@ def change_password():  # noqa: ANN201
 
 @bp.post("/account/email")
 @login_required
-def change_email():  # noqa: ANN201
+def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
@@ -71,7 +71,7 @@ def change_email():  # noqa: ANN201
 
 
 @bp.get("/account/email/confirm/<token>")
-def confirm_email(token: str):  # noqa: ANN201
+def confirm_email(token: str):
     try:
         user, _old_email = account_links.confirm_email_change(token)
     except ValidationFailed as exc:
@@ -83,7 +83,7 @@ def confirm_email(token: str):  # noqa: ANN201
 
 @bp.get("/account/two-factor")
 @login_required
-def two_factor():  # noqa: ANN201
+def two_factor():
     user = current_user if current_user.totp_enabled else twofactor.start_setup(current_user)
     return render_template("account/two_factor.html", user=user,
                            uri=None if user.totp_enabled else twofactor.provisioning_uri(user),
@@ -94,7 +94,7 @@ def two_factor():  # noqa: ANN201
 
 @bp.post("/account/two-factor")
 @login_required
-def two_factor_confirm():  # noqa: ANN201
+def two_factor_confirm():
     form = ConfirmCodeForm()
     if form.validate_on_submit():
         try:
@@ -111,7 +111,7 @@ def two_factor_confirm():  # noqa: ANN201
 
 @bp.post("/account/two-factor/disable")
 @login_required
-def two_factor_disable():  # noqa: ANN201
+def two_factor_disable():
     form = PasswordCheckForm()
     try:
         if not form.validate_on_submit():
@@ -126,7 +126,7 @@ def two_factor_disable():  # noqa: ANN201
 
 @bp.post("/account/two-factor/recovery-codes")
 @login_required
-def recovery_codes():  # noqa: ANN201
+def recovery_codes():
     form = PasswordCheckForm(prefix="codes")
     try:
         if not form.validate_on_submit():
@@ -140,14 +140,14 @@ def recovery_codes():  # noqa: ANN201
 
 @bp.get("/account/tokens")
 @login_required
-def api_tokens():  # noqa: ANN201
+def api_tokens():
     return render_template("account/tokens.html", form=TokenForm(), revoke_form=ActionForm(),
                            tokens=tokens.list_tokens(current_user), new_token=None)
 
 
 @bp.post("/account/tokens")
 @login_required
-def create_api_token():  # noqa: ANN201
+def create_api_token():
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
@@ -159,7 +159,7 @@ def create_api_token():  # noqa: ANN201
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
-def revoke_api_token(token_id: int):  # noqa: ANN201
+def revoke_api_token(token_id: int):
     if ActionForm().validate_on_submit():
         tokens.revoke_token(current_user, token_id)
         flash(_("The token is revoked."), "success")

@@ -21,13 +21,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.get("/")
 @roles_required("admin")
-def index():  # noqa: ANN201
+def index():
     return render_template("admin/index.html")
 
 
 @bp.get("/users")
 @roles_required("admin")
-def users():  # noqa: ANN201
+def users():
     form = UserSearchForm(request.args)
     result = user_service.search_users(current_user, form.q.data or "", form.role.data or "",
                                        form.status.data or "",
@@ -38,7 +38,7 @@ def users():  # noqa: ANN201
 
 @bp.post("/users/<int:user_id>/role")
 @roles_required("admin")
-def change_role(user_id: int):  # noqa: ANN201
+def change_role(user_id: int):
     form = RoleForm()
     if form.validate_on_submit():
         user = user_service.change_role(current_user, user_id, form.role.data)
@@ -48,17 +48,17 @@ def change_role(user_id: int):  # noqa: ANN201
 
 @bp.post("/users/<int:user_id>/deactivate")
 @roles_required("admin")
-def deactivate(user_id: int):  # noqa: ANN201
+def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 @roles_required("admin")
-def reactivate(user_id: int):  # noqa: ANN201
+def reactivate(user_id: int):
     return _set_active(user_id, True)
 
 
-def _set_active(user_id: int, active: bool):  # noqa: ANN202
+def _set_active(user_id: int, active: bool):
     if ActionForm().validate_on_submit():
         user = user_service.set_active(current_user, user_id, active)
         flash(_("%(name)s can sign in again.", name=user.name) if active else

@@ -22,14 +22,14 @@ def _form(**kwargs: object) -> CallForm:
 
 @bp.get("/calls")
 @roles_required("admin")
-def calls_list():  # noqa: ANN201
+def calls_list():
     return render_template("admin/calls.html", listing=calls.list_calls(),
                            today=calls.today())
 
 
 @bp.route("/calls/new", methods=["GET", "POST"])
 @roles_required("admin")
-def new_call():  # noqa: ANN201
+def new_call():
     form = _form()
     if form.validate_on_submit():
         try:
@@ -45,7 +45,7 @@ def new_call():  # noqa: ANN201
 
 @bp.route("/calls/<slug>/edit", methods=["GET", "POST"])
 @roles_required("admin")
-def edit_call(slug: str):  # noqa: ANN201
+def edit_call(slug: str):
     call = calls.get_call(slug)
     form = _form(obj=call)
     if request.method == "GET":
@@ -64,7 +64,7 @@ def edit_call(slug: str):  # noqa: ANN201
 
 @bp.post("/calls/<slug>/close")
 @roles_required("admin")
-def close_call(slug: str):  # noqa: ANN201
+def close_call(slug: str):
     if ActionForm().validate_on_submit():
         call = calls.close_call(current_user, slug)
         flash(_("Call “%(title)s” is closed.", title=call.title), "success")

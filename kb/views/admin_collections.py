@@ -17,14 +17,14 @@ MOVES = {"up": -1, "down": 1}
 
 @bp.get("/collections")
 @roles_required("admin")
-def collections_list():  # noqa: ANN201
+def collections_list():
     return render_template("admin/collections.html",
                            items=collections.list_all(current_user))
 
 
 @bp.route("/collections/new", methods=["GET", "POST"])
 @roles_required("admin")
-def new_collection():  # noqa: ANN201
+def new_collection():
     form = CollectionForm()
     if form.validate_on_submit():
         try:
@@ -40,7 +40,7 @@ def new_collection():  # noqa: ANN201
 
 @bp.route("/collections/<slug>", methods=["GET", "POST"])
 @roles_required("admin")
-def edit_collection(slug: str):  # noqa: ANN201
+def edit_collection(slug: str):
     found = collections.get_for_admin(current_user, slug)
     form = CollectionForm(obj=found)
     status = 200
@@ -57,7 +57,7 @@ def edit_collection(slug: str):  # noqa: ANN201
     return _render(found, form=form, status=status)
 
 
-def _render(found, form: CollectionForm | None = None,  # noqa: ANN001,ANN202
+def _render(found, form: CollectionForm | None = None,
             add_form: AddPracticeForm | None = None, status: int = 200):
     return render_template(
         "admin/collection_edit.html", collection=found, form=form or CollectionForm(obj=found),
@@ -67,7 +67,7 @@ def _render(found, form: CollectionForm | None = None,  # noqa: ANN001,ANN202
 
 @bp.post("/collections/<slug>/items")
 @roles_required("admin")
-def add_collection_item(slug: str):  # noqa: ANN201
+def add_collection_item(slug: str):
     found = collections.get_for_admin(current_user, slug)
     form = AddPracticeForm()
     if form.validate_on_submit():
@@ -83,7 +83,7 @@ def add_collection_item(slug: str):  # noqa: ANN201
 
 @bp.post("/collections/<slug>/items/<int:item_id>")
 @roles_required("admin")
-def edit_collection_item(slug: str, item_id: int):  # noqa: ANN201
+def edit_collection_item(slug: str, item_id: int):
     form = ItemForm()
     action = request.form.get("action", "")
     if form.validate_on_submit():

@@ -20,7 +20,7 @@ def _require_admin() -> None:
 
 @bp.get("/practices")
 @login_required
-def practices():  # noqa: ANN201
+def practices():
     _require_admin()
     state = request.args.get("state") or None
     return render_template("admin/practices.html", items=reviews.practices_for_admin(state),
@@ -29,7 +29,7 @@ def practices():  # noqa: ANN201
 
 @bp.post("/practices/<int:practice_id>/archive")
 @login_required
-def archive_practice(practice_id: int):  # noqa: ANN201
+def archive_practice(practice_id: int):
     _require_admin()
     form = ArchiveForm()
     form.validate_on_submit()
@@ -47,7 +47,7 @@ def archive_practice(practice_id: int):  # noqa: ANN201
 
 @bp.post("/practices/<int:practice_id>/unarchive")
 @login_required
-def unarchive_practice(practice_id: int):  # noqa: ANN201
+def unarchive_practice(practice_id: int):
     _require_admin()
     form = ActionForm()
     form.validate_on_submit()
@@ -58,7 +58,7 @@ def unarchive_practice(practice_id: int):  # noqa: ANN201
 
 @bp.get("/audit")
 @login_required
-def audit():  # noqa: ANN201
+def audit():
     _require_admin()
     args = request.args
     filters = reviews.AuditFilter(

@@ -19,7 +19,7 @@ def _locale() -> str:
 
 
 @bp.get("/taxonomy")
-def taxonomy_view():  # noqa: ANN201
+def taxonomy_view():
     locale = _locale()
     return jsonify({
         "objectives": [{"code": o.code, "title": taxonomy.label("objective_title", o.code, locale),
@@ -35,7 +35,7 @@ def taxonomy_view():  # noqa: ANN201
 
 
 @bp.get("/practices")
-def practices():  # noqa: ANN201
+def practices():
     search_request = search_service.parse_request(request.args, query_language=_locale())
     results = search_service.search(search_request)
     return jsonify({
@@ -54,7 +54,7 @@ def practices():  # noqa: ANN201
 
 
 @bp.get("/practices/<slug>")
-def practice(slug: str):  # noqa: ANN201
+def practice(slug: str):
     item = practice_service.get_published(slug)
     record = practice_to_record(item, RecordOptions(include_state=False),
                                 url=url_for("public.practice", slug=item.slug, _external=True))

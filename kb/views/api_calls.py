@@ -36,13 +36,13 @@ def _collection(collection: Collection, public: bool = True) -> dict[str, Any]:
 
 
 @bp.get("/calls")
-def list_calls():  # noqa: ANN201
+def list_calls():
     items = calls.list_calls().all()
     return jsonify({"total": len(items), "results": [_call(c) for c in items]})
 
 
 @bp.get("/calls/<slug>")
-def get_call(slug: str):  # noqa: ANN201
+def get_call(slug: str):
     call = calls.get_call(slug)
     record = _call(call)
     record["practices"] = [{"slug": p.slug, "title": p.title, "url": _practice_url(p.slug)}
@@ -52,7 +52,7 @@ def get_call(slug: str):  # noqa: ANN201
 
 @bp.post("/calls")
 @token_required
-def create_call():  # noqa: ANN201
+def create_call():
     call = calls.create_call(g.api_user, _body())
     response = jsonify(_call(call))
     response.status_code = 201
@@ -62,24 +62,24 @@ def create_call():  # noqa: ANN201
 
 @bp.patch("/calls/<slug>")
 @token_required
-def patch_call(slug: str):  # noqa: ANN201
+def patch_call(slug: str):
     return jsonify(_call(calls.update_call(g.api_user, slug, _body())))
 
 
 @bp.get("/collections")
-def list_collections():  # noqa: ANN201
+def list_collections():
     items = collections.list_published()
     return jsonify({"total": len(items), "results": [_collection(c) for c in items]})
 
 
 @bp.get("/collections/<slug>")
-def get_collection(slug: str):  # noqa: ANN201
+def get_collection(slug: str):
     return jsonify(_collection(collections.get_public(slug)))
 
 
 @bp.post("/collections")
 @token_required
-def create_collection():  # noqa: ANN201
+def create_collection():
     collection = collections.create_collection(g.api_user, _body())
     response = jsonify(_collection(collection, public=False))
     response.status_code = 201
@@ -89,6 +89,6 @@ def create_collection():  # noqa: ANN201
 
 @bp.patch("/collections/<slug>")
 @token_required
-def patch_collection(slug: str):  # noqa: ANN201
+def patch_collection(slug: str):
     collection = collections.update_collection(g.api_user, slug, _body())
     return jsonify(_collection(collection, public=False))

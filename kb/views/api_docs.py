@@ -66,7 +66,7 @@ def located_in(where: str) -> str:
 
 
 @bp.get("/api")
-def api_docs():  # noqa: ANN201
+def api_docs():
     doc = openapi.document()
     operations = [(path, method, op) for path, item in doc["paths"].items()
                   for method, op in item.items() if method in METHODS]

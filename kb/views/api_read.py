@@ -30,7 +30,7 @@ def _practice_url(slug: str) -> str:
 
 
 @bp.get("/stats")
-def stats():  # noqa: ANN201
+def stats():
     locale = _locale()
     cov = stats_service.coverage()
     return jsonify({
@@ -51,7 +51,7 @@ def stats():  # noqa: ANN201
 
 
 @bp.get("/practices.csv")
-def export_csv():  # noqa: ANN201
+def export_csv():
     search_request, locale = _export_request(), _locale()
     rows = (exports.practice_to_row(p, _practice_url(p.slug), locale)
             for p in exports.iter_practices(search_request))
@@ -62,7 +62,7 @@ def export_csv():  # noqa: ANN201
 
 
 @bp.get("/practices.json")
-def export_json():  # noqa: ANN201
+def export_json():
     search_request = _export_request()
     total = search_service.search(dataclasses.replace(search_request, per_page=1)).total
     response = Response(stream_with_context(_json_chunks(search_request, total)),
@@ -83,5 +83,5 @@ def _json_chunks(search_request: SearchRequest, total: int) -> Iterator[str]:
 
 
 @bp.get("/openapi.json")
-def openapi_document():  # noqa: ANN201
+def openapi_document():
     return jsonify(openapi.document())

@@ -52,7 +52,7 @@ def _record(practice: Practice) -> dict[str, Any]:
 
 @bp.get("/submissions")
 @token_required
-def list_submissions():  # noqa: ANN201
+def list_submissions():
     user = g.api_user
     if user.role in workflow.REVIEWER_ROLES and request.args.get("mine") != "1":
         items = reviews.queue(user) + reviews.claimed_by(user)
@@ -63,7 +63,7 @@ def list_submissions():  # noqa: ANN201
 
 @bp.post("/submissions")
 @token_required
-def create_submission():  # noqa: ANN201
+def create_submission():
     body = _body()
     practice = submissions.create_draft(g.api_user, body, submit=body.get("submit") is True)
     response = jsonify(_record(practice))
@@ -74,13 +74,13 @@ def create_submission():  # noqa: ANN201
 
 @bp.get("/submissions/<int:practice_id>")
 @token_required
-def get_submission(practice_id: int):  # noqa: ANN201
+def get_submission(practice_id: int):
     return jsonify(_record(submissions.get_for(g.api_user, practice_id)))
 
 
 @bp.patch("/submissions/<int:practice_id>")
 @token_required
-def patch_submission(practice_id: int):  # noqa: ANN201
+def patch_submission(practice_id: int):
     return jsonify(_record(submissions.update_draft(g.api_user, practice_id, _body())))
 
 
@@ -106,7 +106,7 @@ HANDLERS: dict[str, Callable[[User, int, dict[str, Any]], Practice]] = {
 
 @bp.post("/submissions/<int:practice_id>/actions")
 @token_required
-def submission_action(practice_id: int):  # noqa: ANN201
+def submission_action(practice_id: int):
     body = _body()
     errors = schemas.action_errors(body)
     fields = {schemas.field_path(e) or "action": [_action_message(e)] for e in errors}

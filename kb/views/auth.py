@@ -40,7 +40,7 @@ PENDING_SECONDS = 300
 
 @bp.route("/login", methods=["GET", "POST"])
 @login_limits
-def login():  # noqa: ANN201
+def login():
     form = LoginForm()
     next_url = safe_next_url(request.args.get("next"))
     if form.validate_on_submit():
@@ -61,7 +61,7 @@ def login():  # noqa: ANN201
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @two_factor_limits
-def login_two_factor():  # noqa: ANN201
+def login_two_factor():
     pending = session.get("pending_2fa")
     if not pending or time.time() - pending.get("t", 0) > PENDING_SECONDS:
         session.pop("pending_2fa", None)
@@ -77,7 +77,7 @@ def login_two_factor():  # noqa: ANN201
     return render_template("auth/two_factor.html", form=form)
 
 
-def _complete_login(user: User, remember: bool, next_url: str | None):  # noqa: ANN202
+def _complete_login(user: User, remember: bool, next_url: str | None):
     session.clear()  # a fresh session and a fresh CSRF token at each sign-in
     login_user(user, remember=remember)
     accounts.record_login(user)
@@ -89,7 +89,7 @@ def _complete_login(user: User, remember: bool, next_url: str | None):  # noqa: 
 
 @bp.route("/register", methods=["GET", "POST"])
 @post_limit("RATELIMIT_REGISTER")
-def register():  # noqa: ANN201
+def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -109,7 +109,7 @@ def register():  # noqa: ANN201
 
 @bp.post("/logout")
 @login_required
-def logout():  # noqa: ANN201
+def logout():
     accounts.end_sessions(current_user)
     log.info("logout: user %s", current_user.id)
     logout_user()
@@ -120,7 +120,7 @@ def logout():  # noqa: ANN201
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @post_limit("RATELIMIT_PASSWORD_RESET")
-def forgot_password():  # noqa: ANN201
+def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = accounts.find_user(form.email.data)
@@ -137,7 +137,7 @@ def forgot_password():  # noqa: ANN201
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-def reset_password(token: str):  # noqa: ANN201
+def reset_password(token: str):
     if account_links.user_for_reset(token) is None:
         return render_template("auth/reset_password.html", form=None), 400
     form = ResetPasswordForm()

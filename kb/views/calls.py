@@ -13,12 +13,12 @@ ATOM = "application/atom+xml"
 
 
 @bp.get("/")
-def index():  # noqa: ANN201
+def index():
     return render_template("calls/index.html", listing=calls.list_calls(), today=calls.today())
 
 
 @bp.get("/<slug>")
-def detail(slug: str):  # noqa: ANN201
+def detail(slug: str):
     call = calls.get_call(slug)
     return render_template("calls/detail.html", call=call, today=calls.today(),
                            status=call.status_on(calls.today()),
@@ -26,7 +26,7 @@ def detail(slug: str):  # noqa: ANN201
 
 
 @bp.get("/feed.atom")
-def feed():  # noqa: ANN201
+def feed():
     items = calls.list_calls().all()
     updated = max((c.updated_at for c in items), default=None)
     body = render_template("calls/feed.xml", items=items, updated=updated, today=calls.today(),
@@ -45,7 +45,7 @@ def open_calls() -> list[Call]:
 
 
 @bp.app_template_global("today_utc")
-def today_utc():  # noqa: ANN201
+def today_utc():
     """Return today's UTC date (call statuses are computed on UTC calendar days)."""
     return calls.today()
 

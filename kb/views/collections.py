@@ -10,12 +10,12 @@ bp = Blueprint("collections", __name__, url_prefix="/collections")
 
 
 @bp.get("/")
-def index():  # noqa: ANN201
+def index():
     return render_template("collections/index.html", items=collections.list_published())
 
 
 @bp.get("/<slug>")
-def detail(slug: str):  # noqa: ANN201
+def detail(slug: str):
     collection = collections.get_public(slug)
     return render_template("collections/detail.html", collection=collection,
                            cards=collections.cards(collection))

@@ -20,7 +20,7 @@ log = logging.getLogger("kb.contact")
 
 @bp.post("/practices/<slug>/contact")
 @contact_limits
-def contact_focal_point(slug: str):  # noqa: ANN201
+def contact_focal_point(slug: str):
     form = ContactForm()
     form.validate_on_submit()  # CSRF; the service checks the fields
     done = redirect(url_for("public.practice", slug=slug, _anchor="contact"))

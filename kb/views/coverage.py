@@ -18,7 +18,7 @@ def heat_level(count: int, highest: int) -> int:
 
 
 @bp.get("/coverage")
-def coverage():  # noqa: ANN201
+def coverage():
     cov = stats_service.coverage()
     regions = [code for code, _label in taxonomy.choices("region")]
     highest = max((n for row in cov.matrix.values() for n in row.values()), default=0)

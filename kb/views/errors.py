@@ -33,7 +33,7 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message: str,
-                   fields: dict[str, list[str]] | None = None):  # noqa: ANN201
+                   fields: dict[str, list[str]] | None = None):
     """Return the error as JSON for the API or as a page for people."""
     if wants_json():
         response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
@@ -44,7 +44,7 @@ def error_response(status: int, code: str, message: str,
     return response
 
 
-def _domain_error(exc: DomainError):  # noqa: ANN202
+def _domain_error(exc: DomainError):
     status = STATUS.get(type(exc), 400)  # subclasses (SearchParameterError) get 400
     if status == 403:
         log.warning("permission denied on %s %s: %s", request.method, request.path, exc.message)
@@ -54,13 +54,13 @@ def _domain_error(exc: DomainError):  # noqa: ANN202
     return error_response(status, exc.code, message, fields)
 
 
-def _csrf_error(exc: CSRFError):  # noqa: ANN202
+def _csrf_error(exc: CSRFError):
     log.warning("CSRF check failed on %s %s: %s", request.method, request.path, exc.description)
     return error_response(400, "csrf", _("This form has expired or was sent from elsewhere. "
                                          "Go back, reload the page and try again."))
 
 
-def _http_error(exc: HTTPException):  # noqa: ANN202
+def _http_error(exc: HTTPException):
     status = exc.code or 500
     messages = {
         404: _("We could not find that page."),
@@ -77,7 +77,7 @@ def _http_error(exc: HTTPException):  # noqa: ANN202
     return response
 
 
-def _database_error(exc: DBAPIError):  # noqa: ANN202
+def _database_error(exc: DBAPIError):
     if not (isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated):
         return _server_error(exc)  # a bug (constraint, syntax), not an outage
     # The pool's pre-ping (PostgreSQL) or a fresh connect (SQLite) on a later request recovers
@@ -106,7 +106,7 @@ def _discard_session() -> None:
 SEARCH_RETRY_AFTER = 10  # seconds: a repair rebuilds about 150 practices a second, or more
 
 
-def _search_unavailable(exc: SearchError):  # noqa: ANN202
+def _search_unavailable(exc: SearchError):
     """A missing, damaged or busy index: 503 with Retry-After, and a repair in the background."""
     from kb.services import indexing
 
@@ -120,7 +120,7 @@ def _search_unavailable(exc: SearchError):  # noqa: ANN202
     return response
 
 
-def _server_error(exc: Exception):  # noqa: ANN202
+def _server_error(exc: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "server_error",
                           _("Something went wrong on our side. It has been logged; please "

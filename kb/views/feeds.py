@@ -17,7 +17,7 @@ FEED_ENTRIES = 30
 ATOM = "application/atom+xml"
 
 
-def _feed_title(search_request) -> str:  # noqa: ANN001
+def _feed_title(search_request) -> str:
     locale = current_locale()
     parts = [search_service.filter_label(facet, value, locale)
              for facet, values in search_request.filters.items() for value in values]
@@ -27,7 +27,7 @@ def _feed_title(search_request) -> str:  # noqa: ANN001
 
 
 @bp.get("/feed.atom")
-def feed():  # noqa: ANN201
+def feed():
     search_request = search_service.parse_request(request.args)
     entries = exports.latest_practices(search_request, FEED_ENTRIES)
     updated = max((p.updated_at for p in entries), default=None)
@@ -45,7 +45,7 @@ def feed():  # noqa: ANN201
 
 
 @bp.get("/sitemap.xml")
-def sitemap():  # noqa: ANN201
+def sitemap():
     rows = db.get_session().execute(
         select(Practice.slug, Practice.updated_at)
         .where(Practice.state == "published", Practice.revision_of_id.is_(None))
@@ -55,7 +55,7 @@ def sitemap():  # noqa: ANN201
 
 
 @bp.get("/robots.txt")
-def robots():  # noqa: ANN201
+def robots():
     # Facet combinations are endless; crawlers get practice pages through the sitemap.
     lines = ["User-agent: *", "Disallow: /practices?", "Disallow: /feed.atom?",
              "Disallow: /api/", "Disallow: /submissions", "Disallow: /review",

@@ -51,7 +51,7 @@ def practice_page_extras(practice: Practice, contact_form: ContactForm | None = 
 
 
 @review.bp.post("/<int:practice_id>/request-update")
-def request_update(practice_id: int):  # noqa: ANN201
+def request_update(practice_id: int):
     form = UpdateRequestForm()
     form.validate_on_submit()
     try:
@@ -69,7 +69,7 @@ def request_update(practice_id: int):  # noqa: ANN201
 
 @submit.bp.post("/<int:practice_id>/confirm-current")
 @login_required
-def confirm_current(practice_id: int):  # noqa: ANN201
+def confirm_current(practice_id: int):
     form = ActionForm()
     form.validate_on_submit()
     living.confirm_current(current_user, practice_id, form.comment.data or "")
@@ -79,6 +79,6 @@ def confirm_current(practice_id: int):  # noqa: ANN201
 
 @admin.bp.get("/updates")
 @roles_required("admin")
-def updates():  # noqa: ANN201
+def updates():
     return render_template("admin/updates.html", requests=living.open_update_requests(),
                            due=review_dates.due_practices())

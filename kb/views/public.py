@@ -20,7 +20,7 @@ RELATED = 5
 
 
 @bp.get("/")
-def home():  # noqa: ANN201
+def home():
     # Tile counts are the search's facet counts, so a tile's number is what its click returns.
     results = indexing.get_index().search(SearchRequest(per_page=1))
     counts = {name: {fc.value: fc.count for fc in results.facets.get(name, [])}
@@ -35,7 +35,7 @@ def home():  # noqa: ANN201
 
 
 @bp.get("/practices/<slug>")
-def practice(slug: str):  # noqa: ANN201
+def practice(slug: str):
     item = practice_service.get_published(slug, include_archived=True)
     return render_practice(item)
 

@@ -43,7 +43,7 @@ def _queue_filter() -> reviews.QueueFilter:
 
 
 @bp.get("/")
-def queue():  # noqa: ANN201
+def queue():
     filters = _queue_filter()
     return render_template(
         "review/queue.html", items=reviews.queue(current_user, filters), filters=filters,
@@ -56,17 +56,17 @@ def queue():  # noqa: ANN201
 
 
 @bp.get("/mine")
-def mine():  # noqa: ANN201
+def mine():
     return render_template("review/mine.html", items=reviews.claimed_by(current_user))
 
 
 @bp.get("/<int:practice_id>")
-def detail(practice_id: int):  # noqa: ANN201
+def detail(practice_id: int):
     return _render_detail(practice_id)
 
 
 def _render_detail(practice_id: int, claim_form: ClaimForm | None = None,
-                   decision_form: DecisionForm | None = None, status: int = 200):  # noqa: ANN202
+                   decision_form: DecisionForm | None = None, status: int = 200):
     practice = submissions.get_for(current_user, practice_id)
     live = revisions.live_of(practice)
     return render_template(
@@ -81,7 +81,7 @@ def _render_detail(practice_id: int, claim_form: ClaimForm | None = None,
 
 
 @bp.post("/<int:practice_id>/claim")
-def claim(practice_id: int):  # noqa: ANN201
+def claim(practice_id: int):
     form = ClaimForm()
     form.validate_on_submit()
     try:
@@ -95,7 +95,7 @@ def claim(practice_id: int):  # noqa: ANN201
 
 
 @bp.post("/<int:practice_id>/unclaim")
-def unclaim(practice_id: int):  # noqa: ANN201
+def unclaim(practice_id: int):
     form = ActionForm()
     form.validate_on_submit()
     reviews.unclaim(current_user, practice_id, form.comment.data or "")
@@ -108,7 +108,7 @@ DECISIONS = {"approve": None, "request_changes": reviews.request_changes,
 
 
 @bp.post("/<int:practice_id>/decide")
-def decide(practice_id: int):  # noqa: ANN201
+def decide(practice_id: int):
     form = DecisionForm()
     form.validate_on_submit()
     decision, comment = form.decision.data, form.comment.data or ""

@@ -17,7 +17,7 @@ QUERY_SAFE = "!$'()*,/:;?@"
 
 
 @bp.get("/practices")
-def practices():  # noqa: ANN201
+def practices():
     problems: dict[str, list[str]] = {}
     try:
         search_request = search_service.parse_request(request.args,

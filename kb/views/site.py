@@ -13,7 +13,7 @@ def contact_address() -> str:
 
 
 @bp.get("/about")
-def about():  # noqa: ANN201
+def about():
     from kb.forms.practices import CHECKLIST_LABELS
 
     return render_template("site/about.html", contact=contact_address(),
@@ -21,22 +21,22 @@ def about():  # noqa: ANN201
 
 
 @bp.get("/privacy")
-def privacy():  # noqa: ANN201
+def privacy():
     return render_template("site/privacy.html", contact=contact_address())
 
 
 @bp.get("/accessibility")
-def accessibility():  # noqa: ANN201
+def accessibility():
     return render_template("site/accessibility.html", contact=contact_address())
 
 
 @bp.get("/contact")
-def contact():  # noqa: ANN201
+def contact():
     return render_template("site/contact.html", contact=contact_address())
 
 
 @bp.get("/favicon.ico")
-def favicon():  # noqa: ANN201
+def favicon():
     # Browsers ask for /favicon.ico whatever the page links; a week of caching spares the log.
     return send_from_directory(current_app.static_folder, "favicon.ico",
                                mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)

@@ -30,7 +30,7 @@ def _signed_in() -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new():  # noqa: ANN201
+def new():
     if request.method == "GET":
         form = PracticeForm()
         if calls.is_slug(request.args.get("call")):
@@ -40,7 +40,7 @@ def new():  # noqa: ANN201
 
 
 @bp.route("/<int:practice_id>/edit", methods=["GET", "POST"])
-def edit(practice_id: int):  # noqa: ANN201
+def edit(practice_id: int):
     practice = submissions.get_for(current_user, practice_id)
     if request.method == "POST":
         return _save(practice)
@@ -56,7 +56,7 @@ def edit(practice_id: int):  # noqa: ANN201
     return _render(form, practice, [current], missing=missing)
 
 
-def _save(practice: Practice | None):  # noqa: ANN202
+def _save(practice: Practice | None):
     """Save what the step sent, then follow the button; on errors show the step again (422)."""
     form = PracticeForm()
     posted = request.form.get("step", "")
@@ -85,7 +85,7 @@ def _save(practice: Practice | None):  # noqa: ANN202
     return _follow(button, practice, shown[0].slug, record)
 
 
-def _follow(button: str, practice: Practice, slug: str, record: dict[str, Any]):  # noqa: ANN202
+def _follow(button: str, practice: Practice, slug: str, record: dict[str, Any]):
     """The draft is saved: go where the button asked."""
     here = url_for("submit.edit", practice_id=practice.id, step=slug)
     before, after = steps.neighbours(slug)

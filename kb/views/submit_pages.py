@@ -20,7 +20,7 @@ REVIEW_ACTIONS = ("request_changes", "reject", "approve", "unclaim", "claim")
 
 
 @bp.get("/")
-def index():  # noqa: ANN201
+def index():
     by_state: dict[str, list[Practice]] = {state: [] for state in STATE_ORDER}
     for practice in submissions.list_mine(current_user):
         by_state[practice.state].append(practice)
@@ -28,7 +28,7 @@ def index():  # noqa: ANN201
 
 
 @bp.get("/<int:practice_id>/preview")
-def preview(practice_id: int):  # noqa: ANN201
+def preview(practice_id: int):
     practice = submissions.get_for(current_user, practice_id)
     actor = submissions.actor_for(current_user, practice)
     return render_template(
@@ -45,7 +45,7 @@ def _latest_review_comment(practice: Practice, events: list[AuditEvent]) -> Audi
 
 
 @bp.get("/<int:practice_id>")
-def detail(practice_id: int):  # noqa: ANN201
+def detail(practice_id: int):
     practice = submissions.get_for(current_user, practice_id)
     actor = submissions.actor_for(current_user, practice)
     events = submissions.timeline(practice.id)
@@ -62,7 +62,7 @@ def detail(practice_id: int):  # noqa: ANN201
 
 
 @bp.post("/<int:practice_id>/action")
-def action(practice_id: int):  # noqa: ANN201
+def action(practice_id: int):
     form = ActionForm()
     name = request.form.get("action", "")
     if not form.validate_on_submit():
@@ -85,7 +85,7 @@ def action(practice_id: int):  # noqa: ANN201
 
 
 @bp.route("/<int:practice_id>/withdraw", methods=["GET", "POST"])
-def withdraw(practice_id: int):  # noqa: ANN201
+def withdraw(practice_id: int):
     practice = submissions.get_for(current_user, practice_id)
     form = ActionForm()
     if request.method == "POST":
@@ -103,7 +103,7 @@ def withdraw(practice_id: int):  # noqa: ANN201
 
 
 @bp.route("/<int:practice_id>/delete", methods=["GET", "POST"])
-def delete(practice_id: int):  # noqa: ANN201
+def delete(practice_id: int):
     practice = submissions.get_for(current_user, practice_id)
     form = ActionForm()
     if request.method == "POST":

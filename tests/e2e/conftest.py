@@ -40,7 +40,7 @@ class Site:
         self.servers.append(server)
         return server.start()
 
-    def cli(self, *args: str, index_dir: Path | None = None, check: bool = True):  # noqa: ANN201
+    def cli(self, *args: str, index_dir: Path | None = None, check: bool = True):
         return servers.kb_cli(self.env(index_dir), *args, check=check)
 
     def practices(self, reviewer: str) -> list[dict]:
@@ -94,7 +94,7 @@ def make_site(tmp_path: Path):
 
 
 @pytest.fixture
-def chromium():  # noqa: ANN201
+def chromium():
     """Debian's Chromium through Playwright (a test module may still define its own)."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:

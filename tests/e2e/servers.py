@@ -42,7 +42,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):  # noqa: ANN001,ANN201
+def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):
     """Call predicate until it returns something truthy; fail after timeout seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -60,7 +60,7 @@ class Response:
     body: str
     headers: dict[str, str]
 
-    def json(self):  # noqa: ANN201
+    def json(self):
         return json.loads(self.body)
 
 
@@ -137,7 +137,7 @@ class Gunicorn:
         need(shutil.which("gunicorn", path=str(Path(sys.executable).parent))
              or _importable("gunicorn"), "gunicorn is not installed (make install-test)")
         self.port = free_port()
-        self._log = open(self.log_path, "ab")  # noqa: SIM115  (closed in stop)
+        self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(self.workers),
              "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", *self.extra_args,
@@ -155,7 +155,7 @@ class Gunicorn:
         except OSError:
             return False
 
-    def get(self, path: str, **kw) -> Response:  # noqa: ANN003
+    def get(self, path: str, **kw) -> Response:
         return request(self.port, "GET", path, **kw)
 
     def post(self, path: str, body: object, token: str | None = None) -> Response:

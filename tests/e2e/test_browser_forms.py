@@ -22,7 +22,7 @@ def test_the_stepped_form_with_scripts_then_review_with_an_override(review_site,
     axe = browser.axe_source()
     problems: list[str] = []
 
-    def check(page, name: str) -> None:  # noqa: ANN001
+    def check(page, name: str) -> None:
         problems.extend(browser.check_page(page, f"forms-{name}", axe))
 
     context = chromium.new_context(viewport={"width": 1280, "height": 900})

@@ -26,7 +26,7 @@ def demo_site(make_site):
     return site
 
 
-def shot(page, name: str) -> None:  # noqa: ANN001
+def shot(page, name: str) -> None:
     browser.ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(browser.ARTIFACTS / f"{name}.png"), full_page=False)
 
@@ -58,7 +58,7 @@ def test_on_a_phone_results_come_first_and_filters_open_on_demand(demo_site, chr
     assert not problems, "\n".join(problems)
 
 
-def _header_boxes(page) -> list[dict]:  # noqa: ANN001
+def _header_boxes(page) -> list[dict]:
     return page.eval_on_selector_all(
         ".heatmap-svg text.heat-head",
         "els => els.map(e => { const r = e.getBoundingClientRect();"

@@ -17,22 +17,22 @@ BACKENDS = ["sqlite", "postgresql"]
 LOCK_WORDS = ("LockError", "WRITELOCK", "write lock")
 
 
-def finds(server, practice: dict) -> bool:  # noqa: ANN001
+def finds(server, practice: dict) -> bool:
     resp = server.get(f"/api/v1/practices?q={practice['word']}")
     assert resp.status == 200, resp.body[:300]
     return practice["id"] in [hit["id"] for hit in resp.json()["results"]]
 
 
-def every_search_finds(server, practice: dict, tries: int = 12):  # noqa: ANN001,ANN201
+def every_search_finds(server, practice: dict, tries: int = 12):
     """Searches on fresh connections (so any worker may answer) all find the practice."""
     return lambda: all(finds(server, practice) for _ in range(tries))
 
 
-def reviewer(site, server, name: str = "r1") -> FormSession:  # noqa: ANN001
+def reviewer(site, server, name: str = "r1") -> FormSession:
     return FormSession(server.port).sign_in(site.seed["reviewers"][name], PASSWORD)
 
 
-def assert_approved(resp) -> None:  # noqa: ANN001
+def assert_approved(resp) -> None:
     assert resp.status in (302, 303), f"approval answered {resp.status}: {resp.body[:500]}"
     assert not any(word in resp.body for word in LOCK_WORDS)
 

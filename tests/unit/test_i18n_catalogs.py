@@ -17,11 +17,11 @@ def extracted():
     return extract_messages()
 
 
-def _key(message) -> str:  # noqa: ANN001
+def _key(message) -> str:
     return message.id[0] if isinstance(message.id, tuple) else message.id
 
 
-def _is_translated(message) -> bool:  # noqa: ANN001
+def _is_translated(message) -> bool:
     strings = message.string if isinstance(message.string, tuple) else (message.string,)
     return bool(strings) and all(strings) and not message.fuzzy
 

@@ -186,12 +186,12 @@ def test_stock_whoosh_reads_the_segments_kb_writes_as_kb_does(initial, batches):
         ix.close()
 
 
-def _word(lang: str, word: str):  # noqa: ANN202
+def _word(lang: str, word: str):
     term = analyze(word, lang)[0]
     return Or([Term(f"title_{lang}", term), Term(f"body_{lang}", term)])
 
 
-def _and_not(t, u):  # noqa: ANN001, ANN202
+def _and_not(t, u):
     return And([t, Not(u)])
 
 

@@ -51,7 +51,7 @@ class FakeSMTP:
                 else:  # EHLO, HELO, MAIL, RCPT, RSET, NOOP
                     conn.sendall(b"250 fake.test\r\n")
 
-    def _receive(self, lines) -> None:  # noqa: ANN001
+    def _receive(self, lines) -> None:
         data = bytearray()
         for line in lines:
             if line == b".\r\n":

@@ -116,7 +116,7 @@ def world(app, make_user, make_practice, request):
             "token_ids": token_ids, "slug": slug}
 
 
-def _slug_target(app, make_practice, rule: str, admin) -> str:  # noqa: ANN001
+def _slug_target(app, make_practice, rule: str, admin) -> str:
     """Make the call or collection a route's <slug> names, so admins reach the real page."""
     from kb.services import calls, collections
 
@@ -164,7 +164,7 @@ def test_each_role_gets_what_the_table_says(app, world, endpoint, rule, method):
         _check(response, required, role, url, method)
 
 
-def _check(response, required, role, url: str, method: str) -> None:  # noqa: ANN001
+def _check(response, required, role, url: str, method: str) -> None:
     status, where = response.status_code, f"{method} {url} as {role or 'anonymous'}"
     if role is None and required in (TOKEN, ADMIN_TOKEN):
         assert status == 401, where

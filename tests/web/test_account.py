@@ -16,7 +16,7 @@ from tests.web.test_auth import fetch_user, read_mails
 NEW_PASSWORD = "violet tractor drizzle oboe"
 
 
-def _link(message) -> str:  # noqa: ANN001
+def _link(message) -> str:
     match = re.search(r"http://kb\.test(/\S+)", message.get_content())
     assert match, message.get_content()
     return match.group(1)
@@ -141,13 +141,13 @@ def test_a_forged_reset_link_is_refused(client):
     assert client.get("/reset-password/eyJ1IjoxfQ.forged.sig").status_code == 400
 
 
-def _flashes(response) -> list[str]:  # noqa: ANN001
+def _flashes(response) -> list[str]:
     return re.findall(r'class="flash[^"]*">([^<]*)<', response.get_data(as_text=True))
 
 
 # --- two-factor sign-in -------------------------------------------------------------------
 
-def turn_on_two_factor(app, client, user) -> tuple[str, list[str]]:  # noqa: ANN001
+def turn_on_two_factor(app, client, user) -> tuple[str, list[str]]:
     """Set up TOTP through the account pages; return the secret and the recovery codes."""
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = fetch_user(app, user.id).totp_secret

@@ -26,7 +26,7 @@ def api(app):
             token = tokens.create_token(user, user)
         client = app.test_client()
 
-        def call(method: str, path: str, json=None):  # noqa: ANN202
+        def call(method: str, path: str, json=None):
             return client.open(path, method=method, json=json,
                                headers={"Authorization": f"Bearer {token}"})
 
@@ -42,7 +42,7 @@ def actors(app, api):
     return submitter, api(submitter), reviewer, api(reviewer)
 
 
-def search(client, q):  # noqa: ANN001, ANN201
+def search(client, q):
     return [r["title"] for r in client.get("/api/v1/practices",
                                            query_string={"q": q}).get_json()["results"]]
 

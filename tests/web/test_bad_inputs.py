@@ -30,14 +30,14 @@ def api(app):
     return app.test_client(), {"Authorization": f"Bearer {token}"}
 
 
-def _draft(api) -> int:  # noqa: ANN001
+def _draft(api) -> int:
     client, headers = api
     response = client.post("/api/v1/submissions", json=valid_record(), headers=headers)
     assert response.status_code == 201
     return response.get_json()["id"]
 
 
-def _fields(response) -> dict:  # noqa: ANN001
+def _fields(response) -> dict:
     assert response.status_code in (400, 422), (response.status_code, response.data[:300])
     return response.get_json()["error"]["fields"]
 

@@ -120,7 +120,7 @@ def test_admin_closes_a_call_early_and_reviewers_are_told_once(app, runner):
     assert len(_closing_mails(app, reviewer)) == 1
 
 
-def _closing_mails(app, person) -> list[str]:  # noqa: ANN001
+def _closing_mails(app, person) -> list[str]:
     return [m.get_payload(decode=True).decode() for m in mails_to(app, person.email)
             if m["Subject"].startswith("Call closed")]
 

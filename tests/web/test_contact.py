@@ -168,7 +168,7 @@ def limited(tmp_path):
         db.get_engine().dispose()
 
 
-def _post(client, slug: str, sender: str, address: str):  # noqa: ANN202
+def _post(client, slug: str, sender: str, address: str):
     return client.post(f"/practices/{slug}/contact", data={**MESSAGE, "email": sender},
                        environ_base={"REMOTE_ADDR": address})
 

@@ -24,7 +24,7 @@ def published(make_practice):
     make_practice(state="draft", objectives=[8], regions=["africa"], countries=["KEN"])
 
 
-def _facet(client, name, **params):  # noqa: ANN001, ANN003, ANN202
+def _facet(client, name, **params):
     body = client.get("/api/v1/practices", query_string={**params, "per_page": 1}).get_json()
     return {f["value"]: f["count"] for f in body["facets"][name]}, body["total"]
 

@@ -22,7 +22,7 @@ def many(make_practice):
     make_practice(state="in_review", title="Not yet public")
 
 
-def _rows(client, query=""):  # noqa: ANN001, ANN202
+def _rows(client, query=""):
     response = client.get(f"/api/v1/practices.csv{query}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.is_streamed

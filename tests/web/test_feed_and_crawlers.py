@@ -20,14 +20,14 @@ def practices(make_practice):
                   countries=["KEN"])
 
 
-def _feed(client, **params):  # noqa: ANN001, ANN003, ANN202
+def _feed(client, **params):
     response = client.get("/feed.atom", query_string=params)
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
     return ET.fromstring(response.data)
 
 
-def _titles(root):  # noqa: ANN001, ANN202
+def _titles(root):
     return sorted(e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry"))
 
 
@@ -115,5 +115,5 @@ def test_a_practice_with_characters_xml_forbids_leaves_the_feed_valid(app, clien
             assert f"“{echoed}”" in root.findtext(f"{ATOM}title")
 
 
-def db_url(app) -> str:  # noqa: ANN001
+def db_url(app) -> str:
     return app.config["DATABASE_URL"]

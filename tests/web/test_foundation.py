@@ -119,11 +119,11 @@ def test_an_unpublished_practice_is_not_found(client, make_practice):
 
 def test_a_server_error_is_a_page_for_people_and_json_for_the_api(app):
     @app.get("/boom")
-    def boom():  # noqa: ANN202
+    def boom():
         raise RuntimeError("boom")
 
     @app.get("/api/v1/boom")
-    def api_boom():  # noqa: ANN202
+    def api_boom():
         raise RuntimeError("boom")
 
     app.testing = False  # let the error handler answer instead of re-raising
@@ -145,7 +145,7 @@ class _ControlAudit(HTMLParser):
         self.label_for: set[str] = set()
         self.tags: list[tuple[str, dict]] = []
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         self.tags.append((tag, attributes))
         if tag == "label" and attributes.get("for"):

@@ -80,7 +80,7 @@ def form_names() -> list[str]:
     return sorted(names | {"links-0-title", "links-0-url", "action", "decision", "step"})
 
 
-def _routes(app) -> list[tuple[str, str, str]]:  # noqa: ANN001
+def _routes(app) -> list[tuple[str, str, str]]:
     return sorted((rule.rule, method, rule.endpoint) for rule in app.url_map.iter_rules()
                   for method in rule.methods - {"HEAD", "OPTIONS"})
 
@@ -106,7 +106,7 @@ def world(app, make_practice):
             "token_ids": token_ids}
 
 
-def _client(app, world, role):  # noqa: ANN001, ANN202
+def _client(app, world, role):
     client = app.test_client()
     if role:
         with app.app_context():
@@ -135,7 +135,7 @@ def _path(rule: str, value: str, world: dict, role: str | None, n: int) -> str:
     return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", fill, rule)
 
 
-def _json_body(value, n: int) -> object:  # noqa: ANN001
+def _json_body(value, n: int) -> object:
     """A record or action with hostile values in its fields, or a hostile body."""
     shapes = [
         lambda: valid_record(**dict.fromkeys(("title", "summary", "description", "funding"),
@@ -150,7 +150,7 @@ def _json_body(value, n: int) -> object:  # noqa: ANN001
     return shapes[n % len(shapes)]()
 
 
-def _send(client, method: str, path: str, value, world, role, n: int):  # noqa: ANN001, ANN202
+def _send(client, method: str, path: str, value, world, role, n: int):
     text = value if isinstance(value, str) else json.dumps(value)
     query = "&".join(f"{name}={_encode(text)}" for name in world["query_names"])
     headers = {}
@@ -168,7 +168,7 @@ def _send(client, method: str, path: str, value, world, role, n: int):  # noqa: 
                        content_type="application/x-www-form-urlencoded")
 
 
-def _stored_nul(app) -> list[str]:  # noqa: ANN001
+def _stored_nul(app) -> list[str]:
     found = []
     with app.app_context(), db.get_engine().connect() as conn:
         for table in Base.metadata.sorted_tables:
@@ -181,7 +181,7 @@ def _stored_nul(app) -> list[str]:  # noqa: ANN001
     return found
 
 
-def sweep(app, world, values_for, every_role: bool = True) -> tuple[int, list[str]]:  # noqa: ANN001
+def sweep(app, world, values_for, every_role: bool = True) -> tuple[int, list[str]]:
     """Send every route its hostile values, each as every role (or as the roles in turn);
     return (requests, failures)."""
     world["query_names"], world["form_names"] = query_names(), form_names()
@@ -200,7 +200,7 @@ def sweep(app, world, values_for, every_role: bool = True) -> tuple[int, list[st
     return count, failures
 
 
-def _sampled(strings: list[str], size: int):  # noqa: ANN202
+def _sampled(strings: list[str], size: int):
     def values_for(rule: str, method: str) -> list:
         rng = random.Random(zlib.crc32(f"{method} {rule}".encode()))
         json_value = JSON_VALUES[rng.randrange(len(JSON_VALUES))]

@@ -17,19 +17,19 @@ def _compiled_catalogs():
     ensure_compiled()
 
 
-def _set_locale(app, user: User, locale: str | None) -> None:  # noqa: ANN001
+def _set_locale(app, user: User, locale: str | None) -> None:
     with app.app_context(), db.write_transaction() as session:
         session.get(User, user.id).locale = locale
 
 
-def _mails_to(app, address: str) -> list[email.message.EmailMessage]:  # noqa: ANN001
+def _mails_to(app, address: str) -> list[email.message.EmailMessage]:
     folder = Path(app.config["MAIL_DIR"])
     messages = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
                 for path in sorted(folder.glob("*.eml"))]
     return [m for m in messages if m["To"] == address]
 
 
-def _text(message) -> str:  # noqa: ANN001
+def _text(message) -> str:
     return f"{message['Subject']}\n{message.get_content()}"
 
 

@@ -38,7 +38,7 @@ def demo_app(tmp_path_factory):
     dispose(app)
 
 
-def _create_draft(app) -> None:  # noqa: ANN001
+def _create_draft(app) -> None:
     from kb.services.transfer import create_practice
     from kb.services.validation import validate_record
 
@@ -48,7 +48,7 @@ def _create_draft(app) -> None:  # noqa: ANN001
         create_practice(session, record, "draft", submitter, submitter.organization)
 
 
-def _client_as(app, role: str):  # noqa: ANN001, ANN202
+def _client_as(app, role: str):
     client = app.test_client()
     if role != "anonymous":
         response = client.post("/login", data={"email": f"{role}@i18n.test",
@@ -57,7 +57,7 @@ def _client_as(app, role: str):  # noqa: ANN001, ANN202
     return client
 
 
-def _pages(app, role: str) -> list[str]:  # noqa: ANN001
+def _pages(app, role: str) -> list[str]:
     """The site's GET pages without parameters, plus pages about one practice."""
     paths = sorted({rule.rule for rule in app.url_map.iter_rules()
                     if "GET" in rule.methods and not rule.arguments

@@ -29,7 +29,7 @@ def demo_app(tmp_path_factory):
     dispose(app)
 
 
-def _publish_french_entry(app) -> None:  # noqa: ANN001
+def _publish_french_entry(app) -> None:
     """Add one French entry that says "travailleur" only in the singular."""
     from kb.services import indexing
     from kb.services.transfer import create_practice
@@ -55,7 +55,7 @@ def client(demo_app):
     return demo_app.test_client()
 
 
-def _result_titles(client, query: str, lang: str = "en") -> str:  # noqa: ANN001
+def _result_titles(client, query: str, lang: str = "en") -> str:
     html = client.get("/practices", query_string={"q": query, "lang": lang}).get_data(as_text=True)
     titles = re.findall(r'<h3 class="card-title"[^>]*>(.*?)</h3>', html, re.S)
     return "\n".join(html_lib.unescape(re.sub(r"<[^>]+>", "", t)) for t in titles)

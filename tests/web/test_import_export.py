@@ -25,7 +25,7 @@ def test_a_round_trip_keeps_every_field_slug_and_dates(app, runner, make_practic
     second = tmp_path / "second.json"
     assert other_runner.invoke(args=["kb", "export", str(second)]).exit_code == 0
 
-    def strip(path):  # noqa: ANN001, ANN202
+    def strip(path):
         records = json.loads(path.read_text())["practices"]
         return sorted(({k: v for k, v in r.items() if k not in ("id", "updated_at")}
                        for r in records), key=lambda r: r["slug"])

@@ -13,18 +13,18 @@ from kb.services import transfer
 from tests.conftest import valid_record
 
 
-def _import(runner, tmp_path, records):  # noqa: ANN001, ANN202
+def _import(runner, tmp_path, records):
     path = tmp_path / "records.json"
     path.write_text(json.dumps({"practices": records}), encoding="utf-8")
     return runner.invoke(args=["kb", "import", str(path)])
 
 
-def _titles(app) -> set[str]:  # noqa: ANN001
+def _titles(app) -> set[str]:
     with app.app_context():
         return set(db.get_session().scalars(select(Practice.title)))
 
 
-def _search(client, q: str) -> list[str]:  # noqa: ANN001
+def _search(client, q: str) -> list[str]:
     return [hit["title"] for hit in
             client.get("/api/v1/practices", query_string={"q": q}).get_json()["results"]]
 
@@ -92,7 +92,7 @@ def test_a_record_that_fails_while_stored_is_skipped_alone(app, runner, tmp_path
                                                            monkeypatch):
     real = transfer.create_practice
 
-    def flaky(session, record, *args, **kwargs):  # noqa: ANN001, ANN202
+    def flaky(session, record, *args, **kwargs):
         practice = real(session, record, *args, **kwargs)
         if record["title"] == "Breaks in the database":
             session.execute(select(func.no_such_function()))
@@ -119,7 +119,7 @@ def test_records_are_committed_in_batches_and_progress_is_shown(app, runner, tmp
 
     real = kb_db.write_transaction
 
-    def counting():  # noqa: ANN202
+    def counting():
         commits.append(1)
         return real()
 

@@ -24,7 +24,7 @@ SEPARATORS = {"line separator": "\u2028", "paragraph separator": "\u2029",
 HEADER_BREAKERS = ("\r", "\n", "\u2028", "\u2029", "\u0085", "\x00", "\x1b")
 
 
-def bearer(app, user):  # noqa: ANN001, ANN201
+def bearer(app, user):
     with app.app_context():
         token = tokens.create_token(user, user)
     client = app.test_client()
@@ -49,13 +49,13 @@ def publish(app, title: str) -> tuple[list, int]:
     return statuses, pid
 
 
-def eml_subjects(app) -> list[str]:  # noqa: ANN001
+def eml_subjects(app) -> list[str]:
     folder = Path(app.config["MAIL_DIR"])
     return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Subject"]
             for p in sorted(folder.glob("*.eml"))]
 
 
-def outbox(app) -> list[OutboxMessage]:  # noqa: ANN001
+def outbox(app) -> list[OutboxMessage]:
     with app.app_context():
         return list(db.get_session().scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 

@@ -137,7 +137,7 @@ def test_every_read_endpoint_keeps_to_the_documented_schema(app, seeded):
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
-        def check(case):  # noqa: ANN001, ANN202
+        def check(case):
             nonlocal examples
             examples += 1
             # Schemathesis's WSGI transport does not undo gzip as an HTTP client would.

@@ -7,7 +7,7 @@ import re
 import pytest
 
 
-def _slug(app, practice_id):  # noqa: ANN001, ANN202
+def _slug(app, practice_id):
     from kb import db
     from kb.models import Practice
 

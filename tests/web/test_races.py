@@ -22,7 +22,7 @@ def race(app, first, second) -> list[object]:
     barrier = threading.Barrier(2)
     outcomes: list[object] = [None, None]
 
-    def run(slot: int, action) -> None:  # noqa: ANN001
+    def run(slot: int, action) -> None:
         with app.app_context():
             barrier.wait()
             try:

@@ -11,7 +11,7 @@ from kb.models import Practice
 from kb.services import indexing
 
 
-def _niger_only(make_practice) -> int:  # noqa: ANN001
+def _niger_only(make_practice) -> int:
     return make_practice(title="Birth certificates for children born in transit in Agadez",
                          regions=[], countries=["NER"])
 
@@ -41,7 +41,7 @@ def test_the_record_page_and_export_name_the_implied_region(client, make_practic
     assert "Africa" in client.get("/api/v1/practices.csv").get_data(as_text=True)
 
 
-def _slug(client, practice_id: int) -> str:  # noqa: ANN001
+def _slug(client, practice_id: int) -> str:
     for result in client.get("/api/v1/practices?per_page=100").get_json()["results"]:
         if result["id"] == practice_id:
             return result["slug"]

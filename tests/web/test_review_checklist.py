@@ -62,7 +62,7 @@ def test_the_api_refuses_an_incomplete_checklist_without_override_reason(app, ma
         token = tokens.create_token(reviewer, reviewer)
     client = app.test_client()
 
-    def act(body: dict):  # noqa: ANN202
+    def act(body: dict):
         return client.post(f"/api/v1/submissions/{pid}/actions", json=body,
                            headers={"Authorization": f"Bearer {token}"})
 

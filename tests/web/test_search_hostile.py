@@ -33,7 +33,7 @@ def searchable(client, make_practice):
     return client
 
 
-def _assert_answers(client, q: str) -> None:  # noqa: ANN001
+def _assert_answers(client, q: str) -> None:
     for url in ("/practices", "/api/v1/practices"):
         started = time.perf_counter()
         response = client.get(url, query_string={"q": q})

@@ -84,7 +84,7 @@ def repo(make_practice):
     return {key: make_practice(**fields) for key, fields in PRACTICES.items()}
 
 
-def api(client, q: str, **params) -> dict:  # noqa: ANN001
+def api(client, q: str, **params) -> dict:
     response = client.get("/api/v1/practices", query_string={"q": q, "per_page": 50, **params})
     assert response.status_code == 200
     return response.get_json()

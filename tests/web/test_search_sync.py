@@ -10,7 +10,7 @@ from kb.models import Practice
 from kb.services import indexing
 
 
-def _titles(client, q):  # noqa: ANN001, ANN202
+def _titles(client, q):
     body = client.get("/api/v1/practices", query_string={"q": q}).get_json()
     return [r["title"] for r in body["results"]]
 
@@ -36,7 +36,7 @@ def test_two_instances_with_their_own_index_agree_after_a_publish(app, tmp_path,
     other.extensions["kb.index"].index.close()
 
 
-def _commit_without_index_write(app, **changes) -> int:  # noqa: ANN003
+def _commit_without_index_write(app, **changes) -> int:
     """Change a practice and commit, as if the process died before touching the index."""
     from kb.services.transfer import create_practice
     from kb.services.validation import validate_record
@@ -81,7 +81,7 @@ def test_index_check_reports_an_orphan_and_sync_removes_it(app, client, runner, 
     assert _titles(client, "falconers") == []
 
 
-def _after_repair(app, client, q):  # noqa: ANN001, ANN202
+def _after_repair(app, client, q):
     """Search, expecting 503 + Retry-After first; wait for the background repair; search again."""
     first = client.get("/api/v1/practices", query_string={"q": q})
     assert first.status_code == 503 and int(first.headers["Retry-After"]) > 0

@@ -36,7 +36,7 @@ def limited_app(tmp_path):
         db.get_engine().dispose()
 
 
-def _user(app, email="limited@example.org", role="submitter"):  # noqa: ANN001, ANN202
+def _user(app, email="limited@example.org", role="submitter"):
     from kb.services import accounts
 
     with app.app_context(), db.write_transaction():

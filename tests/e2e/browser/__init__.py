@@ -53,7 +53,7 @@ def html_errors(paths: list[Path]) -> list[str]:
             for m in messages if m["type"] in ("error", "non-document-error")]
 
 
-def save_source(page, name: str) -> None:  # noqa: ANN001
+def save_source(page, name: str) -> None:
     """Keep the HTML the server sent for the page (what validators read, not the live DOM)."""
     folder = ARTIFACTS / "html"
     folder.mkdir(parents=True, exist_ok=True)
@@ -62,13 +62,13 @@ def save_source(page, name: str) -> None:  # noqa: ANN001
     visited.append(path)
 
 
-def launch(playwright):  # noqa: ANN001,ANN201
+def launch(playwright):
     """Start Debian's Chromium; skip loudly (fail on CI) when it is not installed."""
     need(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
-def serious_violations(page, axe_js: str) -> list[str]:  # noqa: ANN001
+def serious_violations(page, axe_js: str) -> list[str]:
     """Run axe-core on the page; return its serious and critical violations, described."""
     page.evaluate(axe_js)  # evaluated by the browser itself: the page's CSP forbids inline scripts
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -77,7 +77,7 @@ def serious_violations(page, axe_js: str) -> list[str]:  # noqa: ANN001
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def screenshots(page, name: str) -> None:  # noqa: ANN001
+def screenshots(page, name: str) -> None:
     """Screenshot the page at 1280 and 375 px wide into artifacts/browser/NAME-WIDTH.png and
     keep its source for the Nu Html Checker (works without JavaScript)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -89,7 +89,7 @@ def screenshots(page, name: str) -> None:  # noqa: ANN001
     save_source(page, name)
 
 
-def check_page(page, name: str, axe_js: str) -> list[str]:  # noqa: ANN001
+def check_page(page, name: str, axe_js: str) -> list[str]:
     """Screenshot the page at 1280 and 375 px wide, keep its source for the Nu Html Checker,
     and return axe's serious findings (axe needs a context with JavaScript enabled)."""
     screenshots(page, name)

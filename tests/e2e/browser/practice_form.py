@@ -7,18 +7,18 @@ from collections.abc import Callable
 from tests.e2e.production_data import PASSWORD
 
 
-def field(page, label: str):  # noqa: ANN001,ANN201
+def field(page, label: str):
     """The control whose visible label is exactly ``label``."""
     return page.get_by_label(label, exact=True)
 
 
-def next_step(page, step: str) -> None:  # noqa: ANN001
+def next_step(page, step: str) -> None:
     """Press "Next" and wait for the step named ``step``."""
     page.get_by_role("button", name="Next", exact=True).click()
     page.wait_for_url(re.compile(rf".*/submissions/\d+/edit\?step={step}$"))
 
 
-def sign_in(context, base: str, email: str):  # noqa: ANN001,ANN201
+def sign_in(context, base: str, email: str):
     """Open a page in ``context`` signed in as ``email``."""
     page = context.new_page()
     page.goto(base + "/login")
@@ -29,7 +29,7 @@ def sign_in(context, base: str, email: str):  # noqa: ANN001,ANN201
     return page
 
 
-def fill_steps(page, title: str, visit: Callable[[str], None] = lambda step: None) -> int:  # noqa: ANN001
+def fill_steps(page, title: str, visit: Callable[[str], None] = lambda step: None) -> int:
     """Fill every step of a new submission (on /submissions/new); return the draft's id.
 
     ``visit(step)`` runs as each step opens (screenshots, checks). Ends on the "Review and
@@ -78,7 +78,7 @@ def fill_steps(page, title: str, visit: Callable[[str], None] = lambda step: Non
     return int(re.search(r"/submissions/(\d+)/", page.url).group(1))
 
 
-def pick_country(page, name: str) -> None:  # noqa: ANN001
+def pick_country(page, name: str) -> None:
     """Tick a country: through the search box when scripts run, else by opening its region."""
     search = page.get_by_label("Find a country")
     if search.is_visible():

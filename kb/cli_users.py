@@ -20,7 +20,10 @@ users = AppGroup("users", help="Manage accounts.")
 @click.option("--organization", default="", help="Organization name (created if new).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input "
                                                       "instead of prompting.")
-def create_user(email: str, role: str, name: str, organization: str, password_stdin: bool) -> None:
+@click.option("--internal", is_flag=True, help="Mark a reviewer or admin as internal (UN): "
+                                               "counts toward KB_REVIEWS_INTERNAL_REQUIRED.")
+def create_user(email: str, role: str, name: str, organization: str, password_stdin: bool,
+                internal: bool) -> None:
     """Create an account with a role."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -30,11 +33,12 @@ def create_user(email: str, role: str, name: str, organization: str, password_st
         with db.write_transaction():
             org = accounts.get_or_create_organization(organization) if organization else None
             user = accounts.create_user(email, name or email, password, role=role,
-                                        organization=org)
+                                        organization=org, internal=internal)
     except ValidationFailed as exc:
         detail = "; ".join(m for ms in exc.fields.values() for m in ms) or exc.message
         raise click.ClickException(detail) from None
-    click.echo(f"Created {role} {user.email} (id {user.id}).")
+    kind = f"internal {role}" if user.internal else role
+    click.echo(f"Created {kind} {user.email} (id {user.id}).")
 
 
 @users.command("token")

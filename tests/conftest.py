@@ -93,17 +93,19 @@ _seq = itertools.count(1)
 
 @pytest.fixture
 def make_user(app):
-    """Return a function that creates a user: make_user(role="reviewer", organization="X")."""
+    """Return a function that creates a user: make_user(role="reviewer", organization="X",
+    internal=True)."""
 
     def make(role: str = "submitter", email: str | None = None, organization: str | None = None,
-             password: str = PASSWORD, name: str | None = None) -> User:
+             password: str = PASSWORD, name: str | None = None, internal: bool = False) -> User:
         from kb.services import accounts
 
         n = next(_seq)
         with app.app_context(), db.write_transaction():
             org = accounts.get_or_create_organization(organization or f"Org {n}")
             user = accounts.create_user(email or f"user{n}@example.org", name or f"User {n}",
-                                        password, role=role, organization=org)
+                                        password, role=role, organization=org,
+                                        internal=internal)
         return user
 
     return make

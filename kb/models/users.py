@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.db import Base, UTCDateTime, utcnow
@@ -38,6 +38,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="submitter")
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An internal (UN) reviewer: counts toward KB_REVIEWS_INTERNAL_REQUIRED. Set by an admin.
+    internal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Part of the session cookie: bumping it logs out every copy of an old cookie.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     totp_secret: Mapped[str | None] = mapped_column(String(64))

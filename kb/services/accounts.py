@@ -80,17 +80,21 @@ def _require_email_free(email: str, field: str = "email") -> None:
 
 
 def create_user(email: str, name: str, password: str | None, role: str = "submitter",
-                organization: Organization | None = None) -> User:
+                organization: Organization | None = None, internal: bool = False) -> User:
     """Add a user to the current transaction. Raises ValidationFailed (email taken, bad role,
-    weak password)."""
+    weak password, a submitter marked internal)."""
     if role not in ROLES:
         raise ValidationFailed(f"Unknown role {role!r}.", {"role": [f"One of {', '.join(ROLES)}."]})
+    if internal and role not in STAFF_ROLES:
+        message = _("Only reviewer and administrator accounts can be marked internal.")
+        raise ValidationFailed(message, {"internal": [message]})
     _require_email_free(email)
     if password is not None:
         _require_password_ok(password)
     user = User(email=normalize_email(email), name=name.strip() or email, role=role,
                 password_hash=hash_password(password) if password else None,
-                organization=organization, password_changed_at=db.utcnow() if password else None)
+                organization=organization, password_changed_at=db.utcnow() if password else None,
+                internal=internal)
     db.get_session().add(user)
     db.get_session().flush()
     return user

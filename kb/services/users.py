@@ -1,4 +1,5 @@
-"""User administration: list and search accounts, change roles, deactivate and reactivate."""
+"""User administration: list and search accounts, change roles, deactivate and reactivate,
+mark reviewers internal."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +10,7 @@ from sqlalchemy import func, or_, select
 from kb import db
 from kb.errors import NotFound, PermissionDenied, ValidationFailed
 from kb.models import AuditEvent, Organization, User
-from kb.services.accounts import ROLES
+from kb.services.accounts import ROLES, STAFF_ROLES
 from kb.services.messages import _
 
 log = logging.getLogger("kb.security")
@@ -98,6 +99,28 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
                                action="account_reactivated" if active else "account_deactivated"))
     log.warning("account %s: user %s by admin %s", "reactivated" if active else "deactivated",
                 user.id, actor.id)
+    return user
+
+
+def set_internal(actor: User, user_id: int, internal: bool) -> User:
+    """Mark a reviewer or admin account internal (UN), or no longer internal.
+
+    Internal reviewers count toward KB_REVIEWS_INTERNAL_REQUIRED. Raises PermissionDenied,
+    NotFound, ValidationFailed (a submitter account marked internal).
+    """
+    _require_admin(actor)
+    with db.write_transaction() as session:
+        user = _get(session, user_id)
+        if user.internal == internal:
+            return user
+        if internal and user.role not in STAFF_ROLES:
+            message = _("Only reviewer and administrator accounts can be marked internal.")
+            raise ValidationFailed(message, {"internal": [message]})
+        user.internal = internal
+        session.add(AuditEvent(actor_id=actor.id, subject_user_id=user.id,
+                               action="marked_internal" if internal else "marked_external"))
+    log.info("user %s marked %s by admin %s", user.id, "internal" if internal else "external",
+             actor.id)
     return user
 
 

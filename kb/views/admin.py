@@ -1,4 +1,5 @@
-"""Admin pages under /admin: the dashboard and user management (roles, deactivation).
+"""Admin pages under /admin: the dashboard and user management (roles, deactivation, internal
+reviewers).
 
 Practice archiving, the audit log and the index pages register on the same ``bp`` from
 their own modules.
@@ -9,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kb.errors import ValidationFailed
 from kb.forms.accounts import ActionForm, RoleForm, UserSearchForm
 from kb.security import roles_required
 from kb.services import users as user_service
@@ -64,6 +66,30 @@ def _set_active(user_id: int, active: bool):
         flash(_("%(name)s can sign in again.", name=user.name) if active else
               _("%(name)s is deactivated: signed out, tokens refused.", name=user.name),
               "success")
+    return redirect(url_for("admin.users", q=request.args.get("q") or None))
+
+
+@bp.post("/users/<int:user_id>/internal")
+@roles_required("admin")
+def mark_internal(user_id: int):
+    return _set_internal(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/external")
+@roles_required("admin")
+def mark_external(user_id: int):
+    return _set_internal(user_id, False)
+
+
+def _set_internal(user_id: int, internal: bool):
+    if ActionForm().validate_on_submit():
+        try:
+            user = user_service.set_internal(current_user, user_id, internal)
+        except ValidationFailed as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("%(name)s is now an internal reviewer.", name=user.name) if internal else
+                  _("%(name)s is no longer an internal reviewer.", name=user.name), "success")
     return redirect(url_for("admin.users", q=request.args.get("q") or None))
 
 

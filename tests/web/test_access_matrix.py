@@ -54,7 +54,8 @@ ACCESS: dict[str, object] = {
     "review.unclaim": STAFF, "review.decide": STAFF, "review.request_update": STAFF,
     # administration
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.change_role": ADMIN,
-    "admin.deactivate": ADMIN, "admin.reactivate": ADMIN, "admin.practices": ADMIN,
+    "admin.deactivate": ADMIN, "admin.reactivate": ADMIN, "admin.mark_internal": ADMIN,
+    "admin.mark_external": ADMIN, "admin.practices": ADMIN,
     "admin.audit": ADMIN, "admin.archive_practice": ADMIN, "admin.unarchive_practice": ADMIN,
     "admin.updates": ADMIN,
     "admin.calls_list": ADMIN, "admin.new_call": ADMIN, "admin.edit_call": ADMIN,

@@ -86,6 +86,53 @@ def test_an_unknown_role_is_refused(app, client, make_user, login):
     assert fetch_user(app, member.id).role == "submitter"
 
 
+def test_an_admin_marks_a_reviewer_internal_and_back_and_both_are_audited(app, client, make_user,
+                                                                          login):
+    reviewer = make_user(role="reviewer", name="Amina <Review>")
+    admin = make_user(role="admin")
+    login(admin)
+    html = client.get("/admin/users?role=reviewer").get_data(as_text=True)
+    assert f'action="/admin/users/{reviewer.id}/internal"' in html
+    assert "Amina &lt;Review&gt;" in html and "Amina <Review>" not in html
+    page = client.post(f"/admin/users/{reviewer.id}/internal", follow_redirects=True)
+    assert "is now an internal reviewer" in page.get_data(as_text=True)
+    assert fetch_user(app, reviewer.id).internal
+    html = client.get("/admin/users?role=reviewer").get_data(as_text=True)
+    assert f'action="/admin/users/{reviewer.id}/external"' in html
+    client.post(f"/admin/users/{reviewer.id}/external")
+    assert not fetch_user(app, reviewer.id).internal
+    with app.app_context():
+        events = db.get_session().execute(select(AuditEvent.action, AuditEvent.actor_id).where(
+            AuditEvent.subject_user_id == reviewer.id).order_by(AuditEvent.id)).all()
+    assert [tuple(e) for e in events] == [("marked_internal", admin.id),
+                                          ("marked_external", admin.id)]
+
+
+def test_a_submitter_account_cannot_be_marked_internal(app, client, make_user, login):
+    member = make_user(email="member@example.org")
+    login(make_user(role="admin"))
+    html = client.get("/admin/users?q=member@").get_data(as_text=True)
+    assert f"/admin/users/{member.id}/internal" not in html
+    page = client.post(f"/admin/users/{member.id}/internal", follow_redirects=True)
+    assert "Only reviewer and administrator accounts" in page.get_data(as_text=True)
+    assert not fetch_user(app, member.id).internal
+
+
+def test_only_admins_may_mark_an_account_internal_in_the_service(app, make_user):
+    from kb.errors import PermissionDenied
+    from kb.services import users
+
+    reviewer = make_user(role="reviewer")
+    with app.app_context(), pytest.raises(PermissionDenied):
+        users.set_internal(reviewer, reviewer.id, True)
+    assert not fetch_user(app, reviewer.id).internal
+
+
+def test_marking_an_unknown_account_internal_is_not_found(client, make_user, login):
+    login(make_user(role="admin"))
+    assert client.post("/admin/users/999999/internal").status_code == 404
+
+
 def test_the_admin_dashboard_links_to_users(client, make_user, login):
     login(make_user(role="admin"))
     html = client.get("/admin/").get_data(as_text=True)
@@ -132,3 +179,25 @@ def test_cli_refuses_a_token_for_a_deactivated_account(app, runner, make_user):
         users.set_active(admin, user.id, False)
     result = runner.invoke(args=["kb", "users", "token", user.email])
     assert result.exit_code != 0 and "deactivated" in result.output
+
+
+def test_cli_creates_an_internal_reviewer(app, runner):
+    result = runner.invoke(args=["kb", "users", "create", "un@example.org", "--role", "reviewer",
+                                 "--internal", "--password-stdin"], input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Created internal reviewer un@example.org" in result.output
+    with app.app_context():
+        from kb.services import accounts
+
+        assert accounts.find_user("un@example.org").internal
+
+
+def test_cli_refuses_an_internal_submitter(app, runner):
+    result = runner.invoke(args=["kb", "users", "create", "sub@example.org", "--internal",
+                                 "--password-stdin"], input=PASSWORD + "\n")
+    assert result.exit_code != 0
+    assert "Only reviewer and administrator accounts" in result.output
+    with app.app_context():
+        from kb.services import accounts
+
+        assert accounts.find_user("sub@example.org") is None

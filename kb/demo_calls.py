@@ -92,7 +92,7 @@ def _collection(session: Session, spec: dict) -> bool:
     items = []
     for title, note in spec["items"]:
         practice = _practice(session, title)
-        if practice is not None and practice.state == "published":
+        if practice is not None and practice.is_public:
             items.append(CollectionItem(practice_id=practice.id, position=len(items),
                                         note=note))
     collection.items = items

@@ -4,12 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, ColumnElement, ForeignKey, Integer, String, Text, and_, false
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kb.db import Base, UTCDateTime, utcnow
 from kb.models.users import Organization, User
+from kb.workflow import PUBLISHED
 
 
 class PracticeObjective(Base):
@@ -66,6 +68,16 @@ class PracticeLink(Base):
 def title_key(title: str) -> str:
     """Return ``title`` as duplicate checks compare it: spaces collapsed, Unicode case folded."""
     return " ".join(title.split()).casefold()
+
+
+def is_public_row(row: Any) -> bool:
+    """Return True for a practice the public sees: published, and not a proposed update of
+    another (an approved update's row stays behind, closed as "published", as its record).
+
+    The one definition of "public", for Practice rows (``Practice.is_public``, also in SQL) and
+    the plain copies kb.services.exports reads with Core.
+    """
+    return row.state == PUBLISHED and row.revision_of_id is None
 
 
 def _coded(cls: type, order_by: Any) -> Any:
@@ -141,6 +153,17 @@ class Practice(Base):
     links: Mapped[list[PracticeLink]] = relationship(
         cascade="all, delete-orphan", order_by=PracticeLink.position, lazy="selectin"
     )
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """True for a practice the public sees (is_public_row): ``practice.is_public`` on a row,
+        ``Practice.is_public`` in a query's WHERE."""
+        return is_public_row(self)
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_condition(cls) -> ColumnElement[bool]:
+        return and_(cls.state == PUBLISHED, cls.revision_of_id.is_(None))
 
     @validates("title")
     def _set_title_key(self, _name: str, value: str | None) -> str | None:

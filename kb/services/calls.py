@@ -71,9 +71,7 @@ def get_call(slug: str) -> Call:
 def answers(call: Call) -> list[Practice]:
     """Return the published practices that answered ``call``, newest first."""
     return list(db.get_session().scalars(
-        select(Practice).where(Practice.call_slug == call.slug,
-                               Practice.state == workflow.PUBLISHED,
-                               Practice.revision_of_id.is_(None))
+        select(Practice).where(Practice.call_slug == call.slug, Practice.is_public)
         .order_by(Practice.published_at.desc(), Practice.id.desc())))
 
 

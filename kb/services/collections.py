@@ -35,18 +35,13 @@ def _require_admin(user: User) -> None:
         raise PermissionDenied(_("Only administrators may curate collections."))
 
 
-def is_public_member(practice: Practice) -> bool:
-    """Return True if a practice may show in a public collection (published, live version)."""
-    return practice.state == workflow.PUBLISHED and practice.revision_of_id is None
-
-
 def cards(collection: Collection, public: bool = True) -> list[Card]:
     """Return the collection's practices in order; the public never sees unpublished ones."""
     out = []
     for item in collection.items:
         practice = item.practice
         hidden = None
-        if not is_public_member(practice):
+        if not practice.is_public:
             if public:
                 continue
             hidden = (_("Archived: %(reason)s", reason=practice.decision_reason or "")
@@ -156,7 +151,7 @@ def _published_practice(session: Session, slug: str, field: str) -> Practice:
     practice = session.scalar(select(Practice).where(
         Practice.slug == slug, Practice.revision_of_id.is_(None))) if _PRACTICE_SLUG.match(
         slug) else None
-    if practice is None or not is_public_member(practice):
+    if practice is None or not practice.is_public:
         raise ValidationFailed(_("Only published practices may be added to a collection."),
                                {field: [_("Not a published practice: %(slug)s.",
                                           slug=slug[:80])]})

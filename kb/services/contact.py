@@ -31,7 +31,7 @@ class ContactMessage:
 def is_contactable(practice: Practice) -> bool:
     """Return True when the submitter consented to messages and there is an address to use."""
     return bool(practice.contact_contactable and practice.contact_email
-                and practice.state == "published" and not practice.revision_of_id)
+                and practice.is_public)
 
 
 def clean_message(raw: ContactMessage) -> ContactMessage:

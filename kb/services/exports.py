@@ -29,6 +29,7 @@ from kb.models import (
     PracticeRegion,
     PracticeStakeholder,
 )
+from kb.models.practices import is_public_row
 from kb.sanitize import html_to_text
 from kb.search import Hit, SearchRequest
 from kb.services import indexing
@@ -98,16 +99,18 @@ def plain_practices(session: Session, ids: list[int],
     """Return the practices ``ids`` (in that order, missing ones left out) as plain objects.
 
     They carry every column of a Practice plus ``objectives``, ``principles``, ``regions``,
-    ``countries``, ``stakeholders`` (lists of codes) and ``links`` (objects with ``title`` and
-    ``url``), read with Core selects: no ORM instance, no proxy, no reference cycle.
+    ``countries``, ``stakeholders`` (lists of codes), ``links`` (objects with ``title`` and
+    ``url``) and ``is_public`` (kb.models.practices.is_public_row), read with Core selects:
+    no ORM instance, no proxy, no reference cycle.
     """
     if not ids:
         return []
     table: Table = Practice.__table__
     query = select(table).where(table.c.id.in_(ids))
     if published_only:
-        query = query.where(table.c.state == "published", table.c.revision_of_id.is_(None))
-    found = {row.id: SimpleNamespace(**row._asdict()) for row in session.execute(query)}
+        query = query.where(Practice.is_public)
+    found = {row.id: SimpleNamespace(**row._asdict(), is_public=is_public_row(row))
+             for row in session.execute(query)}
     for name, model in _CODE_TABLES.items():
         codes: dict[int, list[Any]] = defaultdict(list)
         for practice_id, code in session.execute(
@@ -205,7 +208,7 @@ def latest_practices(request: SearchRequest, limit: int) -> list[SimpleNamespace
     Plain objects, as ``plain_practices`` gives them.
     """
     query = (select(Practice.id)
-             .where(Practice.state == "published", Practice.revision_of_id.is_(None))
+             .where(Practice.is_public)
              .order_by(Practice.updated_at.desc(), Practice.id.desc()).limit(limit))
     if request.q.strip() or request.filters or request.year_from or request.year_to:
         ids = [hit.id for hit in iter_hits(request)]

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -94,7 +94,7 @@ def get_index() -> SearchIndex:
 
 def _has_published() -> bool:
     session = db.get_session()
-    found = session.scalar(select(Practice.id).where(*_PUBLISHED).limit(1))
+    found = session.scalar(select(Practice.id).where(Practice.is_public).limit(1))
     session.commit()
     return found is not None
 
@@ -145,14 +145,15 @@ def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float)
     stamps: dict[int, str] = {}
     for chunk in _chunks(ids):  # bounded IN lists: a full sync may name every id
         stamps.update((row.id, version_stamp(row.updated_at)) for row in session.execute(
-            select(Practice.id, Practice.updated_at).where(Practice.id.in_(chunk), *_PUBLISHED)))
+            select(Practice.id, Practice.updated_at)
+            .where(Practice.id.in_(chunk), Practice.is_public)))
     current = index.versions()
     stale = [i for i in ids if i in stamps and current.get(i) != stamps[i]]
     deletes = [i for i in ids if i not in stamps and i in current]
     upserts = []
     for chunk in _chunks(stale):
         upserts += [to_document(p) for p in session.scalars(
-            select(Practice).where(Practice.id.in_(chunk), *_PUBLISHED))]
+            select(Practice).where(Practice.id.in_(chunk), Practice.is_public))]
     if upserts or deletes:
         index.apply(upserts, deletes, timeout=timeout)
         log.info("index updated: %d upserted, %d deleted", len(upserts), len(deletes))
@@ -260,7 +261,7 @@ def check(index: SearchIndex | None = None) -> Drift:
     """Compare every published practice with the index, both ways."""
     index = index or get_index()
     session = db.get_session()
-    rows = session.execute(select(Practice.id, Practice.updated_at).where(*_PUBLISHED)).all()
+    rows = session.execute(select(Practice.id, Practice.updated_at).where(Practice.is_public)).all()
     session.commit()  # end the read: a long-lived read transaction would hold SQLite's snapshot
     wanted = {practice_id: version_stamp(updated_at) for practice_id, updated_at in rows}
     have = index.versions()
@@ -317,11 +318,8 @@ def rebuild(progress: Callable[[int, int | None], None] | None = None, wait: boo
     return count
 
 
-_PUBLISHED = (Practice.state == "published", Practice.revision_of_id.is_(None))
-
-
-def _published():
-    return select(Practice).where(*_PUBLISHED).order_by(Practice.id)
+def _published() -> Select[tuple[Practice]]:
+    return select(Practice).where(Practice.is_public).order_by(Practice.id)
 
 
 def _state() -> SyncState:

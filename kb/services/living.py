@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from kb import db, workflow
+from kb import db
 from kb.errors import InvalidTransition
 from kb.models import AuditEvent, Practice, User
 from kb.services import notifications
@@ -16,7 +16,6 @@ from kb.services.messages import _
 from kb.services.review_dates import (
     due_condition,
     is_review_due,
-    live_published,
     review_cutoff,
 )
 from kb.services.submissions import Change, perform
@@ -27,7 +26,7 @@ log = logging.getLogger("kb.living")
 def open_update_requests() -> list[Practice]:
     """Return published practices with an open update request, the oldest request first."""
     return list(db.get_session().scalars(
-        select(Practice).where(live_published(), Practice.update_requested_at.is_not(None))
+        select(Practice).where(Practice.is_public, Practice.update_requested_at.is_not(None))
         .order_by(Practice.update_requested_at.asc(), Practice.id.asc())))
 
 
@@ -39,8 +38,8 @@ def _live_only(session: Session, practice: Practice, _user: User) -> list[int]:
 
 def awaits_answer(practice: Practice) -> bool:
     """Return True when the submitter is asked to confirm or update a published practice."""
-    return (practice.state == workflow.PUBLISHED and not practice.revision_of_id
-            and (practice.update_requested_at is not None or is_review_due(practice)))
+    return practice.is_public and (practice.update_requested_at is not None
+                                   or is_review_due(practice))
 
 
 LIVING_ACTIONS = ("request_update", "confirm_current")
@@ -138,7 +137,7 @@ def remind(now: dt.datetime | None = None) -> ReminderReport:
         return report
     not_reminded = or_(Practice.review_reminded_at.is_(None), Practice.review_reminded_at < cutoff)
     candidates = list(db.get_session().scalars(
-        select(Practice.id).where(live_published(), due_condition(cutoff), not_reminded)
+        select(Practice.id).where(Practice.is_public, due_condition(cutoff), not_reminded)
         .order_by(Practice.id)))
     for practice_id in candidates:
         with db.write_transaction() as session:
@@ -148,7 +147,7 @@ def remind(now: dt.datetime | None = None) -> ReminderReport:
                 report.without_submitter.append(practice_id)
                 continue
             claimed = session.execute(
-                update(Practice).where(Practice.id == practice_id, live_published(),
+                update(Practice).where(Practice.id == practice_id, Practice.is_public,
                                        due_condition(cutoff), not_reminded)
                 .values(review_reminded_at=now).execution_options(synchronize_session=False))
             if claimed.rowcount != 1:

@@ -5,9 +5,9 @@ import datetime as dt
 from calendar import monthrange
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, func, select
 
-from kb import db, workflow
+from kb import db
 from kb.models import Practice
 
 
@@ -39,8 +39,8 @@ def is_review_due(practice: Practice, now: dt.datetime | None = None) -> bool:
     """Return True for a live published practice whose last review is older than the period."""
     cutoff = review_cutoff(now)
     when = reviewed_at(practice)
-    return (cutoff is not None and when is not None and practice.state == workflow.PUBLISHED
-            and not practice.revision_of_id and when < cutoff)
+    return (cutoff is not None and when is not None and practice.is_public
+            and when < cutoff)
 
 
 def years_since_review(practice: Practice, now: dt.datetime | None = None) -> tuple[int, int]:
@@ -52,11 +52,6 @@ def years_since_review(practice: Practice, now: dt.datetime | None = None) -> tu
     return max(0, months) // 12, max(0, months)
 
 
-def live_published() -> ColumnElement[bool]:
-    """Return the SQL condition 'a live published practice' (not a pending revision)."""
-    return and_(Practice.state == workflow.PUBLISHED, Practice.revision_of_id.is_(None))
-
-
 def due_condition(cutoff: dt.datetime) -> ColumnElement[bool]:
     """Return the SQL condition 'last reviewed (or published) before ``cutoff``'."""
     return func.coalesce(Practice.last_reviewed_at, Practice.published_at) < cutoff
@@ -65,7 +60,7 @@ def due_condition(cutoff: dt.datetime) -> ColumnElement[bool]:
 def practice_ids_by_review(due: bool) -> list[int]:
     """Return the ids of live published practices whose review is (or is not) due."""
     cutoff = review_cutoff()
-    query = select(Practice.id).where(live_published())
+    query = select(Practice.id).where(Practice.is_public)
     if cutoff is None:
         return [] if due else list(db.get_session().scalars(query))
     condition = due_condition(cutoff)
@@ -79,5 +74,5 @@ def due_practices() -> list[Practice]:
         return []
     reviewed = func.coalesce(Practice.last_reviewed_at, Practice.published_at)
     return list(db.get_session().scalars(
-        select(Practice).where(live_published(), due_condition(cutoff))
+        select(Practice).where(Practice.is_public, due_condition(cutoff))
         .order_by(reviewed.asc(), Practice.id.asc())))

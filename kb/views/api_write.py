@@ -45,7 +45,7 @@ def _record(practice: Practice) -> dict[str, Any]:
         "comment": practice.update_request_comment,
         "requested_at": practice.update_requested_at.isoformat().replace("+00:00", "Z"),
     } if practice.update_requested_at else None)
-    if practice.state == workflow.PUBLISHED and not practice.revision_of_id:
+    if practice.is_public:
         record["url"] = url_for("public.practice", slug=practice.slug, _external=True)
     return record
 

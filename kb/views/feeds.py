@@ -48,7 +48,7 @@ def feed():
 def sitemap():
     rows = db.get_session().execute(
         select(Practice.slug, Practice.updated_at)
-        .where(Practice.state == "published", Practice.revision_of_id.is_(None))
+        .where(Practice.is_public)
         .order_by(Practice.id)).all()
     body = render_template("public/sitemap.xml", practices=rows)
     return Response(body, mimetype="application/xml")

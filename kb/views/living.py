@@ -33,7 +33,7 @@ def practice_page_extras(practice: Practice, contact_form: ContactForm | None = 
                          update_form: UpdateRequestForm | None = None) -> dict[str, Any]:
     """Return what the public practice page shows beyond the content: notices and forms."""
     can_request = False
-    if current_user.is_authenticated and practice.state == workflow.PUBLISHED:
+    if current_user.is_authenticated and practice.is_public:
         actor = submissions.actor_for(current_user, practice)
         can_request = bool(living.offered(
             practice, [a for a in workflow.allowed_actions(practice.state, actor)

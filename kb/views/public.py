@@ -26,7 +26,7 @@ def home():
     counts = {name: {fc.value: fc.count for fc in results.facets.get(name, [])}
               for name in ("objective", "region")}
     newest = db.get_session().scalars(
-        select(Practice).where(Practice.state == "published", Practice.revision_of_id.is_(None))
+        select(Practice).where(Practice.is_public)
         .order_by(Practice.published_at.desc(), Practice.id.desc()).limit(6)).all()
     regions = [(code, counts["region"].get(code, 0)) for code, _ in taxonomy.choices("region")]
     return render_template("public/home.html", objectives=taxonomy.OBJECTIVES,
@@ -43,7 +43,7 @@ def practice(slug: str):
 def render_practice(item: Practice, status: int = 200, **forms: Any) -> Response:
     """Render a practice page; ``forms`` carry a contact or update form that has errors."""
     index = indexing.get_index()
-    related = index.related(item.id, RELATED) if item.state == "published" else []
+    related = index.related(item.id, RELATED) if item.is_public else []
     flashed = bool(session.get("_flashes"))
     extras = living_views.practice_page_extras(item, **forms)
     html = render_template(

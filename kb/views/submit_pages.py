@@ -55,8 +55,7 @@ def detail(practice_id: int):
         can_withdraw=workflow.can(practice.state, "withdraw", actor),
         can_delete=submissions.can_delete(current_user, practice),
         can_edit=workflow.can_edit(practice.state, actor),
-        can_propose=actor.is_submitter and practice.state == "published"
-        and not practice.revision_of_id,
+        can_propose=actor.is_submitter and practice.is_public,
         live=revisions.live_of(practice), events=events,
         review_comment=_latest_review_comment(practice, events))
 

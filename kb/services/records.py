@@ -39,63 +39,73 @@ def apply_record(practice: Practice, record: dict[str, Any]) -> None:
     Read-only keys (id, slug, state, timestamps, *_html) are ignored: mass assignment changes
     nothing. Values must already be validated (kb.services.validation).
     """
+    for name, value in column_values(record).items():
+        setattr(practice, name, value)
+    for name, codes in list_values(record, practice).items():
+        setattr(practice, name, codes)
+    if "links" in record:
+        practice.links = [PracticeLink(**link) for link in link_values(record)]
+
+
+def column_values(record: dict[str, Any]) -> dict[str, Any]:
+    """Return the practice columns that the writable keys present in ``record`` set.
+
+    Text is cleaned and each Markdown field rendered and sanitized here, once: apply_record
+    and the bulk import (kb.services.bulk_import) both store what this returns.
+    """
+    values: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         if name in record:
-            setattr(practice, name, sanitize.clean_text(record[name] or ""))
+            values[name] = sanitize.clean_text(record[name] or "")
     for name in MARKDOWN_FIELDS:
         if name in record:
             text = sanitize.clean_text(record[name] or "")
-            setattr(practice, name, text)
-            setattr(practice, f"{name}_html", sanitize.render_markdown(text))
+            values[name] = text
+            values[f"{name}_html"] = sanitize.render_markdown(text)
     for name in (*CODE_FIELDS, *YEAR_FIELDS):
         if name in record:
             if name == "language" and not record[name]:
                 continue  # every entry has a language: a blank choice keeps the current one
-            setattr(practice, name, record[name])
-    _apply_lists(practice, record)
-    _apply_contact_and_links(practice, record)
-    if "call" in record:
-        practice.call_slug = record["call"] or None
-
-
-def _apply_lists(practice: Practice, record: dict[str, Any]) -> None:
-    implied_before = taxonomy.regions_for_countries(practice.countries)
-    for name in LIST_FIELDS:
-        if name in record:
-            setattr(practice, name, list(dict.fromkeys(record[name] or [])))
-    if "regions" in record or "countries" in record:
-        _apply_implied_regions(practice, record, implied_before)
-
-
-def _apply_implied_regions(practice: Practice, record: dict[str, Any],
-                           implied_before: set[str]) -> None:
-    """Store the regions a practice names plus those of its countries (taxonomy mapping).
-
-    Stored, not derived when read, so that every reader (record, page, index and facets,
-    coverage, stats, exports, feed, the review queue's filter) sees the same regions. When
-    only the countries change, the regions the old countries implied are recomputed and those
-    named on their own are kept.
-    """
-    named = list(practice.regions)
-    if "regions" not in record:
-        named = [code for code in named if code not in implied_before]
-    implied = taxonomy.regions_for_countries(practice.countries)
-    practice.regions = sorted(set(named) | implied)
-
-
-def _apply_contact_and_links(practice: Practice, record: dict[str, Any]) -> None:
+            values[name] = record[name]
     if "contact" in record:
         contact = record["contact"] or {}
-        practice.contact_name = sanitize.clean_text(contact.get("name") or "")
-        practice.contact_email = (contact.get("email") or "").strip()
-        practice.contact_public = bool(contact.get("public"))
-        practice.contact_contactable = bool(contact.get("contactable"))
-    if "links" in record:
-        practice.links = [
-            PracticeLink(position=i, title=sanitize.clean_text(link.get("title") or ""),
-                         url=link["url"].strip())
-            for i, link in enumerate(record["links"] or [])
-        ]
+        values["contact_name"] = sanitize.clean_text(contact.get("name") or "")
+        values["contact_email"] = (contact.get("email") or "").strip()
+        values["contact_public"] = bool(contact.get("public"))
+        values["contact_contactable"] = bool(contact.get("contactable"))
+    if "call" in record:
+        values["call_slug"] = record["call"] or None
+    return values
+
+
+def list_values(record: dict[str, Any], current: Practice | None = None) -> dict[str, list]:
+    """Return the coded lists that ``record`` sets, without repeats, in their given order.
+
+    Regions are stored as those named plus those of the countries (taxonomy mapping), so
+    that every reader (record, page, index and facets, coverage, stats, exports, feed, the
+    review queue's filter) sees the same regions. When only the countries of ``current``
+    change, the regions its old countries implied are recomputed and those named on their
+    own are kept.
+    """
+    values = {name: list(dict.fromkeys(record[name] or []))
+              for name in LIST_FIELDS if name in record}
+    if "regions" in values or "countries" in values:
+        old_countries = list(current.countries) if current is not None else []
+        named = values.get("regions")
+        if named is None:
+            implied_before = taxonomy.regions_for_countries(old_countries)
+            named = [code for code in (current.regions if current is not None else [])
+                     if code not in implied_before]
+        countries = values.get("countries", old_countries)
+        values["regions"] = sorted(set(named) | taxonomy.regions_for_countries(countries))
+    return values
+
+
+def link_values(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the link rows (position, title, url) of ``record``'s links."""
+    return [{"position": i, "title": sanitize.clean_text(link.get("title") or ""),
+             "url": link["url"].strip()}
+            for i, link in enumerate(record.get("links") or [])]
 
 
 def practice_to_record(practice: Practice, options: RecordOptions = RecordOptions(),

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,12 +15,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kb import db, sanitize
-from kb.errors import ValidationFailed
-from kb.models import AuditEvent, Organization, Practice, User
+from kb.models import AuditEvent, Call, Organization, Practice, User
 from kb.models.practices import title_key
-from kb.services import exports, indexing
+from kb.search import build
+from kb.services import exports, indexing, practice_rows
+from kb.services.practice_rows import PracticeRows, Prepared, Preparer
 from kb.services.records import RecordOptions, apply_record, practice_to_record, unique_slug
-from kb.services.validation import validate_record
 
 Progress = Callable[[int, int | None], None]
 log = logging.getLogger(__name__)
@@ -128,80 +129,149 @@ def title_exists(session: Session, title: str) -> bool:
 
 
 BATCH = 250  # records per transaction: commits are the slow part of an import on SQLite
+PARALLEL_MIN = 1000
+"""Imports of fewer records prepare them in-process (starting workers costs more than it saves)."""
+DUPLICATE = {"title": ["a practice with this title exists"]}
+
+
+@dataclass
+class _Batch:
+    """Records read together, and their rows or reasons (being prepared)."""
+
+    records: list[tuple[int, Any]]  # (position, record)
+    prepared: Future[list[Prepared]]
 
 
 def import_records(records: Iterable[Any], total: int | None = None,
                    progress: Progress | None = None) -> ImportReport:
     """Import records as published practices; skip invalid ones and titles already present.
 
-    Each record is validated with the schema of kb.schemas and stored in its own savepoint,
-    BATCH records per transaction: a record that fails, however, is skipped with its reason
-    and never takes another with it, and the import always reads every record.
+    Each record is validated with the schema of kb.schemas; a batch of BATCH valid records is
+    stored in one savepoint with one insert per table, and when the database refuses the batch
+    each of its records is stored in a savepoint of its own: a record that fails is skipped
+    with its reason and never takes another with it, and the import always reads every record.
+    Large imports validate and render records in worker processes while batches are stored.
     """
     report = ImportReport()
-    batch: list[tuple[int, Any]] = []
-    position = 0
-    for position, record in enumerate(records, start=1):
-        batch.append((position, record))
-        if len(batch) == BATCH:
-            _import_batch(batch, report)
-            batch = []
-            if progress:
-                progress(position, total)
-    if batch:
-        _import_batch(batch, report)
-    if progress:
-        progress(position, total)
+    session = db.get_session()
+    call_slugs = frozenset(session.scalars(select(Call.slug)))
+    session.commit()
+    pending: deque[_Batch] = deque()
+    with Preparer(call_slugs, workers=_workers(total)) as preparer:
+        for batch in _batches(records):
+            pending.append(_Batch(batch, preparer.submit([record for _p, record in batch])))
+            while len(pending) > preparer.ahead:
+                _finish(pending.popleft(), preparer, report, total, progress)
+        while pending:
+            _finish(pending.popleft(), preparer, report, total, progress)
     return report
 
 
-def _import_batch(batch: list[tuple[int, Any]], report: ImportReport) -> None:
-    valid = []
-    for position, record in batch:
+def _workers(total: int | None) -> int:
+    """Worker processes for an import of ``total`` records: as for an index build."""
+    parallel = (total or 0) >= PARALLEL_MIN and build.procs() > 1 and build.can_fork()
+    return build.procs() if parallel else 0
+
+
+def _batches(records: Iterable[Any]) -> Iterator[list[tuple[int, Any]]]:
+    batch: list[tuple[int, Any]] = []
+    for position, record in enumerate(records, start=1):
+        batch.append((position, record))
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _finish(batch: _Batch, preparer: Preparer, report: ImportReport, total: int | None,
+            progress: Progress | None) -> None:
+    prepared = preparer.result(batch.prepared, [record for _p, record in batch.records])
+    problems: dict[str, dict[str, list[str]] | None] = {}
+    items = []
+    for (position, record), rows in zip(batch.records, prepared, strict=True):
         label = _label(record, position)
-        try:
-            valid.append((label, record, validate_record(record, complete=True)))
-        except ValidationFailed as exc:
-            report.skip(label, exc.fields or {"": [exc.message]})
+        if isinstance(rows, PracticeRows):
+            items.append(_Item(label, record["title"], rows, Kept.from_record(record)))
+        else:
+            problems[label] = rows
     try:
         with db.write_transaction() as session:
-            outcomes = [(label, clean["title"], _store(session, label, record, clean))
-                        for label, record, clean in valid]
+            problems.update(_store_batch(session, items))
     except SQLAlchemyError:
         # The batch could not commit (a locked or lost database): none of it was stored.
         # Each record then gets a transaction, and an answer, of its own.
         log.exception("import batch failed; storing its records one by one")
-        outcomes = [_store_alone(label, record, clean) for label, record, clean in valid]
-    for label, title, problem in outcomes:
-        if problem:
-            report.skip(label, problem)
+        problems.update((item.label, _store_alone(item)) for item in items)
+    report.imported += [item.title for item in items if problems.get(item.label) is None]
+    for label in sorted((label for label, why in problems.items() if why), key=_position):
+        report.skip(label, problems[label] or {})
+    if progress:
+        progress(batch.records[-1][0], total)
+
+
+@dataclass
+class _Item:
+    label: str
+    title: str
+    rows: PracticeRows
+    kept: Kept
+
+
+def _store_batch(session: Session, items: list[_Item]) -> dict[str, dict[str, list[str]] | None]:
+    """Store items in one savepoint; if the database refuses, each in a savepoint of its own."""
+    taken = practice_rows.taken_title_keys(session, [item.rows.title_key for item in items])
+    problems: dict[str, dict[str, list[str]] | None] = {}
+    fresh = []
+    for item in items:
+        if item.rows.title_key in taken:
+            problems[item.label] = DUPLICATE
         else:
-            report.imported.append(title)
-
-
-def _store_alone(label: str, record: dict[str, Any],
-                 clean: dict[str, Any]) -> tuple[str, str, dict[str, list[str]] | None]:
-    try:
-        with db.write_transaction() as session:
-            problem = _store(session, label, record, clean)
-    except SQLAlchemyError as exc:
-        problem = {"": [f"not stored: {_reason(exc)}"]}
-    return label, clean["title"], problem
-
-
-def _store(session: Session, label: str, record: dict[str, Any],
-           clean: dict[str, Any]) -> dict[str, list[str]] | None:
-    """Add one validated record in a savepoint; return why it was not stored, or None."""
-    if title_exists(session, clean["title"]):
-        return {"title": ["a practice with this title exists"]}
+            taken.add(item.rows.title_key)
+            fresh.append(item)
     try:
         with session.begin_nested():
-            create_practice(session, clean, "published", None, None,
-                            kept=Kept.from_record(record))
+            _insert(session, fresh)
+        return problems
+    except Exception:  # whatever the database refused, the records are tried one by one
+        log.warning("import: a batch was refused; storing its records one by one",
+                    exc_info=True)
+    return {item.label: _store_one(session, item) for item in items}
+
+
+def _store_one(session: Session, item: _Item) -> dict[str, list[str]] | None:
+    """Store one item in a savepoint; return why it was not stored, or None."""
+    if practice_rows.taken_title_keys(session, [item.rows.title_key]):
+        return DUPLICATE
+    try:
+        with session.begin_nested():
+            _insert(session, [item])
     except Exception as exc:  # noqa: BLE001  one bad record must not stop a bulk load; reported
-        log.warning("import: %s not stored: %s", label, _reason(exc))
+        log.warning("import: %s not stored: %s", item.label, _reason(exc))
         return {"": [f"not stored: {_reason(exc)}"]}
     return None
+
+
+def _insert(session: Session, items: list[_Item]) -> None:
+    if not items:
+        return
+    rows = [item.rows for item in items]
+    practice_rows.assign_slugs(session, rows, [item.kept.slug for item in items])
+    practice_rows.insert_published(
+        session, rows, [(item.kept.published_at, item.kept.last_reviewed_at) for item in items],
+        db.utcnow())
+
+
+def _store_alone(item: _Item) -> dict[str, list[str]] | None:
+    try:
+        with db.write_transaction() as session:
+            return _store_one(session, item)
+    except SQLAlchemyError as exc:
+        return {"": [f"not stored: {_reason(exc)}"]}
+
+
+def _position(label: str) -> int:
+    return int(label[1:].split(" ", 1)[0])
 
 
 def _reason(exc: BaseException) -> str:

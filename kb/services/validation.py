@@ -6,6 +6,7 @@ a web address with a host, the end year not before the start year, completeness.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,12 +22,14 @@ REQUIRED_ON_SUBMIT = ("title", "summary", "description", "objectives", "level", 
                       "implemented_by", "start_year", "implementation_status", "language")
 
 
-def validate_record(record: Any, complete: bool, with_submit: bool = False) -> dict[str, Any]:
+def validate_record(record: Any, complete: bool, with_submit: bool = False,
+                    call_slugs: Collection[str] | None = None) -> dict[str, Any]:
     """Return a cleaned copy of ``record``'s writable keys or raise ValidationFailed.
 
     ``complete`` demands everything a submission needs; drafts may be partial. Unknown and
     read-only keys are dropped, never applied. ``with_submit`` also accepts the create body's
-    ``submit`` flag.
+    ``submit`` flag. ``call_slugs``, when given, are the calls that exist (read once by a
+    caller checking many records, or one with no database at hand); else the database says.
     """
     if not isinstance(record, dict):
         raise ValidationFailed(_("The practice must be a JSON object."),
@@ -35,7 +38,7 @@ def validate_record(record: Any, complete: bool, with_submit: bool = False) -> d
     for name in schemas.unpaired_surrogates(record):
         errors.setdefault(name or "record", [_("Contains a character that cannot be stored "
                                                "(NUL or an unpaired surrogate).")])
-    clean = _clean(record, errors)
+    clean = _clean(record, errors, call_slugs)
     if complete:
         _completeness(clean, errors)
     if errors:
@@ -106,7 +109,8 @@ _MESSAGES = {
 }
 
 
-def _clean(record: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+def _clean(record: dict[str, Any], errors: dict[str, list[str]],
+           call_slugs: Collection[str] | None) -> dict[str, Any]:
     """Return the writable keys of a schema-checked record in the shapes the model stores."""
     clean: dict[str, Any] = {}
     for name, spec in schemas.record_fields().items():
@@ -125,7 +129,7 @@ def _clean(record: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, An
         elif spec.kind == "contact":
             clean[name] = _contact(value or {}, errors)
         elif spec.kind == "call":
-            clean[name] = _call(value, errors)
+            clean[name] = _call(value, errors, call_slugs)
         else:
             clean[name] = _links(value or [], errors)
     start, end = clean.get("start_year"), clean.get("end_year")
@@ -170,8 +174,9 @@ def _links(links: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[di
     return cleaned
 
 
-def _call(slug: str | None, errors: dict[str, list[str]]) -> str | None:
-    if slug and slug not in calls.titles([slug]):
+def _call(slug: str | None, errors: dict[str, list[str]],
+          call_slugs: Collection[str] | None) -> str | None:
+    if slug and slug not in (calls.titles([slug]) if call_slugs is None else call_slugs):
         errors.setdefault("call", []).append(_("No call for practices has this slug."))
     return slug or None
 

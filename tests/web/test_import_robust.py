@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from kb import db
-from kb.models import Practice
-from kb.services import transfer
+from kb.models import AuditEvent, IndexChange, Practice, PracticeCountry, PracticeLink
+from kb.services import practice_rows, transfer
 from tests.conftest import valid_record
 
 
@@ -90,15 +90,14 @@ def test_duplicate_titles_are_found_whatever_their_case_and_spacing(app, runner,
 
 def test_a_record_that_fails_while_stored_is_skipped_alone(app, runner, tmp_path,
                                                            monkeypatch):
-    real = transfer.create_practice
+    real = practice_rows.insert_published
 
-    def flaky(session, record, *args, **kwargs):
-        practice = real(session, record, *args, **kwargs)
-        if record["title"] == "Breaks in the database":
+    def flaky(session, rows, *args, **kwargs):
+        real(session, rows, *args, **kwargs)
+        if any(row.columns["title"] == "Breaks in the database" for row in rows):
             session.execute(select(func.no_such_function()))
-        return practice
 
-    monkeypatch.setattr(transfer, "create_practice", flaky)
+    monkeypatch.setattr(practice_rows, "insert_published", flaky)
     records = [valid_record(title=f"Neighbour {n}") for n in range(3)]
     records.insert(1, valid_record(title="Breaks in the database"))
     result = _import(runner, tmp_path, records)
@@ -108,7 +107,13 @@ def test_a_record_that_fails_while_stored_is_skipped_alone(app, runner, tmp_path
     # UndefinedFunction on PostgreSQL); what counts is that the reason names it.
     assert "skipped #2 'Breaks in the database': not stored:" in result.output
     assert "no_such_function" in result.output
-    assert _titles(app) == {"Neighbour 0", "Neighbour 1", "Neighbour 2"}
+    # The refused batch left nothing behind: its good records are stored once, in full.
+    with app.app_context():
+        session = db.get_session()
+        assert sorted(session.scalars(select(Practice.title))) == [
+            "Neighbour 0", "Neighbour 1", "Neighbour 2"]
+        for model in (PracticeLink, PracticeCountry, AuditEvent, IndexChange):
+            assert session.scalar(select(func.count()).select_from(model)) == 3, model
 
 
 def test_records_are_committed_in_batches_and_progress_is_shown(app, runner, tmp_path,

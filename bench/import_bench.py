@@ -66,6 +66,7 @@ app = create_app({"TESTING": False, "SECRET_KEY": "bench", "SERVER_NAME": "kb.be
                   "INDEX_SYNC_INTERVAL": 0})
 with app.app_context():
     migrate.upgrade(app)
+    indexing.get_index()  # the empty index of a new site, as `kb init` makes it
 runner = app.test_cli_runner()
 def cpu(who):
     usage = resource.getrusage(who)

@@ -99,7 +99,8 @@ class Preparer:
         if workers > 0:
             self.pool = ProcessPoolExecutor(
                 workers, mp_context=context or multiprocessing.get_context("fork"))
-        self.ahead = workers
+        # Deep enough that workers keep busy while the caller updates the search index.
+        self.ahead = 4 * workers
 
     def __enter__(self) -> Preparer:
         return self
@@ -191,9 +192,10 @@ def assign_slugs(session: Session, rows: list[PracticeRows],
 
 def insert_published(session: Session, rows: list[PracticeRows],
                      dates: list[tuple[dt.datetime | None, dt.datetime | None]],
-                     when: dt.datetime) -> None:
+                     when: dt.datetime) -> list[int]:
     """Insert rows (slugs assigned) as published practices with their lists, links, audit
-    events and index changes. ``dates`` are the (published_at, last_reviewed_at) to keep."""
+    events and index changes; return their ids. ``dates`` are the (published_at,
+    last_reviewed_at) to keep."""
     practices = Practice.__table__
     params = []
     for row, (published_at, last_reviewed_at) in zip(rows, dates, strict=True):
@@ -216,6 +218,7 @@ def insert_published(session: Session, rows: list[PracticeRows],
                                         "created_at": when} for practice_id in ids])
     _insert_many(session, IndexChange, [{"practice_id": practice_id, "created_at": when}
                                         for practice_id in ids])
+    return ids
 
 
 def _insert_many(session: Session, model: type, params: list[dict[str, Any]]) -> None:

@@ -131,6 +131,9 @@ def title_exists(session: Session, title: str) -> bool:
 BATCH = 250  # records per transaction: commits are the slow part of an import on SQLite
 PARALLEL_MIN = 1000
 """Imports of fewer records prepare them in-process (starting workers costs more than it saves)."""
+INDEX_EVERY = 1000
+"""Practices per search-index update during an import: segments this big are never merged
+again (kb.search.merging), so an import leaves a few large segments, not many small ones."""
 DUPLICATE = {"title": ["a practice with this title exists"]}
 
 
@@ -157,14 +160,35 @@ def import_records(records: Iterable[Any], total: int | None = None,
     call_slugs = frozenset(session.scalars(select(Call.slug)))
     session.commit()
     pending: deque[_Batch] = deque()
+    index = _IndexAsWeGo()
     with Preparer(call_slugs, workers=_workers(total)) as preparer:
         for batch in _batches(records):
             pending.append(_Batch(batch, preparer.submit([record for _p, record in batch])))
             while len(pending) > preparer.ahead:
-                _finish(pending.popleft(), preparer, report, total, progress)
+                index.add(_finish(pending.popleft(), preparer, report, total, progress))
         while pending:
-            _finish(pending.popleft(), preparer, report, total, progress)
+            index.add(_finish(pending.popleft(), preparer, report, total, progress))
+    index.add([], last=True)
     return report
+
+
+class _IndexAsWeGo:
+    """Apply stored practices to the search index every INDEX_EVERY, after their commits.
+
+    The main process has time for it while workers prepare the next batches. Off when there
+    is no index yet (the sync after the import builds one, in parallel) and after an update
+    fails (IndexBusy...: the sync after the import catches up).
+    """
+
+    def __init__(self) -> None:
+        self.live = indexing.get_index().exists()
+        self.ids: list[int] = []
+
+    def add(self, ids: list[int], last: bool = False) -> None:
+        self.ids += ids
+        if self.live and self.ids and (last or len(self.ids) >= INDEX_EVERY):
+            self.live = indexing.apply_changes(self.ids)
+            self.ids = []
 
 
 def _workers(total: int | None) -> int:
@@ -185,7 +209,8 @@ def _batches(records: Iterable[Any]) -> Iterator[list[tuple[int, Any]]]:
 
 
 def _finish(batch: _Batch, preparer: Preparer, report: ImportReport, total: int | None,
-            progress: Progress | None) -> None:
+            progress: Progress | None) -> list[int]:
+    """Store a prepared batch, report on each of its records; return the ids stored."""
     prepared = preparer.result(batch.prepared, [record for _p, record in batch.records])
     problems: dict[str, dict[str, list[str]] | None] = {}
     items = []
@@ -203,11 +228,13 @@ def _finish(batch: _Batch, preparer: Preparer, report: ImportReport, total: int 
         # Each record then gets a transaction, and an answer, of its own.
         log.exception("import batch failed; storing its records one by one")
         problems.update((item.label, _store_alone(item)) for item in items)
-    report.imported += [item.title for item in items if problems.get(item.label) is None]
+    stored = [item for item in items if problems.get(item.label) is None]
+    report.imported += [item.title for item in stored]
     for label in sorted((label for label, why in problems.items() if why), key=_position):
         report.skip(label, problems[label] or {})
     if progress:
         progress(batch.records[-1][0], total)
+    return [item.practice_id for item in stored]
 
 
 @dataclass
@@ -216,6 +243,7 @@ class _Item:
     title: str
     rows: PracticeRows
     kept: Kept
+    practice_id: int = 0  # once inserted
 
 
 def _store_batch(session: Session, items: list[_Item]) -> dict[str, dict[str, list[str]] | None]:
@@ -257,9 +285,11 @@ def _insert(session: Session, items: list[_Item]) -> None:
         return
     rows = [item.rows for item in items]
     practice_rows.assign_slugs(session, rows, [item.kept.slug for item in items])
-    practice_rows.insert_published(
+    ids = practice_rows.insert_published(
         session, rows, [(item.kept.published_at, item.kept.last_reviewed_at) for item in items],
         db.utcnow())
+    for item, practice_id in zip(items, ids, strict=True):
+        item.practice_id = practice_id
 
 
 def _store_alone(item: _Item) -> dict[str, list[str]] | None:

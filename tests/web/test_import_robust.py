@@ -93,9 +93,10 @@ def test_a_record_that_fails_while_stored_is_skipped_alone(app, runner, tmp_path
     real = practice_rows.insert_published
 
     def flaky(session, rows, *args, **kwargs):
-        real(session, rows, *args, **kwargs)
+        ids = real(session, rows, *args, **kwargs)
         if any(row.columns["title"] == "Breaks in the database" for row in rows):
             session.execute(select(func.no_such_function()))
+        return ids
 
     monkeypatch.setattr(practice_rows, "insert_published", flaky)
     records = [valid_record(title=f"Neighbour {n}") for n in range(3)]
@@ -133,3 +134,25 @@ def test_records_are_committed_in_batches_and_progress_is_shown(app, runner, tmp
     assert "Imported 10 practice(s); skipped 0." in result.output
     assert 3 <= len(commits) < 10  # 3 batches (plus the index sync's own), not 10
     assert "Importing" in result.output or "Importing" in (result.stderr or "")
+
+
+def test_a_long_import_makes_its_practices_searchable_as_it_goes(app, client, monkeypatch):
+    monkeypatch.setattr(transfer, "BATCH", 3)
+    monkeypatch.setattr(transfer, "INDEX_EVERY", 6)
+    searchable = []
+
+    def total(q: str) -> int:
+        return client.get("/api/v1/practices", query_string={"q": q}).get_json()["total"]
+
+    def progress(done: int, _total: int | None) -> None:
+        searchable.append((done, total("wombat")))
+
+    records = [valid_record(title=f"Wombat crossing {n}") for n in range(14)]
+    records[4] = {"title": "Wombat without anything else"}
+    with app.app_context():
+        report = transfer.import_records(records, total=len(records), progress=progress)
+    assert len(report.imported) == 13
+    # The index is updated once 6 stored practices wait, after their batch's commit (batch
+    # 2 stored only 2: record 5 is invalid), and with the rest at the end of the import.
+    assert searchable == [(3, 0), (6, 0), (9, 0), (12, 8), (14, 8)]
+    assert total("wombat") == 13

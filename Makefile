@@ -6,8 +6,19 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): "auto" is one per core; WORKERS=0 runs in this process only.
+WORKERS ?= auto
+PYTEST := $(PY) -m pytest -q -p no:cacheprovider
+# loadscope keeps a module's tests on one worker, so a module-scoped fixture (the demo
+# repository of the i18n tests) is built once, not once per worker.
+PARALLEL = -n $(WORKERS) --dist loadscope
+# Production and browser checks start real servers (gunicorn, PostgreSQL, Redis, Chromium):
+# `make test-production`, after `source .ci/services` has started them (.ci/run does).
+PRODUCTION_TESTS := tests/e2e/test_production*.py tests/e2e/test_browser*.py
+NOT_PRODUCTION := --ignore-glob='tests/e2e/test_production*' --ignore-glob='tests/e2e/test_browser*'
 
-.PHONY: install install-test run test lint translations messages constraints clean
+.PHONY: install install-test run test test-fast test-slow test-production test-all lint \
+	translations messages constraints clean
 
 install: $(VENV)/.installed
 
@@ -49,8 +60,24 @@ run: install translations instance/config.py
 lint: install-test
 	$(VENV)/bin/ruff check kb tests bench migrations/env.py wsgi.py
 
-test: install-test translations lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+# The newcomer's command: lint, then test-fast.
+test: lint test-fast
+
+# Every check that needs no server and is not slow (unit, web and the web stories), in parallel,
+# without lint: the loop while changing code (about a minute on two cores).
+test-fast: install-test translations
+	$(PYTEST) $(PARALLEL) -m "not slow" $(NOT_PRODUCTION) $(PYTEST_ARGS)
+
+# The exhaustive checks (hostile sweep of every route, schemathesis, the full XSS corpus):
+# about 15 minutes; CI runs them once, on Python 3.11.
+test-slow: install-test translations
+	$(PYTEST) $(PARALLEL) -m slow $(NOT_PRODUCTION) $(PYTEST_ARGS)
+
+test-production: install-test translations
+	$(PYTEST) $(PRODUCTION_TESTS) $(PYTEST_ARGS)
+
+# Everything CI runs on SQLite and this Python.
+test-all: test test-slow test-production
 
 constraints: install-test
 	{ head -2 constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^kb=='; } > constraints.new

@@ -1,46 +1,148 @@
-"""Fixtures: the app/client/runner trio on a fresh SQLite file and a Whoosh dir under tmp_path,
-and factory fixtures that return callables (make_user, make_practice, login)."""
+"""Fixtures: the app/client/runner trio on a fresh database and a Whoosh dir under tmp_path,
+factory fixtures that return callables (make_user, make_practice, login), and the one way to
+reach ../shared (shared_path) or to skip for a missing prerequisite (need).
+
+Speed: Alembic runs once per session (per xdist worker); each test then gets a copy of that
+migrated SQLite file, or on PostgreSQL (KB_TEST_DATABASE_URL) the worker's own migrated
+database with every table emptied.
+"""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
+import shutil
+import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kb import create_app, db
 from kb.models import Organization, User
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+_SHARED = Path(__file__).resolve().parents[2] / "shared"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture
-def app(tmp_path):
-    url = os.environ.get("KB_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'kb.sqlite'}"
-    application = create_app({
+def need(condition: object, reason: str) -> None:
+    """Skip with a loud reason when a prerequisite is missing; fail instead under CI=true."""
+    if condition:
+        return
+    message = f"PREREQUISITE MISSING: {reason}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: a check never skips for a missing prerequisite)",
+                    pytrace=False)
+    pytest.skip(message)
+
+
+def shared_path(*parts: str) -> Path:
+    """A file or folder of ../shared (corpora, reference texts) beside the checkout."""
+    path = _SHARED.joinpath(*parts)
+    need(path.exists(), f"{path} not found: the checkout must sit beside shared/ (corpora, "
+                        "reference); the checks that read it did NOT run")
+    return path
+
+
+def app_config(tmp_path: Path, database_url: str, **overrides: Any) -> dict[str, Any]:
+    """The test configuration: the given database, an index and a mail folder under tmp_path."""
+    return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": url,
+        "DATABASE_URL": database_url,
         "INDEX_DIR": str(tmp_path / "index"),
         "MAIL_DIR": str(tmp_path / "mail"),
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,  # csrf_client turns it on for the tests that check it
         "INDEX_SYNC_INTERVAL": 0,
         "SERVER_NAME": "kb.test",
-    })
+        **overrides,
+    }
+
+
+def _migrate(tmp_path: Path, url: str) -> None:
+    """Run the Alembic migrations on ``url`` through an app, as `kb init` does."""
     from kb import migrate
 
+    application = create_app(app_config(tmp_path, url))
     with application.app_context():
-        if not url.startswith("postgresql"):
-            migrate.upgrade(application)
-        elif url in _MIGRATED:
-            _empty_postgres(application)
-        else:
-            _reset_postgres(application)
-            migrate.upgrade(application)
-            _MIGRATED.add(url)
+        migrate.upgrade(application)
+        db.get_engine().dispose()
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@contextlib.contextmanager
+def _postgres_worker_database(server_url: str) -> Iterator[str]:
+    """Create this worker's own database on the server of ``server_url``; drop it at the end."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(server_url.replace("postgresql+psycopg://", "postgresql://", 1))
+    name = f"{parts.path.lstrip('/') or 'kb'}_{_worker()}"
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlunsplit(parts._replace(path="/" + name)).replace(
+            "postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's migrated database: a SQLite file to copy, or a PostgreSQL URL to empty."""
+    tmp = tmp_path_factory.mktemp("migrated")
+    server = os.environ.get("KB_TEST_DATABASE_URL", "")
+    if not server.startswith("postgresql"):
+        path = tmp / "kb.sqlite"
+        _migrate(tmp, f"sqlite:///{path}")
+        # Disposing the engine checkpointed the WAL: the file alone is the whole database.
+        assert not path.with_name(path.name + "-wal").exists()
+        yield str(path)
+        return
+    with _postgres_worker_database(server) as url:
+        _migrate(tmp, url)
+        yield url
+
+
+def _empty_postgres(url: str) -> None:
+    """Empty every table (the schema and alembic_version stay): cheaper than migrating."""
+    from sqlalchemy import create_engine, text
+
+    from kb.db import Base
+
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    """A freshly migrated, empty database for this test alone."""
+    if migrated_database.startswith("postgresql"):
+        _empty_postgres(migrated_database)
+        return migrated_database
+    path = tmp_path / "kb.sqlite"
+    shutil.copyfile(migrated_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    application = create_app(app_config(tmp_path, database_url))
+    with application.app_context():
         from kb.services import indexing
 
         indexing.get_index()  # creates the empty index, as `kb init` does
@@ -48,27 +150,6 @@ def app(tmp_path):
     with application.app_context():
         application.extensions["kb.index"].index.close()
         db.get_engine().dispose()
-
-
-_MIGRATED: set[str] = set()
-
-
-def _empty_postgres(application) -> None:
-    """Empty every table: migrating once per session keeps the PostgreSQL run fast."""
-    from sqlalchemy import text
-
-    from kb.db import Base
-
-    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with db.get_engine().begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-
-
-def _reset_postgres(application) -> None:
-    from sqlalchemy import text
-
-    with db.get_engine().begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
 
 
 @pytest.fixture

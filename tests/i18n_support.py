@@ -155,23 +155,13 @@ def html_lang(html: str) -> str | None:
     return match.group(1) if match else None
 
 
-def demo_config(tmp_path: Path) -> dict:
-    """The test configuration of tests/conftest.py, on a folder of its own."""
-    return {
-        "TESTING": True, "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite'}",
-        "INDEX_DIR": str(tmp_path / "index"), "MAIL_DIR": str(tmp_path / "mail"),
-        "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "INDEX_SYNC_INTERVAL": 0,
-        "SERVER_NAME": "kb.test",
-    }
-
-
 def make_demo_app(tmp_path: Path):
     """Build an app on SQLite and load the demo repository with `kb init --demo`."""
     from kb import create_app
+    from tests.conftest import app_config
 
     ensure_compiled()
-    app = create_app(demo_config(tmp_path))
+    app = create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'kb.sqlite'}"))
     result = app.test_cli_runner().invoke(args=["kb", "init", "--demo"])
     assert result.exit_code == 0, result.output
     return app

@@ -20,20 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
+from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def need(condition: object, reason: str) -> None:
-    """Skip with a loud reason when a prerequisite is missing; fail instead on CI."""
-    if condition:
-        return
-    message = f"PREREQUISITE MISSING: {reason}"
-    if IN_CI:
-        pytest.fail(message + " (CI=true: production checks never skip)", pytrace=False)
-    pytest.skip(message)
 
 
 def free_port() -> int:

@@ -3,34 +3,19 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 
 import pytest
 
 from kb import create_app, db
 from kb.logs import FORMAT, OneLineFormatter, RequestContextFilter
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.conftest import PASSWORD, app_config, csrf_token_from
 
 
 @pytest.fixture
-def limited_app(tmp_path):
+def limited_app(tmp_path, database_url):
     """An app like the shared one but with rate limits on, as in production."""
-    url = os.environ.get("KB_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'kb.sqlite'}"
-    application = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": url,
-        "INDEX_DIR": str(tmp_path / "index"), "MAIL_DIR": str(tmp_path / "mail"),
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-        "WTF_CSRF_ENABLED": False, "INDEX_SYNC_INTERVAL": 0, "SERVER_NAME": "kb.test",
-    })
-    from kb import migrate
-
-    with application.app_context():
-        if url.startswith("postgresql"):
-            from sqlalchemy import text
-
-            with db.get_engine().begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        migrate.upgrade(application)
+    application = create_app(app_config(tmp_path, database_url, RATELIMIT_ENABLED=True,
+                                        RATELIMIT_STORAGE_URI="memory://"))
     yield application
     with application.app_context():
         db.get_engine().dispose()

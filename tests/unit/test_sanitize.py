@@ -6,26 +6,16 @@ import json
 import re
 import time
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
 from kb.sanitize import ALLOWED_TAGS, clean_text, html_to_text, render_markdown
+from tests.conftest import shared_path
 from tests.htmlaudit import audit_html
-
-CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
-XSS = CORPORA / "xss"
-
-
-def _require(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"HOSTILE-INPUT CORPUS MISSING: {path} (expected beside the checkout); "
-                    "the XSS checks did NOT run")
-    return path
 
 
 def _load_vectors(name: str) -> list[str]:
-    path = _require(XSS / name)
+    path = shared_path("corpora", "xss", name)
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line)["vector"] for line in lines if line.strip()]
 
@@ -72,7 +62,7 @@ def test_all_xss_vectors_render_without_executable_markup() -> None:
 
 
 def _bleach_regression_inputs() -> list[str]:
-    folder = _require(XSS / "bleach-regressions")
+    folder = shared_path("corpora", "xss", "bleach-regressions")
     inputs = []
     for path in sorted(folder.glob("*.test")):
         text = path.read_text(encoding="utf-8")

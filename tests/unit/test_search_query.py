@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 
 from kb.search import Notice, SearchIndex, SearchRequest
 from kb.search.query import MAX_QUERY, parse
+from tests.conftest import shared_path
 
 from .test_search_helpers import make_doc
 
@@ -108,10 +108,7 @@ def test_hostile_queries_never_raise_or_hang(index, q):
 
 
 def test_every_naughty_string_is_safe(index):
-    corpora = Path(__file__).resolve().parents[3] / "shared" / "corpora"
-    path = corpora / "blns" / "blns.json"
-    if not path.exists():
-        pytest.skip(f"NAUGHTY STRINGS MISSING: {path} not found")
+    path = shared_path("corpora", "blns", "blns.json")
     for q in json.loads(path.read_text(encoding="utf-8")):
         check_safe(index, q)
 

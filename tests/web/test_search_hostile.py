@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SHARED
+from tests.conftest import shared_path
 
 HOSTILE = [
     '"unbalanced', "((a OR b", "a AND", "OR", "NOT", "NOT NOT NOT a", "*", "???*", "a*", "*a",
@@ -19,10 +19,7 @@ HOSTILE = [
 
 
 def _blns() -> list[str]:
-    path = SHARED / "corpora" / "blns" / "blns.json"
-    if not path.exists():
-        pytest.skip(f"naughty strings corpus not found at {path}: the checkout must sit beside "
-                    "shared/")
+    path = shared_path("corpora", "blns", "blns.json")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -252,10 +252,11 @@ _OBJECTIVE_TITLES_FR: dict[int, str] = {
     23: "Renforcer la coopération internationale et les partenariats mondiaux pour des migrations sûres, ordonnées et régulières",
 }
 
-# Objectives 3, 15, 16, 17, 20 and 23 were not found in an official Spanish source.
+# Objectives 15, 16 and 17 were not found in an official Spanish source (../shared/reference).
 _OBJECTIVE_TITLES_ES: dict[int, str] = {
     1: "Recopilar y utilizar datos exactos y desglosados para formular políticas con base empírica",
     2: "Minimizar los factores adversos y estructurales que obligan a las personas a abandonar su país de origen",
+    3: "Proporcionar información exacta y oportuna en todas las etapas de la migración",
     4: "Velar por que todos los migrantes tengan pruebas de su identidad jurídica y documentación adecuada",
     5: "Aumentar la disponibilidad y flexibilidad de las vías de migración regular",
     6: "Facilitar la contratación equitativa y ética y salvaguardar las condiciones que garantizan el trabajo decente",
@@ -269,8 +270,10 @@ _OBJECTIVE_TITLES_ES: dict[int, str] = {
     14: "Mejorar la protección, asistencia y cooperación consulares a lo largo de todo el ciclo migratorio",
     18: "Invertir en el desarrollo de aptitudes y facilitar el reconocimiento mutuo de aptitudes, cualificaciones y competencias",
     19: "Crear las condiciones necesarias para que los migrantes y las diásporas puedan contribuir plenamente al desarrollo sostenible en todos los países",
+    20: "Promover transferencias de remesas más rápidas, seguras y económicas y fomentar la inclusión financiera de los migrantes",
     21: "Colaborar para facilitar el regreso y la readmisión en condiciones de seguridad y dignidad, así como la reintegración sostenible",
     22: "Establecer mecanismos para la portabilidad de la seguridad social y las prestaciones adquiridas",
+    23: "Fortalecer la cooperación internacional y las alianzas mundiales para la migración segura, ordenada y regular",
 }
 
 # The application's own (fr, es) translations of the short labels and code lists. Principles

@@ -1,11 +1,14 @@
 """Tests for kb.taxonomy: code lists, region mapping, labels in three languages, parsing."""
 from __future__ import annotations
 
+import re
+
 import pycountry
 import pytest
 
 from kb import taxonomy as tx
-from kb.taxonomy import _ENGLISH, _TRANSLATIONS, _sort_key  # the tables under test
+from kb.taxonomy import _ENGLISH, _TRANSLATIONS, Code, _sort_key  # the tables under test
+from tests.conftest import shared_path
 
 LABEL_FACETS = (*tx.FACETS, "objective_title")
 ARAB_LEAGUE = {
@@ -141,11 +144,38 @@ def test_french_objective_1_is_the_official_text():
     )
 
 
-def test_entries_not_found_in_official_sources_fall_back_to_english():
-    assert tx.label("objective_title", 3, "es") == tx.objective(3).title
-    assert tx.label("principle", "sustainable-development", "fr") == "Sustainable development"
-    assert tx.label("principle", "people-centred", "es") == "People-centred"
-    assert tx.label("principle", "people-centred", "fr") == "Priorité à la dimension humaine"
+def _reference_rows() -> list[tuple[str, Code, str, str]]:
+    """(facet, code, French, Spanish) for each row of ../shared/reference's official texts."""
+    text = shared_path("reference", "gcm-taxonomy-fr-es.md").read_text(encoding="utf-8")
+    principles = {t.label: t.code for t in tx.PRINCIPLES}
+    rows = []
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3:
+            continue
+        if cells[0].isdigit():
+            rows.append(("objective_title", int(cells[0]), cells[1], cells[2]))
+        elif cells[0] in principles:
+            rows.append(("principle", principles[cells[0]], cells[1], cells[2]))
+    return rows
+
+
+def _official(cell: str) -> str | None:
+    """The official text of a reference cell without its source note; None when NOT FOUND."""
+    return None if cell.startswith("NOT FOUND") else re.sub(r"\s*\[S[^\]]*\]$", "", cell)
+
+
+def test_official_texts_are_the_reference_and_the_rest_stays_english():
+    rows = _reference_rows()
+    assert len(rows) == 23 + 10
+    wrong = []
+    for facet, code, *cells in rows:
+        for language, cell in zip(("fr", "es"), cells, strict=True):
+            # Entries the official sources lack fall back to English, never to our own wording.
+            expected = _official(cell) or tx.label(facet, code)
+            if tx.label(facet, code, language) != expected:
+                wrong.append((facet, code, language, tx.label(facet, code, language), expected))
+    assert wrong == []
 
 
 def test_other_lists_and_countries_are_translated():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,8 @@ class Site:
     tmp: Path
     seed: dict = field(default_factory=dict)
     servers: list[servers.Gunicorn] = field(default_factory=list)
+    server: servers.Gunicorn | None = None  # the one a served fixture started, and its address
+    base: str = ""
 
     def env(self, index_dir: Path | None = None, **extra: str) -> dict[str, str]:
         return servers.base_env(self.database_url, index_dir or self.tmp / "index", self.tmp,
@@ -115,9 +117,22 @@ def valid_html(request: pytest.FixtureRequest) -> Iterator[None]:
         pytest.fail("Nu Html Checker errors:\n" + "\n".join(errors), pytrace=False)
 
 
+def _served(make_site: Callable[..., Site], demo: bool) -> Site:
+    site = make_site("sqlite", ["reviewer"], per_reviewer=0)
+    if demo:
+        site.cli("init", "--demo")
+    site.server = site.serve(workers=2)
+    site.base = f"http://127.0.0.1:{site.server.port}"
+    return site
+
+
 @pytest.fixture
 def review_site(make_site):
     """A served SQLite site with the seeded submitter and one reviewer ("reviewer")."""
-    site = make_site("sqlite", ["reviewer"], per_reviewer=0)
-    site.server = site.serve(workers=2)
-    return site
+    return _served(make_site, demo=False)
+
+
+@pytest.fixture
+def demo_site(make_site):
+    """The same site with the demo repository loaded (`kb init --demo`) before it is served."""
+    return _served(make_site, demo=True)

@@ -18,17 +18,15 @@ ADMIN = "curator@example.org"
 
 
 @pytest.fixture
-def site(make_site):
-    site = make_site("sqlite", ["reviewer"], per_reviewer=0)
-    site.cli("init", "--demo")
-    servers.kb_cli(site.env(), "users", "create", ADMIN, "--role", "admin", "--name",
+def site(demo_site):
+    """The demo site (tests/e2e/conftest.py) with an admin who curates calls and collections."""
+    servers.kb_cli(demo_site.env(), "users", "create", ADMIN, "--role", "admin", "--name",
                    "Curator", "--password-stdin", stdin=PASSWORD + "\n")
-    site.server = site.serve(workers=2)
-    return site
+    return demo_site
 
 
 def test_calls_and_collections_pages_work_in_a_real_browser(site, chromium):
-    base = f"http://127.0.0.1:{site.server.port}"
+    base = site.base
     axe = browser.axe_source()
     problems: list[str] = []
     today = dt.datetime.now(dt.UTC).date()

@@ -17,14 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.production]
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
-@pytest.fixture
-def demo_site(make_site):
-    site = make_site("sqlite", ["reviewer"], per_reviewer=0)
-    site.cli("init", "--demo")
-    site.server = site.serve(workers=2)
-    site.base = f"http://127.0.0.1:{site.server.port}"
-    return site
-
 
 def shot(page, name: str) -> None:
     browser.ARTIFACTS.mkdir(parents=True, exist_ok=True)

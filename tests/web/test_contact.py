@@ -8,7 +8,7 @@ import pytest
 
 from kb import create_app, db
 from kb.models import Practice
-from tests.conftest import csrf_token_from, valid_record
+from tests.conftest import app_config, csrf_token_from, valid_record
 from tests.web.review_support import mails_to
 
 FOCAL = "focal.point@implementer.example"
@@ -139,23 +139,17 @@ def test_contactable_travels_through_the_form_export_and_import(app, runner, tmp
 
 
 @pytest.fixture
-def limited(tmp_path):
-    application = create_app({
-        "TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False, "SERVER_NAME": "kb.test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite'}", "INDEX_DIR": str(tmp_path / "ix"),
-        "MAIL_DIR": str(tmp_path / "mail"), "INDEX_SYNC_INTERVAL": 0,
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_CONTACT_SENDER": "2 per hour", "RATELIMIT_CONTACT_ADDRESS": "4 per hour",
-        "RATELIMIT_CONTACT_PRACTICE": "3 per day",
-    })
-    from kb import migrate
+def limited(tmp_path, database_url):
+    application = create_app(app_config(
+        tmp_path, database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_CONTACT_SENDER="2 per hour", RATELIMIT_CONTACT_ADDRESS="4 per hour",
+        RATELIMIT_CONTACT_PRACTICE="3 per day"))
     from kb.services import indexing
     from kb.services.transfer import create_practice
     from kb.services.validation import validate_record
 
     slugs = []
     with application.app_context():
-        migrate.upgrade(application)
         for title in ("First limited practice", "Second limited practice"):
             with db.write_transaction() as session:
                 record = validate_record(valid_record(title=title, contact=PRIVATE_CONTACT),

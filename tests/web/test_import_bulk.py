@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 
-import pytest
 from sqlalchemy import select
 
 from kb import create_app, db, migrate
@@ -13,7 +12,7 @@ from kb.errors import ValidationFailed
 from kb.models import Practice
 from kb.services import practice_rows, transfer
 from kb.services.validation import validate_record
-from tests.conftest import SHARED, valid_record
+from tests.conftest import shared_path, valid_record
 
 PER_RECORD = 12  # hostile strings per record
 SKIP_COLUMNS = {"id", "created_at", "updated_at", "submitted_at", "published_at",
@@ -21,10 +20,8 @@ SKIP_COLUMNS = {"id", "created_at", "updated_at", "submitted_at", "published_at"
 
 
 def _corpus() -> list[str]:
-    blns = SHARED / "corpora" / "blns" / "blns.json"
-    xss = SHARED / "corpora" / "xss" / "core-vectors.jsonl"
-    if not blns.exists() or not xss.exists():
-        pytest.skip(f"hostile corpora missing under {SHARED / 'corpora'}")
+    blns = shared_path("corpora", "blns", "blns.json")
+    xss = shared_path("corpora", "xss", "core-vectors.jsonl")
     vectors = [json.loads(line)["vector"] for line in xss.read_text("utf-8").split("\n")
                if line.strip()]
     return [s for s in json.loads(blns.read_text("utf-8")) if s.strip()] + vectors

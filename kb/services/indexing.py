@@ -127,13 +127,26 @@ def apply_changes(practice_ids: Iterable[int], timeout: float = 5.0) -> bool:
     ids = sorted(set(practice_ids))
     if not ids:
         return True
+    return _applying(len(ids), lambda: _apply(get_index(), db.get_session(), ids, timeout))
+
+
+def apply_documents(documents: list[dict], timeout: float = 5.0) -> bool:
+    """Upsert documents of committed practices, mapped and stamped as to_document does, now.
+
+    For a caller that has them at hand (the bulk import maps them in its workers). False if
+    the index is busy or unwritable: the change rows stay for the next sync.
+    """
+    return _applying(len(documents), lambda: get_index().apply(documents, [], timeout=timeout))
+
+
+def _applying(count: int, write: Callable[[], object]) -> bool:
     try:
-        _apply(get_index(), db.get_session(), ids, timeout)
+        write()
         return True
     except IndexBusy:
-        log.warning("index busy; %d change(s) will be applied by the next sync", len(ids))
+        log.warning("index busy; %d change(s) will be applied by the next sync", count)
     except (IndexUnavailable, OSError) as exc:
-        log.error("index not writable (%s); %d change(s) wait in the database", exc, len(ids))
+        log.error("index not writable (%s); %d change(s) wait in the database", exc, count)
     return False
 
 

@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing.context import BaseContext
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert, or_, select
@@ -34,6 +35,8 @@ from kb.models import (
     PracticeStakeholder,
 )
 from kb.models.practices import title_key
+from kb.search.mapping import practice_to_document
+from kb.services.indexing import version_stamp
 from kb.services.records import (
     CODE_FIELDS,
     YEAR_FIELDS,
@@ -58,6 +61,9 @@ class PracticeRows:
     columns: dict[str, Any]
     lists: dict[str, list[Any]] = field(default_factory=dict)
     links: list[dict[str, Any]] = field(default_factory=list)
+    # The search document, mapped here (its text extracted from the rendered HTML) and
+    # completed with the id, slug and dates when inserted.
+    document: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title_key(self) -> str:
@@ -140,7 +146,10 @@ def prepare(record: dict[str, Any]) -> PracticeRows:
     """
     columns = {**_base_columns(), **column_values(record)}
     columns["title_key"] = title_key(columns["title"])
-    return PracticeRows(columns, list_values(record), link_values(record))
+    lists = list_values(record)
+    unsaved = SimpleNamespace(**columns, **lists, id=0, slug="", published_at=None,
+                              updated_at=None)
+    return PracticeRows(columns, lists, link_values(record), practice_to_document(unsaved))
 
 
 @cache
@@ -200,12 +209,16 @@ def insert_published(session: Session, rows: list[PracticeRows],
     params = []
     for row, (published_at, last_reviewed_at) in zip(rows, dates, strict=True):
         published = published_at or when
+        row.document.update(slug=row.columns["slug"], published_at=published.astimezone(dt.UTC),
+                            updated_at=when, version=version_stamp(when))
         params.append({**row.columns, "state": "published", "submitter_id": None,
                        "organization_id": None, "created_at": when, "updated_at": when,
                        "submitted_at": published, "published_at": published,
                        "last_reviewed_at": last_reviewed_at or published})
     ids = list(session.scalars(
         insert(practices).returning(practices.c.id, sort_by_parameter_order=True), params))
+    for practice_id, row in zip(ids, rows, strict=True):
+        row.document["id"] = practice_id
     for name, model in CODE_TABLES.items():
         _insert_many(session, model, [{"practice_id": practice_id, "code": code}
                                       for practice_id, row in zip(ids, rows, strict=True)

@@ -173,22 +173,22 @@ def import_records(records: Iterable[Any], total: int | None = None,
 
 
 class _IndexAsWeGo:
-    """Apply stored practices to the search index every INDEX_EVERY, after their commits.
+    """Put stored practices in the search index every INDEX_EVERY, after their commits.
 
-    The main process has time for it while workers prepare the next batches. Off when there
-    is no index yet (the sync after the import builds one, in parallel) and after an update
-    fails (IndexBusy...: the sync after the import catches up).
+    The main process has time for it while workers prepare the next batches, which map the
+    documents too. Off when there is no index yet (the sync after the import builds one, in
+    parallel) and after an update fails (IndexBusy...: the sync after the import catches up).
     """
 
     def __init__(self) -> None:
         self.live = indexing.get_index().exists()
-        self.ids: list[int] = []
+        self.documents: list[dict[str, Any]] = []
 
-    def add(self, ids: list[int], last: bool = False) -> None:
-        self.ids += ids
-        if self.live and self.ids and (last or len(self.ids) >= INDEX_EVERY):
-            self.live = indexing.apply_changes(self.ids)
-            self.ids = []
+    def add(self, documents: list[dict[str, Any]], last: bool = False) -> None:
+        self.documents += documents
+        if self.live and self.documents and (last or len(self.documents) >= INDEX_EVERY):
+            self.live = indexing.apply_documents(self.documents)
+            self.documents = []
 
 
 def _workers(total: int | None) -> int:
@@ -209,8 +209,9 @@ def _batches(records: Iterable[Any]) -> Iterator[list[tuple[int, Any]]]:
 
 
 def _finish(batch: _Batch, preparer: Preparer, report: ImportReport, total: int | None,
-            progress: Progress | None) -> list[int]:
-    """Store a prepared batch, report on each of its records; return the ids stored."""
+            progress: Progress | None) -> list[dict[str, Any]]:
+    """Store a prepared batch, report on each of its records; return the search documents
+    of those stored."""
     prepared = preparer.result(batch.prepared, [record for _p, record in batch.records])
     problems: dict[str, dict[str, list[str]] | None] = {}
     items = []
@@ -234,7 +235,7 @@ def _finish(batch: _Batch, preparer: Preparer, report: ImportReport, total: int 
         report.skip(label, problems[label] or {})
     if progress:
         progress(batch.records[-1][0], total)
-    return [item.practice_id for item in stored]
+    return [item.rows.document for item in stored]
 
 
 @dataclass
@@ -243,7 +244,6 @@ class _Item:
     title: str
     rows: PracticeRows
     kept: Kept
-    practice_id: int = 0  # once inserted
 
 
 def _store_batch(session: Session, items: list[_Item]) -> dict[str, dict[str, list[str]] | None]:
@@ -285,11 +285,9 @@ def _insert(session: Session, items: list[_Item]) -> None:
         return
     rows = [item.rows for item in items]
     practice_rows.assign_slugs(session, rows, [item.kept.slug for item in items])
-    ids = practice_rows.insert_published(
+    practice_rows.insert_published(
         session, rows, [(item.kept.published_at, item.kept.last_reviewed_at) for item in items],
         db.utcnow())
-    for item, practice_id in zip(items, ids, strict=True):
-        item.practice_id = practice_id
 
 
 def _store_alone(item: _Item) -> dict[str, list[str]] | None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kb import create_app, db, migrate
 from kb.errors import ValidationFailed
 from kb.models import Practice
-from kb.services import practice_rows, transfer
+from kb.services import indexing, practice_rows, transfer
 from kb.services.validation import validate_record
 from tests.conftest import shared_path, valid_record
 
@@ -116,3 +116,25 @@ def test_workers_prepare_records_as_this_process_does():
     serial = practice_rows.prepare_all(records, frozenset())
     assert parallel[0] + parallel[1] == serial
     assert sum(isinstance(item, dict) for item in serial) >= 2  # reasons for the invalid ones
+
+
+def test_the_documents_an_import_indexes_are_those_of_the_stored_practices(app, monkeypatch):
+    records = _valid(_hostile_records())[:40]
+    records[3]["published_at"] = "2021-03-04T05:06:07.123456+02:00"
+    records[4]["published_at"] = "2020-01-02T03:04:05Z"
+    monkeypatch.setattr(transfer, "INDEX_EVERY", 10)
+    indexed = []
+    real = indexing.apply_documents
+
+    def keep(documents, *args, **kwargs):
+        indexed.extend(dict(document) for document in documents)
+        return real(documents, *args, **kwargs)
+
+    monkeypatch.setattr(indexing, "apply_documents", keep)
+    with app.app_context():
+        report = transfer.import_records(records, total=len(records))
+        assert len(report.imported) == len(records)
+        stored = {practice.id: indexing.to_document(practice)
+                  for practice in db.get_session().scalars(select(Practice))}
+        assert indexing.check().clean  # nothing left for the sync after the import
+    assert {document["id"]: document for document in indexed} == stored

@@ -5,13 +5,18 @@ import datetime as dt
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from kb.errors import NotFound
+from kb.services.messages import _
+
+RowT = TypeVar("RowT")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -95,6 +100,28 @@ def get_session() -> Session:
     if "kb_session" not in g:
         g.kb_session = current_app.extensions["kb.sessionmaker"]()
     return g.kb_session
+
+
+def get_or_404(session: Session, model: type[RowT], ident: Any) -> RowT:
+    """Read the row of ``model`` with primary key ``ident`` afresh; raise NotFound if it is gone.
+
+    For a row that was there a moment ago (the signed-in user, a practice just listed) but
+    may have been deleted by another request since: the views answer 404, not a 500 from an
+    attribute of None or an UPDATE that matches no row. The row is read from the database
+    even when the session holds it (populate_existing), which is what sees a deletion.
+    """
+    row = session.get(model, ident, populate_existing=True)
+    if row is None:
+        raise NotFound(_("This item no longer exists: it may have just been deleted."))
+    return row
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Return how many rows the UPDATE or DELETE behind ``result`` matched.
+
+    Session.execute is typed as returning Result; for those statements it is a CursorResult.
+    """
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -58,7 +58,7 @@ def reset_password(token: str, new_password: str, max_age: int = RESET_MAX_AGE) 
     if problems:
         raise ValidationFailed(problems[0], {"new_password": problems})
     with db.write_transaction() as session:
-        user = session.get(User, user.id)
+        user = db.get_or_404(session, User, user.id)
         accounts.set_password(user, new_password)
         mail.queue(user.email, "password_changed", locale=user.locale, user=user)
     log.warning("password reset through emailed link: user %s", user.id)

@@ -126,25 +126,25 @@ def authenticate(email: str, password: str) -> User | None:
     Takes about the same time whether or not the account exists. Upgrades an old hash.
     """
     user = find_user(email) if len(email) <= 254 else None
-    if not verify_password(user, password[:MAX_LENGTH * 4]) or not user.is_active:
+    if not verify_password(user, password[:MAX_LENGTH * 4]) or user is None or not user.is_active:
         return None
     if passwords.needs_rehash(user.password_hash or ""):
         with db.write_transaction() as session:
-            session.get(User, user.id).password_hash = hash_password(password)
+            db.get_or_404(session, User, user.id).password_hash = hash_password(password)
     return user
 
 
 def record_login(user: User) -> None:
     """Note a completed sign-in (after the second factor, if any)."""
     with db.write_transaction() as session:
-        session.get(User, user.id).last_login_at = db.utcnow()
+        db.get_or_404(session, User, user.id).last_login_at = db.utcnow()
     log.info("login succeeded: user %s", user.id)
 
 
 def end_sessions(user: User) -> None:
     """Invalidate every session and remember-me cookie of ``user`` (used at sign-out)."""
     with db.write_transaction() as session:
-        row = session.get(User, user.id)
+        row = db.get_or_404(session, User, user.id)
         row.session_version = (row.session_version or 1) + 1
 
 
@@ -159,7 +159,7 @@ def change_password(actor: User, current: str, new: str) -> User:
         raise ValidationFailed(message, {"current_password": [message]})
     _require_password_ok(new, "new_password")
     with db.write_transaction() as session:
-        user = session.get(User, actor.id)
+        user = db.get_or_404(session, User, actor.id)
         set_password(user, new)
         mail.queue(user.email, "password_changed", locale=user.locale, user=user)
     log.info("password changed by user %s", actor.id)
@@ -192,4 +192,4 @@ def check_new_email(actor: User, current_password: str, new_email: str) -> str:
 def set_locale(actor: User, locale: str | None) -> None:
     """Remember the language the actor reads mail in."""
     with db.write_transaction() as session:
-        session.get(User, actor.id).locale = locale
+        db.get_or_404(session, User, actor.id).locale = locale

@@ -78,7 +78,7 @@ def request_update(user: User, practice_id: int, comment: str) -> Practice:
             .values(update_requested_at=db.utcnow(), update_requested_by_id=actor.id,
                     update_request_comment=text or None)
             .execution_options(synchronize_session=False))
-        if opened.rowcount != 1:
+        if db.rowcount(opened) != 1:
             raise InvalidTransition(_("An update of this practice has already been requested."))
         return []
 
@@ -142,6 +142,8 @@ def remind(now: dt.datetime | None = None) -> ReminderReport:
     for practice_id in candidates:
         with db.write_transaction() as session:
             practice = session.get(Practice, practice_id, populate_existing=True)
+            if practice is None:  # deleted since the candidates were listed
+                continue
             submitter = session.get(User, practice.submitter_id) if practice.submitter_id else None
             if submitter is None or not submitter.is_active:
                 report.without_submitter.append(practice_id)
@@ -150,7 +152,7 @@ def remind(now: dt.datetime | None = None) -> ReminderReport:
                 update(Practice).where(Practice.id == practice_id, Practice.is_public,
                                        due_condition(cutoff), not_reminded)
                 .values(review_reminded_at=now).execution_options(synchronize_session=False))
-            if claimed.rowcount != 1:
+            if db.rowcount(claimed) != 1:
                 continue
             session.add(AuditEvent(practice_id=practice_id, action="review_reminder",
                                    from_state=practice.state, to_state=practice.state))

@@ -164,7 +164,7 @@ def _merge_revision(session: Session, revision: Practice, actor: User,
                     answers: dict[str, bool]) -> int:
     # The live row keeps its id, slug and publication date; only the content is replaced.
     # The revision row stays, closed as "published", as the record of this update.
-    live = session.get(Practice, revision.revision_of_id, populate_existing=True)
+    live = db.get_or_404(session, Practice, revision.revision_of_id)
     record = practice_to_record(revision, RecordOptions(include_private_contact=True))
     apply_record(live, {name: record[name] for name in WRITABLE_FIELDS})
     live.last_reviewed_at = db.utcnow()

@@ -78,7 +78,7 @@ def perform(user: User, practice_id: int, action: str, change: Change | None = N
     """
     change = change or Change()
     with db.write_transaction() as session:
-        user = session.get(User, user.id, populate_existing=True)
+        user = db.get_or_404(session, User, user.id)
         practice = load(session, user, practice_id)
         from_state = practice.state
         to_state = workflow.next_state(from_state, action, actor_for(user, practice))
@@ -112,7 +112,7 @@ def _conditional_update(session: Session, practice: Practice, expected: str, new
         update(Practice).where(Practice.id == practice.id, Practice.state == expected)
         .values(state=new, updated_at=db.utcnow(), **values)
         .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if db.rowcount(result) != 1:
         raise InvalidTransition(
             _("Someone else changed this practice a moment ago; reload it."))
     session.refresh(practice)
@@ -166,7 +166,7 @@ def update_draft(user: User, practice_id: int, record: Any) -> Practice:
             update(Practice).where(Practice.id == practice.id,
                                    Practice.state.in_(workflow.EDITABLE_STATES))
             .values(updated_at=db.utcnow()).execution_options(synchronize_session=False))
-        if result.rowcount != 1:
+        if db.rowcount(result) != 1:
             raise InvalidTransition(_not_editable_message(practice))
         before = _comparable(practice)
         apply_record(practice, clean)
@@ -253,7 +253,7 @@ def delete_draft(user: User, practice_id: int) -> None:
             update(Practice).where(Practice.id == practice.id, Practice.state == workflow.DRAFT,
                                    Practice.submitted_at.is_(None))
             .values(updated_at=db.utcnow()).execution_options(synchronize_session=False))
-        if result.rowcount != 1:
+        if db.rowcount(result) != 1:
             raise InvalidTransition(_("Only a draft that was never submitted can be deleted; "
                                       "withdraw it instead."))
         session.execute(update(AuditEvent).where(AuditEvent.practice_id == practice.id)

@@ -31,7 +31,7 @@ def provisioning_uri(user: User) -> str:
 def start_setup(actor: User) -> User:
     """Give the actor a fresh, not yet active secret (kept until confirmed)."""
     with db.write_transaction() as session:
-        user = session.get(User, actor.id)
+        user = db.get_or_404(session, User, actor.id)
         if not user.totp_enabled:
             user.totp_secret = pyotp.random_base32()
     return user
@@ -43,7 +43,7 @@ def confirm_setup(actor: User, code: str) -> list[str]:
     Raises ValidationFailed (wrong code, or no setup started).
     """
     with db.write_transaction() as session:
-        user = session.get(User, actor.id)
+        user = db.get_or_404(session, User, actor.id)
         if user.totp_enabled or not user.totp_secret or not _check_totp(user, code):
             message = _("That code is not right. Check the time on your device and try again.")
             raise ValidationFailed(message, {"code": [message]})
@@ -58,7 +58,7 @@ def disable(actor: User, password: str) -> None:
     """Turn two-factor sign-in off (the password is required). Raises ValidationFailed."""
     _require_password(actor, password)
     with db.write_transaction() as session:
-        user = session.get(User, actor.id)
+        user = db.get_or_404(session, User, actor.id)
         user.totp_enabled = False
         user.totp_secret = None
         user.totp_last_step = None
@@ -70,7 +70,7 @@ def regenerate_recovery_codes(actor: User, password: str) -> list[str]:
     """Replace the actor's recovery codes. Raises ValidationFailed."""
     _require_password(actor, password)
     with db.write_transaction() as session:
-        user = session.get(User, actor.id)
+        user = db.get_or_404(session, User, actor.id)
         if not user.totp_enabled:
             raise ValidationFailed(_("Turn on two-factor sign-in first."))
         codes = _new_recovery_codes(user)
@@ -103,7 +103,7 @@ def _require_password(actor: User, password: str) -> None:
 def _check_totp(user: User, code: str) -> bool:
     """Accept a code for the previous, current or next step, each at most once."""
     digits = "".join(code.split())
-    if len(digits) != 6 or not (digits.isascii() and digits.isdigit()):
+    if len(digits) != 6 or not (digits.isascii() and digits.isdigit()) or not user.totp_secret:
         return False
     totp = pyotp.TOTP(user.totp_secret)
     now = int(time.time()) // STEP

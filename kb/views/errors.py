@@ -5,11 +5,13 @@ import logging
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_login import AnonymousUserMixin
+from flask_login import AnonymousUserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from kb import db
 from kb.errors import (
     BadParameters,
     DomainError,
@@ -19,6 +21,7 @@ from kb.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from kb.models import User
 from kb.search import IndexUnavailable, SearchError
 from kb.services.search import SearchParameterError
 
@@ -49,9 +52,23 @@ def _domain_error(exc: DomainError):
     if status == 403:
         log.warning("permission denied on %s %s: %s", request.method, request.path, exc.message)
     message, fields = exc.message, exc.fields
+    if isinstance(exc, NotFound) and not wants_json():
+        _sign_out_if_deleted()
     if isinstance(exc, SearchParameterError):  # codes, in the reader's language here
         message, fields = exc.translated()
     return error_response(status, exc.code, message, fields)
+
+
+def _sign_out_if_deleted() -> None:
+    """Sign out the user whose own account was deleted meanwhile (kb.db.get_or_404's 404).
+
+    The page is then rendered signed out: the rolled-back session cannot reload that user.
+    """
+    state = inspect(current_user._get_current_object(), raiseerr=False)
+    if state is None or state.identity is None:  # anonymous: not a row
+        return
+    if db.get_session().get(User, state.identity[0], populate_existing=True) is None:
+        logout_user()
 
 
 def _csrf_error(exc: CSRFError):

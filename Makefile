@@ -59,6 +59,7 @@ run: install translations instance/config.py
 
 lint: install-test
 	$(VENV)/bin/ruff check kb tests bench migrations/env.py wsgi.py
+	$(VENV)/bin/mypy
 
 # The newcomer's command: lint, then test-fast.
 test: lint test-fast
@@ -84,4 +85,4 @@ constraints: install-test
 	mv constraints.new constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

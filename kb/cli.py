@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 from flask import Flask
@@ -57,14 +58,15 @@ def init_command(demo: bool, url: str | None) -> None:
 
 def progress_bar(label: str):
     """Return a callback that draws a progress bar on stderr: (done, total) -> None."""
-    state: dict = {"done": 0, "bar": None, "closed": False}
+    state: dict[str, Any] = {"done": 0, "bar": None, "closed": False}
 
     def update(done: int, total: int | None) -> None:
         if state["closed"]:
             return
         if state["bar"] is None:
-            state["bar"] = click.progressbar(length=total or 0, label=label, file=sys.stderr)
-            state["bar"].__enter__()
+            bar = click.progressbar(length=total or 0, label=label, file=sys.stderr)
+            bar.__enter__()
+            state["bar"] = bar
         state["bar"].update(done - state["done"])
         state["done"] = done
         if total is not None and done >= total:

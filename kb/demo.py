@@ -86,7 +86,7 @@ def _organization(session, spec: dict) -> Organization:
     return org
 
 
-def _account(session, email: str, name: str, role: str, org: Organization,
+def _account(session, email: str, name: str, role: str, org: Organization | None,
              report: DemoReport) -> User:
     user = accounts.find_user(email)
     if user is not None:

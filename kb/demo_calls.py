@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 from kb import db, sanitize
 from kb.models import Call, Collection, CollectionItem, Practice
 
-OPEN_CALL = {
+OPEN_CALL: dict[str, Any] = {
     "slug": "domestic-workers-agents-of-change",
     "title": "Migrant domestic workers as agents of change (illustrative)",
     "description": (
@@ -25,7 +26,7 @@ OPEN_CALL = {
     "answers": ("Ethical recruitment helpdesk for small employers in Malaysia",
                 "Remittance-linked micro-insurance for families of migrant workers in Nepal"),
 }
-CLOSED_CALL = {
+CLOSED_CALL: dict[str, Any] = {
     "slug": "migration-data", "title": "Migration Data (illustrative)",
     "description": (
         "An illustrative call framed around **Objective 1**: collect and use accurate and "
@@ -89,7 +90,7 @@ def _collection(session: Session, spec: dict) -> bool:
     collection = Collection(slug=spec["slug"], title=spec["title"], intro=spec["intro"],
                             intro_html=sanitize.render_markdown(spec["intro"]), published=True,
                             published_at=spec["published_at"])
-    items = []
+    items: list[CollectionItem] = []
     for title, note in spec["items"]:
         practice = _practice(session, title)
         if practice is not None and practice.is_public:
@@ -112,7 +113,7 @@ def load(session: Session) -> tuple[int, int]:
                          CLOSED_CALL["closes_on"])
     if closed_added:
         # The demo's past call was announced long ago: no closing mail for it.
-        session.scalar(select(Call).where(Call.slug == CLOSED_CALL["slug"])
-                       ).closing_notified_at = db.utcnow()
+        session.scalars(select(Call).where(Call.slug == CLOSED_CALL["slug"])
+                        ).one().closing_notified_at = db.utcnow()
     collections_added = sum(_collection(session, spec) for spec in COLLECTIONS)
     return int(calls_added) + int(closed_added), collections_added

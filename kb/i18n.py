@@ -1,6 +1,8 @@
 """Interface language: Flask-Babel, the locale choice, and taxonomy labels for templates."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, current_app, request, url_for
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
@@ -18,7 +20,7 @@ def select_locale() -> str:
         request.cookies.get(LOCALE_COOKIE),
         getattr(current_user, "locale", None) if current_user else None,
     ):
-        if candidate in supported:
+        if isinstance(candidate, str) and candidate in supported:
             return candidate
     return request.accept_languages.best_match(supported) or supported[0]
 
@@ -36,7 +38,7 @@ def current_locale() -> str:
         return "en"
 
 
-def taxonomy_label(facet: str, code: object) -> str:
+def taxonomy_label(facet: str, code: taxonomy.Code) -> str:
     """Return the label of a taxonomy code in the interface language."""
     return taxonomy.label(facet, code, current_locale())
 
@@ -49,8 +51,8 @@ def lang_url(code: str, external: bool = False) -> str:
         else None
     if endpoint is None:
         return url_for("public.home", lang=code, _external=external)
-    return url_for(endpoint, **(request.view_args or {}), **args.to_dict(flat=False),
-                   _external=external)
+    values: dict[str, Any] = {**(request.view_args or {}), **args.to_dict(flat=False)}
+    return url_for(endpoint, _external=external, **values)
 
 
 def remember_locale(response: Response) -> Response:

@@ -90,7 +90,7 @@ def _after_commit(session: Session) -> None:
     ids = [m.id for m in messages if inspect(m).has_identity]
     if not ids:
         return
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as Flask
     if app.config.get("MAIL_SERVER"):
         threading.Thread(target=_deliver_in_thread, args=(app, ids), name="kb-mail",
                          daemon=True).start()
@@ -159,12 +159,12 @@ def _take(message_id: int, planned: dt.datetime) -> OutboxMessage | None:
     """Take the message for LEASE (compare-and-set on its planned time); None if taken."""
     with _new_session() as session:
         session.connection(execution_options={"kb_write": True})
-        taken = session.execute(
+        taken = db.rowcount(session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
                    OutboxMessage.next_attempt_at == planned)
             .values(next_attempt_at=utcnow() + LEASE)
-            .execution_options(synchronize_session=False)).rowcount == 1
+            .execution_options(synchronize_session=False))) == 1
         message = session.get(OutboxMessage, message_id) if taken else None
         session.commit()
         if message is not None:

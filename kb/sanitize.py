@@ -11,7 +11,9 @@ from typing import Any
 
 import bleach
 import markdown
-from bleach.html5lib_shim import Filter
+
+# bleach re-exports html5lib's Filter here; types-bleach does not list it.
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]
 from markdown import inlinepatterns as ip
 
 ALLOWED_TAGS = frozenset(

@@ -309,13 +309,14 @@ def _has_surrogate(text: str) -> bool:
 def field_path(error: ValidationError) -> str:
     """The dotted key an error is about (``links.0.url``), or "" for the whole body."""
     path = [str(part) for part in error.absolute_path]
-    if error.validator == "required":
+    if error.validator == "required" and isinstance(error.validator_value, list):
         # "'comment' is a required property": name the missing key itself.
         missing = next((name for name in error.validator_value
                         if isinstance(error.instance, dict) and name not in error.instance), None)
         if missing:
             path.append(missing)
-    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+    elif (error.validator == "additionalProperties" and isinstance(error.instance, dict)
+          and isinstance(error.schema, dict)):
         allowed = error.schema.get("properties", {})
         extra = next((str(k) for k in error.instance if k not in allowed), None)
         if extra is not None:

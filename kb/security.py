@@ -20,6 +20,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden
+from werkzeug.wrappers import Response as BaseResponse
 
 from kb import db
 from kb.errors import PermissionDenied
@@ -219,7 +220,7 @@ def _forbidden(exc: Forbidden) -> Response:
     return error_response(403, "forbidden", _("You do not have permission to do that."))
 
 
-def _require_staff_two_factor() -> Response | None:
+def _require_staff_two_factor() -> BaseResponse | None:
     """When staff must use two-factor sign-in, send those without it to set it up first."""
     if (not current_app.config.get("REQUIRE_2FA_FOR_STAFF")
             or request.blueprint not in STAFF_BLUEPRINTS or not _is_signed_in()):

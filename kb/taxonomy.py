@@ -226,7 +226,7 @@ COUNTRY_REGIONS: dict[str, frozenset[str]] = {
 # --- French and Spanish labels -----------------------------------------------------------------
 
 # Official titles from A/RES/73/195 as found in public sources; missing ones fall back to English.
-_OBJECTIVE_TITLES_FR: dict[int, str] = {
+_OBJECTIVE_TITLES_FR: dict[Code, str] = {
     1: "Collecter et utiliser des données précises et ventilées qui serviront à l’élaboration de politiques fondées sur la connaissance des faits",
     2: "Lutter contre les facteurs négatifs et les problèmes structurels qui poussent des personnes à quitter leur pays d’origine",
     3: "Fournir dans les meilleurs délais des informations exactes à toutes les étapes de la migration",
@@ -253,7 +253,7 @@ _OBJECTIVE_TITLES_FR: dict[int, str] = {
 }
 
 # Objectives 15, 16 and 17 were not found in an official Spanish source (../shared/reference).
-_OBJECTIVE_TITLES_ES: dict[int, str] = {
+_OBJECTIVE_TITLES_ES: dict[Code, str] = {
     1: "Recopilar y utilizar datos exactos y desglosados para formular políticas con base empírica",
     2: "Minimizar los factores adversos y estructurales que obligan a las personas a abandonar su país de origen",
     3: "Proporcionar información exacta y oportuna en todas las etapas de la migración",
@@ -370,7 +370,7 @@ _FR_ES: dict[str, dict[Code, tuple[str | None, str | None]]] = {
 
 def _column(index: int) -> dict[str, dict[Code, str]]:
     return {
-        facet: {code: pair[index] for code, pair in table.items() if pair[index] is not None}
+        facet: {code: text for code, pair in table.items() if (text := pair[index]) is not None}
         for facet, table in _FR_ES.items()
     }
 
@@ -389,7 +389,7 @@ _ENGLISH: dict[str, dict[Code, str]] = {
     "principle": {t.code: t.label for t in PRINCIPLES},
     "level": {t.code: t.label for t in LEVELS},
     "region": {t.code: t.label for t in REGIONS},
-    "country": dict(COUNTRIES),
+    "country": {code: name for code, name in COUNTRIES.items()},
     "stakeholder": {t.code: t.label for t in STAKEHOLDERS},
     "type": {t.code: t.label for t in PRACTICE_TYPES},
     "status": {t.code: t.label for t in IMPLEMENTATION_STATUSES},

@@ -24,7 +24,9 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.fields.choices import SelectChoice
+
+# SelectChoice is new in WTForms 3.3; the latest types-WTForms (3.2.1) does not list it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kb import taxonomy, workflow

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from whoosh.lang import stemmer_for_language
 
@@ -73,7 +74,9 @@ def term(word: str, lang: str) -> str | None:
     return _term(word, lang)
 
 
-_MISS = object()
+# A sentinel no cached value is; typed Any so that cache.get(w, _MISS) keeps the cache's
+# value type (str | None) once the misses are replaced.
+_MISS: Any = object()
 _CACHE_LIMIT = 500_000
 _TERMS: dict[str, dict[str, str | None]] = {lang: {} for lang in LANGUAGES}
 _SPELL: dict[str, str | None] = {}
@@ -126,7 +129,7 @@ def pairs(terms: list[str]) -> list[str]:
 
 def spelling_words(text: str) -> set[str]:
     """Return the folded surface words of text worth offering as corrections."""
-    out = set()
+    out: set[str] = set()
     for w in set(_WORD.findall(text)):
         f = _SPELL.get(w, _MISS)
         if f is _MISS:

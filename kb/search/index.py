@@ -67,7 +67,7 @@ class SearchIndex:
         self._vocab = Vocabulary()
         self._cache: OrderedDict = OrderedDict()
         self._merger: threading.Thread | None = None
-        self._merge_child = None
+        self._merge_child: subprocess.Popen[bytes] | None = None
         self._small_segments = 0
         self._last_apply = 0.0
         self._closing = False

@@ -111,13 +111,13 @@ def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
                 weight_parts.append(np.asarray(raw_weights, np.float32))
             matcher._next_block()
         return _cat(id_parts, np.int32), _cat(weight_parts, np.float32)
-    ids: list[int] = []
-    weights: list[float] = []
+    found_ids: list[int] = []
+    found_weights: list[float] = []
     while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
+        found_ids.append(matcher.id())
+        found_weights.append(matcher.weight())
         matcher.next()
-    return np.asarray(ids, np.int32), np.asarray(weights, np.float32)
+    return np.asarray(found_ids, np.int32), np.asarray(found_weights, np.float32)
 
 
 def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
@@ -293,6 +293,8 @@ class AnalysingTask(SubWriterTask):
 
 class ParallelWriter(MpWriter):
     """MpWriter whose workers run the analysis, and whose cancel really stops them."""
+
+    tasks: list[AnalysingTask]  # MpWriter.__init__ sets it (an empty list)
 
     def _new_task(self):
         task = AnalysingTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,

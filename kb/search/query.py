@@ -230,4 +230,6 @@ def has_positive_terms(node: object | None) -> bool:
         return False
     if isinstance(node, And | Or):
         return any(has_positive_terms(c) for c in node.children)
-    return any(fold(w) not in STOPWORDS for w in words(node.text))
+    if isinstance(node, Word | Phrase | Prefix):
+        return any(fold(w) not in STOPWORDS for w in words(node.text))
+    return False

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 SORTS = ("relevance", "newest", "title", "start_year")
 
@@ -18,7 +19,7 @@ class SearchRequest:
     """
 
     q: str = ""
-    filters: dict[str, list] = field(default_factory=dict)
+    filters: dict[str, list[Any]] = field(default_factory=dict)
     year_from: int | None = None
     year_to: int | None = None
     sort: str | None = None
@@ -27,7 +28,7 @@ class SearchRequest:
     lang: str | None = None
     ids: tuple[int, ...] | None = None
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         """Return a hashable key identifying this request (for result caching)."""
         filters = tuple(sorted((k, tuple(sorted(map(str, v)))) for k, v in self.filters.items()
                                if v))
@@ -57,7 +58,7 @@ class Hit:
 
 @dataclass
 class FacetCount:
-    value: object
+    value: int | str
     count: int
     selected: bool
 

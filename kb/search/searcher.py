@@ -22,6 +22,7 @@ RELATED_OBJECTIVE_WEIGHT = 2.0
 def _order(snap: Snapshot, idx: np.ndarray, score: np.ndarray, sort: str,
            tiers: np.ndarray | None = None) -> np.ndarray:
     ids = snap.ids[idx]
+    keys: tuple[np.ndarray, ...]
     if sort == "relevance":
         keys = (ids, -score[idx])
     elif sort == "title":

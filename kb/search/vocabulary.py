@@ -133,7 +133,7 @@ def gcm_concepts() -> list[Concept]:
     """Return one concept per GCM objective (title and short label) and guiding principle."""
     out = []
     for objective in taxonomy.OBJECTIVES:
-        code = objective.code
+        code: taxonomy.Code = objective.code
         labels = {lang: taxonomy.label("objective", code, lang) for lang in LANGUAGES}
         titles = {lang: taxonomy.label("objective_title", code, lang) for lang in LANGUAGES}
         out.append(Concept(f"objective:{code}",

@@ -20,6 +20,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = schemas.MAX_SLUG
 MAX_DESCRIPTION = 20_000
 WAITING_STATES = (workflow.SUBMITTED, workflow.IN_REVIEW)
+Errors = dict[str, list[str]]  # field name -> its messages
 
 
 def today() -> dt.date:
@@ -144,8 +145,8 @@ def validate_call(body: Any, partial: bool) -> dict[str, Any]:
     return clean
 
 
-def clean_title_texts(body: dict, clean: dict, errors: dict, other: tuple[str, int],
-                      partial: bool) -> None:
+def clean_title_texts(body: dict[str, Any], clean: dict[str, Any], errors: Errors,
+                      other: tuple[str, int], partial: bool) -> None:
     """Check ``title`` (required unless ``partial``), one other text field and ``slug``."""
     for name, limit in (("title", 200), other):
         if name in body:
@@ -163,7 +164,7 @@ def clean_title_texts(body: dict, clean: dict, errors: dict, other: tuple[str, i
             errors["slug"] = [_("Lower-case letters, digits and hyphens (at most 80).")]
 
 
-def _objectives(body: dict, clean: dict, errors: dict) -> None:
+def _objectives(body: dict[str, Any], clean: dict[str, Any], errors: Errors) -> None:
     if "objectives" not in body:
         return
     values = body["objectives"] or []
@@ -175,7 +176,7 @@ def _objectives(body: dict, clean: dict, errors: dict) -> None:
         errors["objectives"] = [_("A list of GCM objective numbers (1-23).")]
 
 
-def _dates(body: dict, clean: dict, errors: dict, partial: bool) -> None:
+def _dates(body: dict[str, Any], clean: dict[str, Any], errors: Errors, partial: bool) -> None:
     for name in ("opens_on", "closes_on"):
         value = body.get(name)
         if value in (None, ""):
@@ -194,7 +195,7 @@ def _dates(body: dict, clean: dict, errors: dict, partial: bool) -> None:
             errors[name] = [_("A date (YYYY-MM-DD).")]
 
 
-def _contact(body: dict, clean: dict, errors: dict) -> None:
+def _contact(body: dict[str, Any], clean: dict[str, Any], errors: Errors) -> None:
     if "contact" not in body:
         return
     value = body["contact"] or ""
@@ -287,8 +288,8 @@ def titles(slugs: list[str]) -> dict[str, str]:
     """Return the titles of the calls with these slugs (for labels of filters and lists)."""
     if not slugs:
         return {}
-    return dict(db.get_session().execute(
-        select(Call.slug, Call.title).where(Call.slug.in_(set(slugs)))).all())
+    rows = db.get_session().execute(select(Call.slug, Call.title).where(Call.slug.in_(set(slugs))))
+    return {slug: title for slug, title in rows}
 
 
 def notify_closed(on: dt.date | None = None) -> list[tuple[Call, int]]:
@@ -302,8 +303,8 @@ def notify_closed(on: dt.date | None = None) -> list[tuple[Call, int]]:
     with db.write_transaction() as session:
         pending = session.scalars(select(Call).where(Call.closing_notified_at.is_(None))
                                   .order_by(Call.closes_on, Call.id).with_for_update()).all()
-        staff = session.scalars(select(User).where(User.role.in_(workflow.REVIEWER_ROLES),
-                                                   User.is_active.is_(True))).all()
+        staff = list(session.scalars(select(User).where(User.role.in_(workflow.REVIEWER_ROLES),
+                                                        User.is_active.is_(True))))
         for call in pending:
             if call.status_on(on) == "closed":
                 call.closing_notified_at = db.utcnow()

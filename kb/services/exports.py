@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb import db, taxonomy
@@ -87,7 +87,8 @@ def _load(ids: list[int]) -> list[SimpleNamespace]:
 
 
 # Practice attribute -> the link table holding its codes.
-_CODE_TABLES: dict[str, type] = {
+_CODE_TABLES: dict[str, type[PracticeObjective | PracticePrinciple | PracticeRegion
+                               | PracticeCountry | PracticeStakeholder]] = {
     "objectives": PracticeObjective, "principles": PracticePrinciple,
     "regions": PracticeRegion, "countries": PracticeCountry,
     "stakeholders": PracticeStakeholder,
@@ -105,7 +106,7 @@ def plain_practices(session: Session, ids: list[int],
     """
     if not ids:
         return []
-    table: Table = Practice.__table__
+    table = Practice.__table__
     query = select(table).where(table.c.id.in_(ids))
     if published_only:
         query = query.where(Practice.is_public)

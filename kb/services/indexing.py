@@ -21,6 +21,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import Select, delete, func, select
@@ -115,7 +116,7 @@ def version_stamp(updated_at: dt.datetime) -> str:
     return updated_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def to_document(practice: Practice) -> dict:
+def to_document(practice: Practice) -> dict[str, Any]:
     """Map ``practice`` to its search document, stamped with its version."""
     document = practice_to_document(practice)
     document["version"] = version_stamp(practice.updated_at)
@@ -220,7 +221,7 @@ def _in_background(state: SyncState, job: Callable[[SearchIndex], object]) -> bo
     """Run job(index) in a thread with its own app context; False if one is running."""
     if not state.background.acquire(blocking=False):
         return False
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as Flask
 
     def run() -> None:
         try:
@@ -336,4 +337,5 @@ def _published() -> Select[tuple[Practice]]:
 
 
 def _state() -> SyncState:
-    return current_app.extensions["kb.index"]
+    state: SyncState = current_app.extensions["kb.index"]
+    return state

@@ -8,5 +8,6 @@ from flask_babel import gettext
 def _(text: str, **variables: object) -> str:
     """Return ``text`` in the request's language (CLI and jobs get English)."""
     if has_request_context():
-        return gettext(text, **variables)
+        translated: str = gettext(text, **variables)  # flask_babel has no type hints
+        return translated
     return text % variables if variables else text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import url_for
 from sqlalchemy import select
@@ -23,7 +24,7 @@ SUBMITTER_TEMPLATES = {
 }
 
 
-def _url(endpoint: str, **values: object) -> str | None:
+def _url(endpoint: str, **values: Any) -> str | None:
     try:
         return url_for(endpoint, _external=True, **values)
     except (BuildError, RuntimeError):

@@ -32,7 +32,7 @@ def hash_password(password: str) -> str:
 def verify_hash(stored: str | None, password: str) -> bool:
     """Check ``password`` against ``stored`` (or a dummy hash, in the same time, if None)."""
     try:
-        ok = HASHER.verify(stored or _DUMMY_HASH, password)
+        ok: bool = HASHER.verify(stored or _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         ok = False
     return ok and stored is not None

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
+from kb.db import Base
 from kb.errors import ValidationFailed
 from kb.models import (
     AuditEvent,
@@ -67,7 +68,8 @@ class PracticeRows:
 
     @property
     def title_key(self) -> str:
-        return self.columns["title_key"]
+        key: str = self.columns["title_key"]
+        return key
 
 
 Prepared = PracticeRows | dict[str, list[str]]
@@ -205,7 +207,7 @@ def insert_published(session: Session, rows: list[PracticeRows],
     """Insert rows (slugs assigned) as published practices with their lists, links, audit
     events and index changes; return their ids. ``dates`` are the (published_at,
     last_reviewed_at) to keep."""
-    practices = Practice.__table__
+    practices = Practice.metadata.tables[Practice.__tablename__]  # __table__: a FromClause
     params = []
     for row, (published_at, last_reviewed_at) in zip(rows, dates, strict=True):
         published = published_at or when
@@ -234,6 +236,6 @@ def insert_published(session: Session, rows: list[PracticeRows],
     return ids
 
 
-def _insert_many(session: Session, model: type, params: list[dict[str, Any]]) -> None:
+def _insert_many(session: Session, model: type[Base], params: list[dict[str, Any]]) -> None:
     if params:
-        session.execute(insert(model.__table__), params)  # type: ignore[attr-defined]
+        session.execute(insert(model.metadata.tables[model.__tablename__]), params)

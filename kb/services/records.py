@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -78,7 +79,8 @@ def column_values(record: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def list_values(record: dict[str, Any], current: Practice | None = None) -> dict[str, list]:
+def list_values(record: dict[str, Any], current: Practice | None = None
+                ) -> dict[str, list[Any]]:
     """Return the coded lists that ``record`` sets, without repeats, in their given order.
 
     Regions are stored as those named plus those of the countries (taxonomy mapping), so
@@ -108,9 +110,13 @@ def link_values(record: dict[str, Any]) -> list[dict[str, Any]]:
             for i, link in enumerate(record.get("links") or [])]
 
 
-def practice_to_record(practice: Practice, options: RecordOptions = RecordOptions(),
+def practice_to_record(practice: Practice | SimpleNamespace,
+                       options: RecordOptions = RecordOptions(),
                        url: str | None = None) -> dict[str, Any]:
-    """Return the record of ``practice``; a private contact only when ``options`` allow it."""
+    """Return the record of ``practice``; a private contact only when ``options`` allow it.
+
+    ``practice`` may be a plain row of kb.services.exports.plain_practices (same attributes).
+    """
     record: dict[str, Any] = {"id": practice.id, "slug": practice.slug}
     if options.include_state:
         record["state"] = practice.state

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from calendar import monthrange
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import ColumnElement, func, select
@@ -30,12 +31,13 @@ def review_cutoff(now: dt.datetime | None = None) -> dt.datetime | None:
     return months_before(now or db.utcnow(), months) if months else None
 
 
-def reviewed_at(practice: Practice) -> dt.datetime | None:
+def reviewed_at(practice: Practice | SimpleNamespace) -> dt.datetime | None:
     """Return when the content was last confirmed: its last review, else its publication."""
     return practice.last_reviewed_at or practice.published_at
 
 
-def is_review_due(practice: Practice, now: dt.datetime | None = None) -> bool:
+def is_review_due(practice: Practice | SimpleNamespace, now: dt.datetime | None = None
+                  ) -> bool:
     """Return True for a live published practice whose last review is older than the period."""
     cutoff = review_cutoff(now)
     when = reviewed_at(practice)

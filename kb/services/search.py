@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -136,8 +136,11 @@ def _getlist(args: Mapping[str, Any], name: str) -> list[str]:
     return [str(v) for v in values if str(v).strip() != ""]
 
 
-def _int_arg(args: Mapping[str, Any], name: str, default: int | None, low: int, high: int,
-             errors: dict[str, list[Notice]]) -> int | None:
+DefaultT = TypeVar("DefaultT", bound=int | None)
+
+
+def _int_arg(args: Mapping[str, Any], name: str, default: DefaultT, low: int, high: int,
+             errors: dict[str, list[Notice]]) -> int | DefaultT:
     raw = args.get(name)
     if raw in (None, ""):
         return default
@@ -208,8 +211,8 @@ def labelled_facets(results: SearchResults, locale: str) -> dict[str, list[dict[
             for fc in results.facets.get(name, [])
         ]
     call_counts = results.facets.get("call", [])
-    titles = calls.titles([fc.value for fc in call_counts])
-    facets["call"] = [{"value": fc.value, "label": titles.get(fc.value, fc.value),
+    titles = calls.titles([str(fc.value) for fc in call_counts])
+    facets["call"] = [{"value": fc.value, "label": titles.get(str(fc.value), str(fc.value)),
                        "count": fc.count, "selected": fc.selected} for fc in call_counts]
     return facets
 
@@ -217,7 +220,7 @@ def labelled_facets(results: SearchResults, locale: str) -> dict[str, list[dict[
 def filter_label(facet: str, value: Any, locale: str) -> str:
     """Return the label of one selected filter value (a call's title for ``call``)."""
     if facet == "call":
-        return calls.titles([value]).get(value, value)
+        return calls.titles([str(value)]).get(str(value), str(value))
     return taxonomy.label(facet, value, locale)
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kb import taxonomy
-from kb.search import SearchRequest
+from kb.search import SearchRequest, SearchResults
 from kb.services import indexing
 from kb.services.exports import iter_hits
 
@@ -33,7 +33,7 @@ class Coverage:
     less_attention: tuple[int, ...] = LESS_ATTENTION
 
 
-def _facet(results, name: str) -> dict:
+def _facet(results: SearchResults, name: str) -> dict[taxonomy.Code, int]:
     return {fc.value: fc.count for fc in results.facets.get(name, [])}
 
 
@@ -50,16 +50,21 @@ def coverage() -> Coverage:
     for region, _label in taxonomy.choices("region"):
         per_region = index.search(SearchRequest(filters={"region": [region]}, per_page=1))
         for code, count in _facet(per_region, "objective").items():
-            matrix.setdefault(code, {})[region] = count
-    years = Counter(hit.start_year for hit in iter_hits(SearchRequest(sort="newest")))
-    no_year = years.pop(None, 0)
+            matrix.setdefault(int(code), {})[str(region)] = count
+    years: Counter[int] = Counter()
+    no_year = 0
+    for hit in iter_hits(SearchRequest(sort="newest")):
+        if hit.start_year is None:
+            no_year += 1
+        else:
+            years[hit.start_year] += 1
     all_objectives = {o.code: objectives.get(o.code, 0) for o in taxonomy.OBJECTIVES}
     average = sum(all_objectives.values()) / len(all_objectives)
     return Coverage(
         total=overall.total, objectives=all_objectives,
-        regions={code: regions.get(code, 0) for code, _label in taxonomy.choices("region")},
+        regions={str(code): regions.get(code, 0) for code, _label in taxonomy.choices("region")},
         matrix=matrix,
-        levels={code: _facet(overall, "level").get(code, 0)
+        levels={str(code): _facet(overall, "level").get(code, 0)
                 for code, _label in taxonomy.choices("level")},
         start_years=dict(sorted(years.items())), no_start_year=no_year,
         few=[code for code, n in all_objectives.items() if n < FEW_SHARE * average or n == 0],

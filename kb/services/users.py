@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from kb import db
 from kb.errors import NotFound, PermissionDenied, ValidationFailed
@@ -124,7 +125,7 @@ def set_internal(actor: User, user_id: int, internal: bool) -> User:
     return user
 
 
-def _get(session, user_id: int) -> User:
+def _get(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(_("No such account."))

@@ -6,7 +6,7 @@ a web address with a host, the end year not before the start year, completeness.
 """
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,7 +69,7 @@ def _message(kind: str, name: str, error: ValidationError) -> str:
 def _text_message(_name: str, error: ValidationError) -> str:
     if error.validator == "maxLength":
         return _("At most %(limit)d characters (this has %(count)d).",
-                 limit=error.validator_value, count=len(error.instance))
+                 limit=error.validator_value, count=len(str(error.instance)))
     return _("Must be text.")
 
 
@@ -96,7 +96,7 @@ def _links_message(name: str, _error: ValidationError) -> str:
     return _("A list of at most %(count)d links.", count=schemas.MAX_LINKS)
 
 
-_MESSAGES = {
+_MESSAGES: dict[str, Callable[[str, ValidationError], str]] = {
     "text": _text_message,
     "code": lambda _name, error: _("Not a known value: %(value)s.",
                                    value=repr(str(error.instance)[:40])),
@@ -181,7 +181,7 @@ def _call(slug: str | None, errors: dict[str, list[str]],
     return slug or None
 
 
-def _completeness(clean: dict, errors: dict) -> None:
+def _completeness(clean: dict[str, Any], errors: dict[str, list[str]]) -> None:
     for name in REQUIRED_ON_SUBMIT:
         if clean.get(name) in (None, "", []) and name not in errors:
             message = (_("Choose at least one GCM objective.") if name == "objectives"

@@ -143,7 +143,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            account_links.reset_password(token, form.new_password.data)
+            account_links.reset_password(token, form.new_password.data or "")
         except ValidationFailed as exc:
             add_field_errors(form, exc.fields or {"new_password": [exc.message]})
         else:

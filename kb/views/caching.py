@@ -30,7 +30,8 @@ def conditional(response: Response, etag: str, modified_at: dt.datetime | None,
     response.headers["Cache-Control"] = "no-cache"
     if page:
         response.vary.update(("Cookie", "Accept-Language"))
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (304 and an empty body on a match)
+    return response
 
 
 # Answers that are not cached or keep their own rules (static files carry validators already).

@@ -19,7 +19,7 @@ STATE_LABELS = {
 
 def state_label(state: str | None) -> str:
     """Return the name of a review state in the interface language ("" for none)."""
-    return str(STATE_LABELS.get(state, state or ""))
+    return str(STATE_LABELS[state]) if state in STATE_LABELS else (state or "")
 
 
 def role_label(role: str) -> str:

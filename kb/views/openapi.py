@@ -323,7 +323,7 @@ def _submission_links() -> dict[str, Any]:
 
 
 def _write_paths() -> dict[str, Any]:
-    secured = [{"bearerToken": []}]
+    secured: list[dict[str, list[str]]] = [{"bearerToken": []}]
     errors = {"401": _error(N_("No valid bearer token.")),
               "403": _error(N_("This user may not do that.")),
               "404": _error(N_("No such submission visible to this user."))}

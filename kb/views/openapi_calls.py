@@ -93,7 +93,7 @@ def schemas() -> dict[str, Any]:
 def paths() -> dict[str, Any]:
     """Return the read and admin-write paths of calls and collections."""
     slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-    secured = [{"bearerToken": []}]
+    secured: list[dict[str, list[str]]] = [{"bearerToken": []}]
     write_errors = {"401": _error(N_("No valid bearer token.")),
                     "403": _error(N_("Only administrators may do that.")),
                     "422": _error(N_("The body is not valid; `fields` names each key."))}

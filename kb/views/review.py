@@ -119,8 +119,8 @@ def decide(practice_id: int):
         if decision == "approve":
             reviews.approve(current_user, practice_id, checklist_from(form), comment,
                             form.override_reason.data or "")
-        else:
-            DECISIONS[decision](current_user, practice_id, comment)
+        elif (handler := DECISIONS[decision]) is not None:
+            handler(current_user, practice_id, comment)
     except ValidationFailed as exc:
         add_field_errors(form, exc.fields)
         return _render_detail(practice_id, decision_form=form, status=422)

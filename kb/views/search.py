@@ -1,6 +1,7 @@
 """The search page, /practices: results, facets, chips, sort and pagination."""
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import g, render_template, request, url_for
@@ -17,7 +18,7 @@ QUERY_SAFE = "!$'()*,/:;?@"
 
 
 @bp.get("/practices")
-def practices():
+def practices() -> str:
     problems: dict[str, list[str]] = {}
     try:
         search_request = search_service.parse_request(request.args,
@@ -45,12 +46,13 @@ def _chips(search_request: SearchRequest) -> list[dict[str, str]]:
     chips = []
     for facet, values in search_request.filters.items():
         for value in values:
-            remaining = MultiDict([(k, v) for k, v in request.args.items(multi=True)
-                                   if not (k == facet and v == str(value)) and k != "page"])
+            remaining: dict[str, Any] = MultiDict(
+                [(k, v) for k, v in request.args.items(multi=True)
+                 if not (k == facet and v == str(value)) and k != "page"]).to_dict(flat=False)
             chips.append({
                 "label": search_service.filter_label(facet, value, current_locale()),
                 "facet": facet,
-                "remove_url": url_for("public.practices", **remaining.to_dict(flat=False)),
+                "remove_url": url_for("public.practices", **remaining),
             })
     return chips
 
@@ -61,7 +63,7 @@ def _page_url(**changes: object) -> str:
     for key, value in changes.items():
         args.poplist(key)
         if value is not None:
-            args.add(key, value)
+            args.add(key, str(value))
     return _search_url(args)
 
 

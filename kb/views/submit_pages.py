@@ -20,7 +20,7 @@ REVIEW_ACTIONS = ("request_changes", "reject", "approve", "unclaim", "claim")
 
 
 @bp.get("/")
-def index():
+def index() -> str:
     by_state: dict[str, list[Practice]] = {state: [] for state in STATE_ORDER}
     for practice in submissions.list_mine(current_user):
         by_state[practice.state].append(practice)

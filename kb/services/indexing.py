@@ -131,7 +131,7 @@ def apply_changes(practice_ids: Iterable[int], timeout: float = 5.0) -> bool:
     return _applying(len(ids), lambda: _apply(get_index(), db.get_session(), ids, timeout))
 
 
-def apply_documents(documents: list[dict], timeout: float = 5.0) -> bool:
+def apply_documents(documents: list[dict[str, Any]], timeout: float = 5.0) -> bool:
     """Upsert documents of committed practices, mapped and stamped as to_document does, now.
 
     For a caller that has them at hand (the bulk import maps them in its workers). False if

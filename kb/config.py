@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+from kb.taxonomy import LOCALES
+
 ENV_PREFIX = "KB_"
 
 DEFAULTS: dict[str, Any] = {
@@ -35,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session: long forms take time
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "BABEL_DEFAULT_LOCALE": "en",
-    "LANGUAGES": ["en", "fr", "es"],
+    "LANGUAGES": list(LOCALES),
 }
 
 _BOOL_WORDS = {"1": True, "true": True, "yes": True, "on": True,

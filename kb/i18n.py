@@ -87,7 +87,8 @@ def _remember_in_account(chosen: str | None) -> None:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers that render labels."""
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(label=taxonomy_label, current_locale=current_locale,
+    app.jinja_env.globals.update(site_languages=taxonomy.ENDONYMS,
+                                 label=taxonomy_label, current_locale=current_locale,
                                  lang_url=lang_url, format_date=format_date,
                                  format_datetime=format_datetime, format_number=format_decimal)
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -124,14 +124,14 @@ IMPLEMENTATION_STATUSES: tuple[Term, ...] = (
     Term("completed", "Completed"),
 )
 
-LANGUAGES: tuple[Term, ...] = (
-    Term("en", "English"),
-    Term("fr", "Français"),
-    Term("es", "Español"),
-    Term("other", "Other language"),
-)
-
+# The site's languages, the one list: interface, labels, mail, search analyzers, API enums.
 LOCALES: tuple[str, ...] = ("en", "fr", "es")
+# Each in its own name (the language switcher shows these).
+ENDONYMS: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
+
+# A practice's language: one of the site's, or another.
+LANGUAGES: tuple[Term, ...] = (*(Term(code, ENDONYMS[code]) for code in LOCALES),
+                               Term("other", "Other language"))
 
 # The API filter parameter names, one per facet.
 FACETS: tuple[str, ...] = (

@@ -13,13 +13,23 @@ from kb.search.errors import (
 from kb.search.highlight import SNIPPET_FIELDS, field_snippet
 from kb.search.index import SearchIndex
 from kb.search.mapping import practice_to_document
-from kb.search.results import FacetCount, Hit, Notice, SearchRequest, SearchResults
+from kb.search.results import (
+    MAX_PER_PAGE,
+    SORTS,
+    FacetCount,
+    Hit,
+    Notice,
+    SearchRequest,
+    SearchResults,
+)
 from kb.search.schema import FACETS, SCHEMA_VERSION
 
 __all__ = [
     "FACETS",
+    "MAX_PER_PAGE",
     "SCHEMA_VERSION",
     "SNIPPET_FIELDS",
+    "SORTS",
     "FacetCount",
     "Hit",
     "IndexBusy",

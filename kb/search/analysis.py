@@ -8,8 +8,10 @@ from typing import Any
 
 from whoosh.lang import stemmer_for_language
 
-LANGUAGES = ("en", "fr", "es")
-"""Languages with their own analyzer; an entry in any other language is analysed as English."""
+from kb.taxonomy import LOCALES
+
+# Languages with their own analyzer (the site's languages); any other is analysed as English.
+LANGUAGES = LOCALES
 
 MAX_WORD = 40
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from kb.search.analysis import LANGUAGES
+
 _TEXT_ATTRS = ("slug", "title", "summary", "outcome", "implemented_by", "partners")
 
 
@@ -29,7 +31,7 @@ def practice_to_document(practice: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {"id": int(practice.id)}
     for attr in _TEXT_ATTRS:
         doc[attr] = getattr(practice, attr) or ""
-    doc["language"] = practice.language if practice.language in ("en", "fr", "es") else "other"
+    doc["language"] = practice.language if practice.language in LANGUAGES else "other"
     doc["description"] = html_to_text(practice.description_html or "")
     doc["results"] = html_to_text(practice.results_html or "")
     doc["lessons"] = html_to_text(practice.lessons_html or "")

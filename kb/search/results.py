@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-SORTS = ("relevance", "newest", "title", "start_year")
+SORTS = ("relevance", "newest", "title", "start_year")  # the one list: API, OpenAPI, search form
+MAX_PER_PAGE = 100  # the largest page a search returns (the API refuses more)
 
 
 @dataclass

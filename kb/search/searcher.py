@@ -6,16 +6,15 @@ import datetime as dt
 import numpy as np
 
 from kb.search import facets, matching
-from kb.search.analysis import language_of
+from kb.search.analysis import LANGUAGES, language_of
 from kb.search.columns import Snapshot, Vocabulary
 from kb.search.evaluate import BODY, TITLE, Evaluator, related_terms
 from kb.search.highlight import highlight
 from kb.search.query import has_positive_terms, parse
-from kb.search.results import SORTS, Hit, Notice, SearchRequest, SearchResults
+from kb.search.results import MAX_PER_PAGE, SORTS, Hit, Notice, SearchRequest, SearchResults
 from kb.search.schema import body_field, title_field
 
 TIME_BUDGET = 0.8
-MAX_PER_PAGE = 100
 RELATED_OBJECTIVE_WEIGHT = 2.0
 
 
@@ -113,7 +112,7 @@ def related(snap: Snapshot, doc_id: int, limit: int) -> list[Hit]:
     lang = language_of(card.get("language"))
     evaluator = Evaluator(snap)
     acc = evaluator.blank()
-    li = ("en", "fr", "es").index(lang)
+    li = LANGUAGES.index(lang)
     text = f"{card.get('title') or ''} {card.get('summary') or ''}"
     for token in related_terms(snap, text, lang):
         evaluator.add(acc, title_field(lang), token, li, TITLE)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
-from kb import db, mail
+from kb import db, mail, taxonomy
 from kb.errors import PermissionDenied, ValidationFailed
 from kb.models import Practice
 from kb.services import practices
@@ -65,7 +65,7 @@ def send_message(slug: str, raw: ContactMessage, client: str = "-",
         raise PermissionDenied(_("The focal point of this practice does not take messages "
                                  "through this site."))
     message = clean_message(raw)
-    locale = practice.language if practice.language in ("en", "fr", "es") else "en"
+    locale = practice.language if practice.language in taxonomy.LOCALES else "en"
     with db.write_transaction():
         mail.queue(practice.contact_email, "contact_message", locale=locale,
                    reply_to=message.email, practice=practice, sender=message)

@@ -15,11 +15,17 @@ from sqlalchemy import select
 from kb import db, taxonomy
 from kb.errors import BadParameters
 from kb.models import Practice
-from kb.search import SNIPPET_FIELDS, Notice, SearchRequest, SearchResults, field_snippet
+from kb.search import (
+    MAX_PER_PAGE,
+    SNIPPET_FIELDS,
+    SORTS,
+    Notice,
+    SearchRequest,
+    SearchResults,
+    field_snippet,
+)
 from kb.services import calls, indexing, review_dates
 
-SORTS = ("relevance", "newest", "title", "start_year")
-MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 YEAR_RANGE = (1900, 2100)
 
@@ -110,7 +116,7 @@ def parse_request(args: Mapping[str, Any], per_page_default: int = 20,
            if review_due is not None else None)
     return SearchRequest(q=str(args.get("q") or ""), filters=filters, year_from=year_from,
                          year_to=year_to, sort=sort, page=page, per_page=per_page,
-                         lang=lang if lang in ("en", "fr", "es") else None, ids=ids)
+                         lang=lang if lang in taxonomy.LOCALES else None, ids=ids)
 
 
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
@@ -198,7 +204,7 @@ def _add_field_snippets(results: SearchResults) -> None:
 
 
 def _analysis_language(code: str | None) -> str:
-    return code if code in ("en", "fr", "es") else "en"
+    return code if code in taxonomy.LOCALES else "en"
 
 
 def labelled_facets(results: SearchResults, locale: str) -> dict[str, list[dict[str, Any]]]:

@@ -15,7 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def _locale() -> str:
     lang = request.args.get("lang")
-    return lang if lang in ("en", "fr", "es") else current_locale()
+    return lang if lang in taxonomy.LOCALES else current_locale()
 
 
 @bp.get("/taxonomy")

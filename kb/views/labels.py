@@ -1,4 +1,4 @@
-"""Stored codes (states, roles, checklist keys) and timestamps as readers see them, in templates."""
+"""Stored codes (states, roles, checklist keys, sorts) and timestamps as readers see them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +8,7 @@ from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
 
 from kb import workflow
+from kb.search import SORTS
 
 STATE_LABELS = {
     workflow.DRAFT: _l("Draft"), workflow.SUBMITTED: _l("Submitted"),
@@ -15,6 +16,10 @@ STATE_LABELS = {
     workflow.PUBLISHED: _l("Published"), workflow.REJECTED: _l("Rejected"),
     workflow.WITHDRAWN: _l("Withdrawn"), workflow.ARCHIVED: _l("Archived"),
 }
+
+# The search form's sort menu, in kb.search.SORTS order (zip refuses a list of another length).
+SORT_LABELS = dict(zip(SORTS, (_l("Relevance"), _l("Newest"), _l("Title"), _l("Start year")),
+                       strict=True))
 
 
 def state_label(state: str | None) -> str:
@@ -51,5 +56,6 @@ def machine_time(value: dt.datetime) -> str:
 def init_app(app: Flask) -> None:
     """Make the label helpers available to every template."""
     app.jinja_env.globals.update(state_label=state_label, role_label=role_label,
+                                 sort_labels=SORT_LABELS,
                                  checklist_label=checklist_label,
                                  format_timestamp=format_timestamp, machine_time=machine_time)

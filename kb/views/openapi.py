@@ -68,7 +68,7 @@ def _search_parameters() -> list[dict[str, Any]]:
             "Language the query is written in (default: the interface language); entries of "
             "that language rank a little higher. Entries in every language still match, each "
             "analysed with its own stemmer."),
-         "schema": {"type": "string", "enum": ["en", "fr", "es"]}},
+         "schema": {"type": "string", "enum": list(taxonomy.LOCALES)}},
     ]
     return params
 
@@ -84,7 +84,7 @@ def _page_parameters() -> list[dict[str, Any]]:
 
 
 LANG_PARAMETER = {"name": "lang", "in": "query", "description": N_("Language of labels."),
-                  "schema": {"type": "string", "enum": ["en", "fr", "es"]}}
+                  "schema": {"type": "string", "enum": list(taxonomy.LOCALES)}}
 
 
 def _error(description: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
 from flask.wrappers import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -74,7 +74,6 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     app.before_request(_assign_request_id)
     limiter.init_app(app)
-    _limit_public_blueprints()
     app.before_request(_require_staff_two_factor)
     app.after_request(_set_security_headers)
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
@@ -182,16 +181,15 @@ def _is_signed_in() -> bool:
     return bool(current_user and current_user.is_authenticated)
 
 
-def _limit_public_blueprints() -> None:
-    """Give search, public pages and the API a generous guest tier (once per process)."""
+def limit_guest_blueprints(public: Blueprint, api: Blueprint) -> None:
+    """Give search and the public pages (``public``) and the API (``api``) a generous guest
+    tier; the blueprints are module-level, so this applies once per process."""
     global _blueprint_limits_applied
     if _blueprint_limits_applied:
         return
-    from kb.views import api, public
-
     limiter.limit(_limit("RATELIMIT_GUEST"), key_func=get_remote_address,
-                  exempt_when=_is_signed_in, scope="guest")(public.bp)
-    limiter.limit(_limit("RATELIMIT_API"), key_func=get_remote_address, scope="api")(api.bp)
+                  exempt_when=_is_signed_in, scope="guest")(public)
+    limiter.limit(_limit("RATELIMIT_API"), key_func=get_remote_address, scope="api")(api)
     _blueprint_limits_applied = True
 
 

@@ -1,8 +1,8 @@
 """Admin pages under /admin: the dashboard and user management (roles, deactivation, internal
 reviewers).
 
-Practice archiving, the audit log and the index pages register on the same ``bp`` from
-their own modules.
+Practice archiving, the audit log, calls, collections, update requests and the search index
+pages add their routes to the same ``bp`` from their own modules (kb.views.ROUTES lists them).
 """
 from __future__ import annotations
 
@@ -91,17 +91,3 @@ def _set_internal(user_id: int, internal: bool):
             flash(_("%(name)s is now an internal reviewer.", name=user.name) if internal else
                   _("%(name)s is no longer an internal reviewer.", name=user.name), "success")
     return redirect(url_for("admin.users", q=request.args.get("q") or None))
-
-
-def _load_sibling_pages() -> None:
-    """Import the other admin page modules, which register on ``bp`` (if present)."""
-    import importlib
-    import importlib.util
-
-    for name in ("kb.views.admin_practices", "kb.views.admin_calls",
-                 "kb.views.admin_collections"):
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-
-
-_load_sibling_pages()

@@ -61,8 +61,3 @@ def practice(slug: str):
     # review_due turns true with the clock alone, so it is part of the validator.
     return conditional(jsonify(record), etag_for(item.id, item.updated_at, record["review_due"]),
                        item.updated_at)
-
-
-from kb.views import api_calls as _api_calls  # noqa: E402,F401
-from kb.views import api_read as _api_read  # noqa: E402,F401
-from kb.views import api_write as _api_write  # noqa: E402,F401

@@ -157,5 +157,3 @@ def mask_email(address: str | None) -> str:
     name, _sep, domain = (address or "").strip().lower().partition("@")
     return f"{name[:1]}***@{domain[:60]}" if domain else "(no address)"
 
-
-from kb.views import account as _account  # noqa: E402,F401  (registers /account/... on bp)

@@ -13,7 +13,8 @@ from kb.i18n import current_locale
 from kb.security import client_address, contact_limits
 from kb.services import contact
 from kb.services import practices as practice_service
-from kb.views.public import bp, render_practice
+from kb.views.practice_page import render_practice
+from kb.views.public import bp
 
 log = logging.getLogger("kb.contact")
 

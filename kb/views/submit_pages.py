@@ -116,6 +116,3 @@ def delete(practice_id: int):
         return redirect(url_for("submit.detail", practice_id=practice_id))
     return render_template("submit/confirm.html", practice=practice, form=form, kind="delete")
 
-
-def register() -> None:
-    """Nothing to do: importing this module adds its routes to ``submit.bp``."""

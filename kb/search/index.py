@@ -13,6 +13,7 @@ readers and cached postings of every segment it has already seen (kb.search.colu
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -111,6 +112,13 @@ class SearchIndex:
             return (self.path / self._current_name()).is_dir()
         except IndexUnavailable:
             return False
+
+    def rebuilt_at(self) -> dt.datetime | None:
+        """Return when the live directory was swapped in (the last rebuild or creation)."""
+        try:
+            return dt.datetime.fromtimestamp((self.path / POINTER).stat().st_mtime, dt.UTC)
+        except OSError:
+            return None
 
     def create(self, wait: bool = True) -> None:
         """Create an empty index, replacing whatever is there.
@@ -298,6 +306,10 @@ class SearchIndex:
         """
         with integrity.rebuild_lock(self.path, wait):
             return self._rebuild(documents, progress)
+
+    def rebuild_running(self) -> bool:
+        """Return whether a process (this one included) is rebuilding this index now."""
+        return integrity.rebuild_running(self.path)
 
     def wait_for_rebuild(self) -> None:
         """Return once no process holds the rebuild lock (a running rebuild has finished)."""

@@ -43,6 +43,21 @@ def rebuild_lock(path: Path, wait: bool) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+def rebuild_running(path: Path) -> bool:
+    """Return whether a process (this one included) holds the rebuild lock of ``path``.
+
+    The probe takes the lock for an instant when it is free: a rebuild asked for in that
+    instant without waiting would report RebuildRunning. Only an admin's status page asks.
+    """
+    if not (path / LOCK_FILE).exists():
+        return False
+    try:
+        with rebuild_lock(path, wait=False):
+            return False
+    except RebuildRunning:
+        return True
+
+
 def verify(ix) -> list[str]:
     """Read every segment of the open Whoosh index ix; return the damage found (empty: none)."""
     try:

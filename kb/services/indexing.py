@@ -332,6 +332,31 @@ def rebuild(progress: Callable[[int, int | None], None] | None = None, wait: boo
     return count
 
 
+def rebuild_in_background() -> bool:
+    """Start a rebuild in a background thread of this process (searches keep working).
+
+    Returns False, starting nothing, when a rebuild is already running, here or in another
+    process, or another background index job of this process (a repair) is.
+    """
+    if rebuild_running():
+        return False
+    return _in_background(_state(), _queued_rebuild)
+
+
+def rebuild_running() -> bool:
+    """Return whether a rebuild is under way: queued in this process or holding the lock."""
+    state = _state()
+    worker = state.worker
+    queued = (worker is not None and worker.is_alive()
+              and worker.name == f"kb-index-{_queued_rebuild.__name__}")
+    return queued or state.index.rebuild_running()
+
+
+def _queued_rebuild(_index: SearchIndex) -> None:
+    count = rebuild(wait=False)
+    log.info("search index rebuilt in the background with %d published practices", count)
+
+
 def _published() -> Select[tuple[Practice]]:
     return select(Practice).where(Practice.is_public).order_by(Practice.id)
 

@@ -61,7 +61,8 @@ ACCESS: dict[str, object] = {
     "admin.calls_list": ADMIN, "admin.new_call": ADMIN, "admin.edit_call": ADMIN,
     "admin.close_call": ADMIN, "admin.collections_list": ADMIN, "admin.new_collection": ADMIN,
     "admin.edit_collection": ADMIN, "admin.add_collection_item": ADMIN,
-    "admin.edit_collection_item": ADMIN,
+    "admin.edit_collection_item": ADMIN, "admin.search_index": ADMIN,
+    "admin.rebuild_search_index": ADMIN,
     # the write API
     "api.list_submissions": TOKEN, "api.create_submission": TOKEN, "api.get_submission": TOKEN,
     "api.patch_submission": TOKEN, "api.submission_action": TOKEN,

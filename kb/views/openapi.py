@@ -5,7 +5,8 @@ from typing import Any
 
 from kb import schemas, taxonomy
 from kb.i18n import N_
-from kb.services.search import MAX_PAGE, MAX_PER_PAGE, SORTS, YEAR_RANGE
+from kb.search import MAX_PER_PAGE, SORTS
+from kb.services.search import MAX_PAGE, YEAR_RANGE
 from kb.views import openapi_calls
 
 JSON = "application/json"

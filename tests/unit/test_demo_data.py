@@ -100,7 +100,8 @@ def test_organizations_are_valid_and_unique():
 def test_practice_keys_and_texts(p):
     assert set(p) == PRACTICE_KEYS
     for key in TEXT_KEYS:
-        assert isinstance(p[key], str) and p[key].strip(), key
+        assert isinstance(p[key], str), key
+        assert p[key].strip(), key
     assert len(p["title"]) <= 200
     assert len(p["summary"]) <= 600
     assert 2 <= len(SENTENCE_END.findall(p["summary"])) <= 3, "summary: 2-3 sentences"
@@ -117,7 +118,8 @@ def test_practice_codes(p):
     assert all(type(o) is int for o in p["objectives"])
     assert 2 <= len(p["principles"]) <= 5
     assert set(p["principles"]) <= PRINCIPLES
-    assert p["stakeholders"] and set(p["stakeholders"]) <= STAKEHOLDERS
+    assert p["stakeholders"]
+    assert set(p["stakeholders"]) <= STAKEHOLDERS
     assert p["practice_type"] in PRACTICE_TYPES
     assert p["implementation_status"] in STATUSES
     for values in (p["objectives"], p["principles"], p["stakeholders"], p["regions"],
@@ -130,7 +132,8 @@ def test_scope_is_consistent(p):
     assert p["level"] in LEVELS
     assert set(p["regions"]) <= REGIONS
     if p["level"] == "global":
-        assert p["regions"] == [] and p["countries"] == []
+        assert p["regions"] == []
+        assert p["countries"] == []
         return
     assert p["regions"]
     if p["level"] in {"local", "national"}:
@@ -146,7 +149,8 @@ def test_scope_is_consistent(p):
 @pytest.mark.parametrize("p", PRACTICES, ids=_ids(PRACTICES))
 def test_years(p):
     start, end = p["start_year"], p["end_year"]
-    assert type(start) is int and 2010 <= start <= 2025
+    assert type(start) is int
+    assert 2010 <= start <= 2025
     assert end is None or (type(end) is int and start <= end <= LAST_YEAR)
     if p["implementation_status"] == "ongoing":
         assert end is None or end >= LAST_YEAR
@@ -172,7 +176,8 @@ def test_contact_links_and_organization(p):
 
 def test_contacts_are_mixed_public_and_private():
     flags = Counter(p["contact"]["public"] for p in PRACTICES)
-    assert flags[True] >= 5 and flags[False] >= 5
+    assert flags[True] >= 5
+    assert flags[False] >= 5
     consent = Counter((p["contact"]["public"], p["contact"]["contactable"]) for p in PUBLISHED)
     assert all(consent[pair] >= 2 for pair in ((True, True), (False, True), (False, False)))
 

@@ -88,8 +88,11 @@ def test_lists_render_as_list_items() -> None:
 
 def test_tables_render_without_alignment_attributes() -> None:
     html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |\n")
-    assert "<table>" in html and "<th>a</th>" in html and "<td>2</td>" in html
-    assert "style" not in html and "align" not in html
+    assert "<table>" in html
+    assert "<th>a</th>" in html
+    assert "<td>2</td>" in html
+    assert "style" not in html
+    assert "align" not in html
 
 
 def test_fenced_code_is_escaped_inside_pre() -> None:
@@ -133,7 +136,8 @@ def test_script_typed_in_text_shows_as_text() -> None:
 
 def test_raw_html_block_is_escaped_not_rendered() -> None:
     html = render_markdown('<div onclick="x()">\n<img src=x onerror=y>\n</div>')
-    assert "<div" not in html and "<img" not in html
+    assert "<div" not in html
+    assert "<img" not in html
     assert "&lt;img src=x onerror=y&gt;" in html
 
 

@@ -21,7 +21,8 @@ def test_the_openapi_request_schemas_are_the_validator_schemas():
     assert components["Action"] == schemas.actions_schema()
     enum = [variant["properties"]["action"]["const"]
             for variant in components["Action"]["oneOf"]]
-    assert enum == list(schemas.ACTIONS) and "propose_update" in enum
+    assert enum == list(schemas.ACTIONS)
+    assert "propose_update" in enum
 
 
 def test_the_declared_schemas_are_valid_json_schema():

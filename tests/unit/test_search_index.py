@@ -30,7 +30,8 @@ def test_apply_is_idempotent_and_replaces_by_id(index):
     index.apply([doc], [])
     assert index.doc_count() == 1
     index.apply([make_doc(1, "Health clinics", version="v2")], [])
-    assert total(index, "labour") == 0 and total(index, "clinics") == 1
+    assert total(index, "labour") == 0
+    assert total(index, "clinics") == 1
     assert index.versions() == {1: "v2"}
 
 
@@ -76,7 +77,8 @@ def test_deleted_directory_is_unavailable(index):
     shutil.rmtree(index.path)
     with pytest.raises(IndexUnavailable):
         index.search(SearchRequest())
-    assert not index.exists() and not index.is_healthy()
+    assert not index.exists()
+    assert not index.is_healthy()
 
 
 # Whoosh itself leaves the damaged TOC file open when open_dir fails on it.
@@ -89,7 +91,8 @@ def test_garbage_file_is_unavailable(tmp_path):
         toc.write_bytes(b"garbage")
     with pytest.raises(IndexUnavailable):
         ix.search(SearchRequest())
-    assert ix.exists() and not ix.is_healthy()
+    assert ix.exists()
+    assert not ix.is_healthy()
     ix.rebuild([make_doc(1)])
     assert ix.is_healthy()
     ix.close()
@@ -121,7 +124,8 @@ def test_related_shares_objectives_or_words_and_excludes_itself(index):
                  make_doc(3, "Unrelated", objective=[5]),
                  make_doc(4, "Nothing", objective=[9])], [])
     related = [h.id for h in index.related(1)]
-    assert 1 not in related and set(related) == {2, 3}
+    assert 1 not in related
+    assert set(related) == {2, 3}
     assert index.related(999) == []
 
 
@@ -131,7 +135,8 @@ def test_hits_carry_the_card_fields(index):
     hit = index.search(SearchRequest(q="labour")).hits[0]
     assert (hit.slug, hit.region, hit.country, hit.level, hit.objective, hit.start_year) == (
         "practice-1", ["africa"], ["SEN"], "local", [3, 4], 2020)
-    assert hit.published_at.tzinfo is not None and hit.score > 0
+    assert hit.published_at.tzinfo is not None
+    assert hit.score > 0
 
 
 EMPTY_REQUESTS = [
@@ -153,7 +158,9 @@ def test_an_empty_index_searches_to_nothing_without_error(tmp_path, make_empty, 
     assert (results.total, results.hits) == (0, [])
     assert all(counts == [] or all(fc.selected for fc in counts)
                for counts in results.facets.values())
-    assert ix.is_healthy() and ix.doc_count() == 0 and ix.versions() == {}
+    assert ix.is_healthy()
+    assert ix.doc_count() == 0
+    assert ix.versions() == {}
     assert ix.related(1) == []
     ix.close()
 
@@ -164,7 +171,9 @@ def test_apply_onto_an_empty_index_after_searching_it_is_found(tmp_path, make_em
     ix.create() if make_empty == "create" else ix.rebuild([])
     assert total(ix, "labour") == 0
     ix.apply([make_doc(1, "Labour migration")], [])
-    assert total(ix, "labour") == 1 and ix.versions() == {1: "v1"}
+    assert total(ix, "labour") == 1
+    assert ix.versions() == {1: "v1"}
     ix.apply([], [1])
-    assert total(ix) == 0 and ix.versions() == {}
+    assert total(ix) == 0
+    assert ix.versions() == {}
     ix.close()

@@ -35,9 +35,12 @@ def make_practice(**overrides):
 
 def test_mapping_gives_codes_plain_text_and_aware_utc_times():
     doc = practice_to_document(make_practice())
-    assert doc["description"] == "Texte" and doc["results"] == "R" and doc["lessons"] == "L"
+    assert doc["description"] == "Texte"
+    assert doc["results"] == "R"
+    assert doc["lessons"] == "L"
     assert doc["objective"] == [4, 13]
-    assert doc["type"] == "project" and doc["status"] == "ongoing"
+    assert doc["type"] == "project"
+    assert doc["status"] == "ongoing"
     assert doc["published_at"].tzinfo is not None
     assert doc["language"] == "fr"
 
@@ -45,7 +48,8 @@ def test_mapping_gives_codes_plain_text_and_aware_utc_times():
 def test_mapping_never_carries_private_data():
     doc = practice_to_document(make_practice())
     text = repr(doc)
-    assert "secret@example.org" not in text and "Secret" not in text
+    assert "secret@example.org" not in text
+    assert "Secret" not in text
 
 
 def test_unknown_language_maps_to_other():

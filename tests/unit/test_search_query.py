@@ -36,7 +36,7 @@ def ids(index, q, **kw):
     return sorted(h.id for h in index.search(SearchRequest(q=q, per_page=100, **kw)).hits)
 
 
-@pytest.mark.parametrize("q, expected", [
+@pytest.mark.parametrize(("q", "expected"), [
     # "labour migration" is a concept of the trilingual vocabulary: "migración laboral" too.
     ("labour migration", [1, 2, 4]),
     ('"labour migration"', [1, 4]),
@@ -56,7 +56,7 @@ def test_query_operators(index, q, expected):
     assert ids(index, q) == expected
 
 
-@pytest.mark.parametrize("q, expected", [
+@pytest.mark.parametrize(("q", "expected"), [
     ("migración", [2]), ("migracion", [2]), ("migraciones", [2]),
     ("travailleur", [3]), ("travailleurs", [3]), ("integration", [3]),
     ("worker", [1]), ("workers", [1]), ("trabajador", [2]),

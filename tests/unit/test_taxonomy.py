@@ -234,7 +234,8 @@ def test_every_label_in_every_locale_is_a_non_empty_string(facet, locale):
     pairs = tx.choices(facet, locale)
     assert pairs
     for code, text in pairs:
-        assert isinstance(text, str) and text.strip(), (facet, code)
+        assert isinstance(text, str), (facet, code)
+        assert text.strip(), (facet, code)
 
 
 def test_choices_follow_canonical_order():
@@ -295,7 +296,8 @@ def test_parse_code_rejects_bad_codes_with_a_message_naming_the_facet(facet, raw
 
 
 def test_is_valid_accepts_objective_ints_only_in_range():
-    assert tx.is_valid("objective", 1) and tx.is_valid("objective", 23)
+    assert tx.is_valid("objective", 1)
+    assert tx.is_valid("objective", 23)
     assert not tx.is_valid("objective", 0)
     assert not tx.is_valid("objective", 24)
     assert not tx.is_valid("objective", True)

@@ -151,7 +151,9 @@ def turn_on_two_factor(app, client, user) -> tuple[str, list[str]]:
     """Set up TOTP through the account pages; return the secret and the recovery codes."""
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = fetch_user(app, user.id).totp_secret
-    assert secret and secret in page and "otpauth://totp/" in page
+    assert secret
+    assert secret in page
+    assert "otpauth://totp/" in page
     code = pyotp.TOTP(secret).generate_otp(int(time.time()) // 30)
     response = client.post("/account/two-factor", data={"code": code})
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
@@ -229,7 +231,8 @@ def test_new_recovery_codes_replace_the_old_ones(app, client, make_user, login):
     _secret, old_codes = turn_on_two_factor(app, client, user)
     page = client.post("/account/two-factor/recovery-codes", data={"codes-password": PASSWORD})
     new_codes = re.findall(r"<code>([0-9a-f]{8}-[0-9a-f]{8})</code>", page.get_data(as_text=True))
-    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    assert len(new_codes) == 10
+    assert not set(new_codes) & set(old_codes)
     other = app.test_client()
     other.post("/login", data={"email": user.email, "password": PASSWORD})
     assert other.post("/login/two-factor", data={"code": old_codes[0]}).status_code == 200
@@ -268,7 +271,9 @@ def test_a_token_is_shown_once_listed_with_times_and_revocable(app, client, make
     token = re.search(r'id="new-token">(kb_[^<]+)<', created.get_data(as_text=True)).group(1)
     listing = client.get("/account/tokens").get_data(as_text=True)
     assert token not in listing
-    assert "my script" in listing and token[:10] in listing and "Never" in listing
+    assert "my script" in listing
+    assert token[:10] in listing
+    assert "Never" in listing
     with app.app_context():
         from kb.services import tokens
 

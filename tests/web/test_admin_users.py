@@ -18,7 +18,8 @@ def test_admins_list_and_search_users_by_name_email_or_organization(client, make
                                  ("delta", "li@example.org", "rosa@example.org"),
                                  ("LI@EXAMPLE", "li@example.org", "rosa@example.org")):
         html = client.get("/admin/users", query_string={"q": query}).get_data(as_text=True)
-        assert shown in html and hidden not in html
+        assert shown in html
+        assert hidden not in html
 
 
 def test_the_user_list_filters_by_role_and_status(app, client, make_user, login):
@@ -27,10 +28,12 @@ def test_the_user_list_filters_by_role_and_status(app, client, make_user, login)
     admin = make_user(role="admin")
     login(admin)
     html = client.get("/admin/users?role=reviewer").get_data(as_text=True)
-    assert "rev@example.org" in html and "sub@example.org" not in html
+    assert "rev@example.org" in html
+    assert "sub@example.org" not in html
     client.post(f"/admin/users/{reviewer.id}/deactivate")
     html = client.get("/admin/users?status=inactive").get_data(as_text=True)
-    assert "rev@example.org" in html and "sub@example.org" not in html
+    assert "rev@example.org" in html
+    assert "sub@example.org" not in html
 
 
 def test_a_role_change_takes_effect_ends_sessions_and_is_audited(app, client, make_user, login):
@@ -76,7 +79,8 @@ def test_admins_cannot_demote_or_deactivate_themselves(app, client, make_user, l
     login(admin)
     response = client.post(f"/admin/users/{admin.id}/{path}", data={"role": "submitter"})
     assert response.status_code == 403
-    assert fetch_user(app, admin.id).role == "admin" and fetch_user(app, admin.id).is_active
+    assert fetch_user(app, admin.id).role == "admin"
+    assert fetch_user(app, admin.id).is_active
 
 
 def test_an_unknown_role_is_refused(app, client, make_user, login):
@@ -93,7 +97,8 @@ def test_an_admin_marks_a_reviewer_internal_and_back_and_both_are_audited(app, c
     login(admin)
     html = client.get("/admin/users?role=reviewer").get_data(as_text=True)
     assert f'action="/admin/users/{reviewer.id}/internal"' in html
-    assert "Amina &lt;Review&gt;" in html and "Amina <Review>" not in html
+    assert "Amina &lt;Review&gt;" in html
+    assert "Amina <Review>" not in html
     page = client.post(f"/admin/users/{reviewer.id}/internal", follow_redirects=True)
     assert "is now an internal reviewer" in page.get_data(as_text=True)
     assert fetch_user(app, reviewer.id).internal
@@ -164,7 +169,8 @@ def test_cli_prints_a_working_token_alone_on_the_last_line(app, runner, make_use
     result = runner.invoke(args=["kb", "users", "token", user.email])
     assert result.exit_code == 0, result.output
     token = result.stdout.strip().splitlines()[-1]
-    assert token.startswith("kb_") and " " not in token
+    assert token.startswith("kb_")
+    assert " " not in token
     response = app.test_client().get("/api/v1/submissions",
                                      headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
@@ -178,7 +184,8 @@ def test_cli_refuses_a_token_for_a_deactivated_account(app, runner, make_user):
 
         users.set_active(admin, user.id, False)
     result = runner.invoke(args=["kb", "users", "token", user.email])
-    assert result.exit_code != 0 and "deactivated" in result.output
+    assert result.exit_code != 0
+    assert "deactivated" in result.output
 
 
 def test_cli_creates_an_internal_reviewer(app, runner):

@@ -52,17 +52,20 @@ def test_submit_claim_request_changes_edit_resubmit_approve_through_the_api(app,
     r = sub("POST", "/api/v1/submissions", valid_record(title="Narwhal data hub"))
     assert r.status_code == 201
     practice = r.get_json()
-    assert practice["state"] == "draft" and practice["allowed_actions"] == ["submit", "withdraw"]
+    assert practice["state"] == "draft"
+    assert practice["allowed_actions"] == ["submit", "withdraw"]
     pid = practice["id"]
     assert sub("POST", f"/api/v1/submissions/{pid}/actions",
                {"action": "submit"}).get_json()["state"] == "submitted"
     assert [p["id"] for p in rev("GET", "/api/v1/submissions").get_json()["results"]] == [pid]
     r = rev("POST", f"/api/v1/submissions/{pid}/actions", {"action": "claim"})
-    assert r.status_code == 422 and "no_conflict" in r.get_json()["error"]["fields"]
+    assert r.status_code == 422
+    assert "no_conflict" in r.get_json()["error"]["fields"]
     assert rev("POST", f"/api/v1/submissions/{pid}/actions",
                {"action": "claim", "no_conflict": True}).status_code == 200
     r = rev("POST", f"/api/v1/submissions/{pid}/actions", {"action": "request_changes"})
-    assert r.status_code == 422 and "comment" in r.get_json()["error"]["fields"]
+    assert r.status_code == 422
+    assert "comment" in r.get_json()["error"]["fields"]
     rev("POST", f"/api/v1/submissions/{pid}/actions",
         {"action": "request_changes", "comment": "Name the partner NGOs."})
     assert sub("PATCH", f"/api/v1/submissions/{pid}",
@@ -71,7 +74,8 @@ def test_submit_claim_request_changes_edit_resubmit_approve_through_the_api(app,
     rev("POST", f"/api/v1/submissions/{pid}/actions", {"action": "claim", "no_conflict": True})
     r = rev("POST", f"/api/v1/submissions/{pid}/actions",
             {"action": "approve", "checklist": ALL_TICKED})
-    assert r.status_code == 200 and r.get_json()["state"] == "published"
+    assert r.status_code == 200
+    assert r.get_json()["state"] == "published"
     assert search(app.test_client(), "narwhal") == ["Narwhal data hub"]
     assert any("published" in m["Subject"] for m in mails_to(app, submitter.email))
 
@@ -107,11 +111,13 @@ def test_an_update_through_the_api_replaces_the_live_text_only_on_approval(app, 
     sub("PATCH", f"/api/v1/submissions/{rid}", {"summary": "About the pelican scheme."})
     sub("POST", f"/api/v1/submissions/{rid}/actions", {"action": "submit"})
     public = app.test_client()
-    assert search(public, "heron") == ["Walrus fund"] and search(public, "pelican") == []
+    assert search(public, "heron") == ["Walrus fund"]
+    assert search(public, "pelican") == []
     rev("POST", f"/api/v1/submissions/{rid}/actions", {"action": "claim", "no_conflict": True})
     rev("POST", f"/api/v1/submissions/{rid}/actions",
         {"action": "approve", "checklist": ALL_TICKED})
-    assert search(public, "pelican") == ["Walrus fund"] and search(public, "heron") == []
+    assert search(public, "pelican") == ["Walrus fund"]
+    assert search(public, "heron") == []
 
 
 def test_archive_of_an_api_published_practice_removes_it_from_search(app, actors, api,
@@ -141,8 +147,10 @@ def test_the_api_refuses_with_the_right_status(app, actors, api):
     assert other("GET", f"/api/v1/submissions/{pid}").status_code == 404
     assert other("GET", "/api/v1/submissions").get_json()["total"] == 0
     r = sub("POST", "/api/v1/submissions", {**valid_record(start_year=1800), "submit": True})
-    assert r.status_code == 422 and "start_year" in r.get_json()["error"]["fields"]
+    assert r.status_code == 422
+    assert "start_year" in r.get_json()["error"]["fields"]
     r = sub("POST", "/api/v1/submissions", ["not", "an", "object"])
     assert r.status_code == 422
     r = sub("POST", f"/api/v1/submissions/{pid}/actions", {"action": "explode"})
-    assert r.status_code == 422 and "action" in r.get_json()["error"]["fields"]
+    assert r.status_code == 422
+    assert "action" in r.get_json()["error"]["fields"]

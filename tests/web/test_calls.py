@@ -34,9 +34,11 @@ def test_a_call_runs_from_opening_to_a_published_answer(app):
     _open_call(admin)
     anonymous = app.test_client()
     page = anonymous.get("/calls/migration-data").get_data(as_text=True)
-    assert "<strong>anyone</strong>" in page and "<script>alert" not in page
+    assert "<strong>anyone</strong>" in page
+    assert "<script>alert" not in page
     assert 'href="/practices?objective=1"' in page
-    assert "calls@example.org" in page and "20 days left" in page
+    assert "calls@example.org" in page
+    assert "20 days left" in page
     assert 'href="/submissions/new?call=migration-data"' in page
     listing = anonymous.get("/calls/").get_data(as_text=True)
     assert listing.index("Open calls") < listing.index("Migration Data")
@@ -55,7 +57,8 @@ def test_a_call_runs_from_opening_to_a_published_answer(app):
     submitter.post("/submissions/new", data={**form_data(title="Not in the call"),
                                              "send": "y"})
     queue = reviewer.get("/review/?call=migration-data").get_data(as_text=True)
-    assert "Data for all" in queue and "Not in the call" not in queue
+    assert "Data for all" in queue
+    assert "Not in the call" not in queue
     assert "Migration Data" in queue
     assert "Not in the call" in reviewer.get("/review/").get_data(as_text=True)
     reviewer.post(f"/review/{practice_id}/claim", data={"no_conflict": "y"})
@@ -75,7 +78,8 @@ def test_a_call_runs_from_opening_to_a_published_answer(app):
         "/api/v1/practices.csv?call=migration-data").get_data(as_text=True))))
     assert [row["title"] for row in rows] == ["Data for all"]
     feed = anonymous.get("/feed.atom?call=migration-data").get_data(as_text=True)
-    assert "Data for all" in feed and "Not in the call" not in feed
+    assert "Data for all" in feed
+    assert "Not in the call" not in feed
     assert anonymous.get("/api/v1/practices?call=no-such-call").get_json()["total"] == 0
 
 
@@ -131,7 +135,8 @@ def test_the_call_form_names_the_fields_it_refuses(app):
                                              "closes_on": _day(1), "slug": "Bad Slug"})
     assert r.status_code == 422
     page = r.get_data(as_text=True)
-    assert 'id="slug-error"' in page and 'id="title-error"' in page
+    assert 'id="slug-error"' in page
+    assert 'id="title-error"' in page
 
 
 def test_the_call_follows_every_step_of_the_form_and_the_page_speaks_the_readers_language(app):
@@ -144,12 +149,14 @@ def test_the_call_follows_every_step_of_the_form_and_the_page_speaks_the_readers
     for step in ("basics", "who", "resources", "review"):
         page = submitter.get(f"/submissions/{practice_id}/edit?step={step}").get_data(
             as_text=True)
-        assert "Answering the call:" in page and 'value="migration-data"' in page, step
+        assert "Answering the call:" in page, step
+        assert 'value="migration-data"' in page, step
     french = app.test_client().get("/calls/?lang=fr").get_data(as_text=True)
     assert "Ouvert jusqu’au 31 décembre 2099" in french or \
         "Ouvert jusqu'au 31 décembre 2099" in french
     spanish = app.test_client().get("/calls/migration-data?lang=es").get_data(as_text=True)
-    assert "31 de diciembre de 2099" in spanish and "Presentar una práctica" in spanish
+    assert "31 de diciembre de 2099" in spanish
+    assert "Presentar una práctica" in spanish
 
 
 def test_the_atom_feed_of_calls_lists_every_call(app):

@@ -51,11 +51,15 @@ def test_a_collection_is_built_reordered_published_and_archiving_drops_a_member(
     public = app.test_client()
     page = public.get("/collections/domestic-work-showcase").get_data(as_text=True)
     assert _titles(page) == ["Gamma scheme", "Alpha scheme", "Beta scheme"]
-    assert "A sentence from the curator." in page and "Gamma scheme worked." in page
+    assert "A sentence from the curator." in page
+    assert "Gamma scheme worked." in page
     assert "Beta scheme worked." not in page  # the note replaces the outcome
-    assert "<strong>June 16</strong>" in page and "Kenya" in page and "Alpha scheme team" in page
+    assert "<strong>June 16</strong>" in page
+    assert "Kenya" in page
+    assert "Alpha scheme team" in page
     home = public.get("/").get_data(as_text=True)
-    assert "Domestic work showcase" in home and "Beta scheme" in home
+    assert "Domestic work showcase" in home
+    assert "Beta scheme" in home
     assert "Domestic work showcase" in public.get("/practices/alpha-scheme").get_data(
         as_text=True)
     assert "Domestic work showcase" in public.get("/collections/").get_data(as_text=True)
@@ -66,7 +70,8 @@ def test_a_collection_is_built_reordered_published_and_archiving_drops_a_member(
     assert _titles(page) == ["Alpha scheme", "Beta scheme"]
     assert "Gamma scheme" not in public.get("/").get_data(as_text=True)
     admin_page = admin.get(edit_url).get_data(as_text=True)
-    assert "card-hidden" in admin_page and "Figures out of date" in admin_page
+    assert "card-hidden" in admin_page
+    assert "Figures out of date" in admin_page
 
     admin.post(f"{edit_url}/items/{first}", data={"action": "remove"})
     page = public.get("/collections/domestic-work-showcase").get_data(as_text=True)
@@ -79,7 +84,8 @@ def test_collection_pages_refuse_other_roles_and_unknown_items(app, make_practic
     admin.post("/admin/collections/new", data={"title": "Lone", "slug": "lone"})
     admin.post("/admin/collections/lone/items", data={"practice": "lone-scheme"})
     r = admin.post("/admin/collections/lone/items", data={"practice": "lone-scheme"})
-    assert r.status_code == 422 and "Already in the collection" in r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "Already in the collection" in r.get_data(as_text=True)
     assert admin.post("/admin/collections/lone/items/999", data={"action": "up"}
                       ).status_code == 404
     reviewer = signed_in(app, make_member(app, role="reviewer", organization="R"))

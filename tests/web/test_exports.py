@@ -24,7 +24,8 @@ def many(make_practice):
 
 def _rows(client, query=""):
     response = client.get(f"/api/v1/practices.csv{query}")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
     assert response.is_streamed
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
 
@@ -59,7 +60,8 @@ def test_csv_joins_multiple_values_readably_and_has_no_private_contact(client, m
                                        "social cohesion")
     assert row["url"].startswith("http://kb.test/practices/reception-desk-")
     text = "".join(str(v) for r in _rows(client) for v in r.values())
-    assert "Hidden Person" not in text and "hidden@example.org" not in text
+    assert "Hidden Person" not in text
+    assert "hidden@example.org" not in text
     assert "Not yet public" not in text
     assert "open@example.org" in text
 
@@ -73,7 +75,8 @@ def test_json_export_gives_public_records(client, many):
     body = client.get("/api/v1/practices.json?objective=13").get_json()
     record = body["results"][0]
     assert record["contact"]["email"] == "open@example.org"
-    assert "state" not in record and record["objectives"] == [13]
+    assert "state" not in record
+    assert record["objectives"] == [13]
     hidden = client.get("/api/v1/practices.json?objective=4").get_json()["results"]
     assert all(r["contact"] is None for r in hidden)
 

@@ -185,7 +185,8 @@ def test_demo_init_ends_with_the_address_and_the_three_accounts_in_one_block(run
     result = runner.invoke(args=["kb", "init", "--demo", "--url", "http://127.0.0.1:5000"])
     assert result.exit_code == 0, result.output
     block = result.output.rstrip().split("=" * 72)
-    assert len(block) == 3 and block[2] == "", "the block must close the output"
+    assert len(block) == 3, "the block must be ruled above and below"
+    assert block[2] == "", "the block must close the output"
     lines = block[1].strip().splitlines()
     assert lines[0].strip() == "Open http://127.0.0.1:5000"
     accounts = [line.split() for line in lines if "password:" in line]

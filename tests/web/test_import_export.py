@@ -44,4 +44,5 @@ def test_import_reports_invalid_records_with_reasons(runner, tmp_path):
     result = runner.invoke(args=["kb", "import", str(path)])
     assert result.exit_code == 1, result.output  # something was skipped
     assert "Imported 1 practice(s); skipped 2." in result.output
-    assert "start_year" in result.output and "objectives" in result.output
+    assert "start_year" in result.output
+    assert "objectives" in result.output

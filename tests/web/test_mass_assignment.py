@@ -18,11 +18,18 @@ FORGED = {"state": "published", "id": 999, "slug": "forged-slug", "submitter_id"
 def check_untouched(app, practice_id: int, owner_id: int) -> None:
     with app.app_context():
         p = db.get_session().get(Practice, practice_id)
-        assert p.id == practice_id and p.state == "draft"
-        assert p.slug != "forged-slug" and p.submitter_id == owner_id
-        assert p.claimed_by_id is None and p.published_at is None and p.revision_of_id is None
-        assert p.last_reviewed_at is None and p.submitted_at is None and p.checklist is None
-        assert p.created_at.year > 2001 and "<script" not in p.description_html
+        assert p.id == practice_id
+        assert p.state == "draft"
+        assert p.slug != "forged-slug"
+        assert p.submitter_id == owner_id
+        assert p.claimed_by_id is None
+        assert p.published_at is None
+        assert p.revision_of_id is None
+        assert p.last_reviewed_at is None
+        assert p.submitted_at is None
+        assert p.checklist is None
+        assert p.created_at.year > 2001
+        assert "<script" not in p.description_html
 
 
 def test_read_only_keys_in_a_json_body_change_nothing(app):

@@ -96,7 +96,8 @@ def test_api_page_is_written_in_the_readers_language(client, lang, words):
 def test_api_page_and_document_name_no_internal_design_document(client):
     doc = client.get("/api/v1/openapi.json").get_data(as_text=True)
     html = client.get("/api").get_data(as_text=True)
-    assert "DESIGN" not in doc and "DESIGN" not in html
+    assert "DESIGN" not in doc
+    assert "DESIGN" not in html
     assert "<code>GET /api/v1/submissions</code>" in html
 
 

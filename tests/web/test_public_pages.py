@@ -61,7 +61,8 @@ def test_practice_page_never_shows_a_private_contact_or_review_comments(app, cli
     pid = make_practice(contact={"name": "Secret Person", "email": "secret@example.org",
                                  "public": False})
     html = client.get(f"/practices/{_slug(app, pid)}").get_data(as_text=True)
-    assert "Secret Person" not in html and "secret@example.org" not in html
+    assert "Secret Person" not in html
+    assert "secret@example.org" not in html
     assert 'data-field="contact"' not in html
 
 
@@ -71,7 +72,8 @@ def test_practice_page_carries_open_graph_and_schema_org_metadata(app, client, m
     assert '<meta property="og:title" content="Skills passport &lt;/script&gt;&lt;b&gt;">' in html
     match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     data = json.loads(match.group(1))
-    assert data["@type"] == "CreativeWork" and data["name"] == "Skills passport </script><b>"
+    assert data["@type"] == "CreativeWork"
+    assert data["name"] == "Skills passport </script><b>"
     assert data["url"].endswith(f"/practices/{_slug(app, pid)}")
 
 
@@ -99,8 +101,10 @@ def test_practice_template_previews_an_unsaved_draft(app):
                      language="en", state="draft")
     with app.test_request_context("/submissions/1/preview"):
         html = render_template("public/practice.html", practice=draft, preview=True)
-    assert "Draft title" in html and "Preview" in html
-    assert "Permalink" not in html and "og:url" not in html
+    assert "Draft title" in html
+    assert "Preview" in html
+    assert "Permalink" not in html
+    assert "og:url" not in html
 
 
 @pytest.mark.parametrize("url", ["/", "/practices/{slug}", "/coverage", "/api"])
@@ -109,7 +113,8 @@ def test_public_pages_have_headings_in_order(app, client, make_practice, url):
     make_practice(title="A related one", objectives=[15])
     html = client.get(url.format(slug=_slug(app, pid))).get_data(as_text=True)
     levels = [int(h) for h in re.findall(r"<h([1-6])[ >]", html)]
-    assert levels[0] == 1 and levels.count(1) == 1
+    assert levels[0] == 1
+    assert levels.count(1) == 1
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
 
 

@@ -67,7 +67,8 @@ def test_concurrent_reviewers_never_both_win(app, make_practice, kind):
             actions = ("approve", "reject")
         winners = [o for o in outcomes if o == "won"]
         losers = [o for o in outcomes if isinstance(o, InvalidTransition)]
-        assert len(winners) == 1 and len(losers) == 1, outcomes
+        assert len(winners) == 1, outcomes
+        assert len(losers) == 1, outcomes
         assert sum(audit_count(app, pid, a) for a in actions) == 1
         with app.app_context():
             state = db.get_session().get(Practice, pid).state

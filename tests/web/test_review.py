@@ -14,9 +14,11 @@ def test_the_queue_lists_oldest_first_and_filters(app, make_practice):
     page = client.get("/review/").get_data(as_text=True)
     assert page.index("Alpha oldest") < page.index("Beta newer")
     page = client.get("/review/?objective=2").get_data(as_text=True)
-    assert "Beta newer" in page and "Alpha oldest" not in page
+    assert "Beta newer" in page
+    assert "Alpha oldest" not in page
     page = client.get("/review/?language=fr").get_data(as_text=True)
-    assert "Alpha oldest" in page and "Beta newer" not in page
+    assert "Alpha oldest" in page
+    assert "Beta newer" not in page
 
 
 def test_submitters_cannot_open_the_queue(app):
@@ -36,7 +38,8 @@ def test_claiming_needs_the_no_conflict_declaration(app, make_practice):
     pid = make_practice(state="submitted", submitter=make_member(app))
     client = signed_in(app, make_member(app, "reviewer"))
     r = client.post(f"/review/{pid}/claim", data={})
-    assert r.status_code == 422 and "no_conflict-error" in r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "no_conflict-error" in r.get_data(as_text=True)
     assert client.post(f"/review/{pid}/claim", data={"no_conflict": "y"}).status_code == 302
     assert "Claim for review" not in client.get(f"/review/{pid}").get_data(as_text=True)
 
@@ -48,7 +51,8 @@ def test_request_changes_needs_a_comment_and_keeps_the_typed_checklist(app, make
     client.post(f"/review/{pid}/claim", data={"no_conflict": "y"})
     r = client.post(f"/review/{pid}/decide", data={"decision": "request_changes",
                                                    "comment": "  ", **CHECKLIST_ALL})
-    assert r.status_code == 422 and "A comment is required" in r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "A comment is required" in r.get_data(as_text=True)
     r = client.post(f"/review/{pid}/decide", data={"decision": "request_changes",
                                                    "comment": "Add sources."})
     assert r.status_code == 302

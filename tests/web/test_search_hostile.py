@@ -65,7 +65,7 @@ def test_a_very_long_query_is_shortened_with_a_message(searchable):
     assert body["message"]
 
 
-@pytest.mark.parametrize("params, name", [
+@pytest.mark.parametrize(('params', 'name'), [
     ({"objective": "24"}, "objective"), ({"region": "mars"}, "region"),
     ({"per_page": "101"}, "per_page"), ({"page": "0"}, "page"), ({"sort": "random"}, "sort"),
     ({"year_from": "abc"}, "year_from"), ({"country": "fra"}, "country"),

@@ -100,7 +100,7 @@ def title_of(key: str) -> str:
 
 # --- partial matches after full ones -------------------------------------------------------
 
-@pytest.mark.parametrize("q, key", [
+@pytest.mark.parametrize(("q", "key"), [
     ("protect domestic workers abroad", "domestic"),
     ("help returnees find jobs", "returnees"),
 ])
@@ -143,7 +143,7 @@ def test_facet_counts_equal_what_a_click_returns_with_partial_matches(client, re
 
 # --- variants --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("q, key", [
+@pytest.mark.parametrize(("q", "key"), [
     ("consular assistance", "consulates"),
     ("mental health psychosocial support migrants", "psychosocial"),
     ("Venezuela", "venezuela"), ("Venezuela", "venezuelans"),

@@ -84,7 +84,8 @@ def test_index_check_reports_an_orphan_and_sync_removes_it(app, client, runner, 
 def _after_repair(app, client, q):
     """Search, expecting 503 + Retry-After first; wait for the background repair; search again."""
     first = client.get("/api/v1/practices", query_string={"q": q})
-    assert first.status_code == 503 and int(first.headers["Retry-After"]) > 0
+    assert first.status_code == 503
+    assert int(first.headers["Retry-After"]) > 0
     worker = app.extensions["kb.index"].worker
     assert worker is not None
     worker.join(timeout=60)

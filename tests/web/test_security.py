@@ -35,8 +35,10 @@ def _user(app, email="limited@example.org", role="submitter"):
 def test_every_response_carries_the_security_headers(client, path):
     headers = client.get(path).headers
     csp = headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "Strict-Transport-Security" not in headers  # plain HTTP here
@@ -54,7 +56,8 @@ def test_session_cookies_are_httponly_and_samesite_lax(client, make_user):
     cookies = response.headers.getlist("Set-Cookie")
     for name in ("session=", "remember_token="):
         line = next(c for c in cookies if c.startswith(name))
-        assert "HttpOnly" in line and "SameSite=Lax" in line
+        assert "HttpOnly" in line
+        assert "SameSite=Lax" in line
         assert "Secure" not in line
 
 
@@ -63,7 +66,8 @@ def test_session_cookies_are_httponly_and_samesite_lax(client, make_user):
 def test_cookies_are_secure_when_served_over_https(tmp_path, config):
     app = create_app({"TESTING": True, "SECRET_KEY": "s", "MAIL_DIR": str(tmp_path / "mail"),
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}", **config})
-    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_SECURE"]
+    assert app.config["REMEMBER_COOKIE_SECURE"]
 
 
 def test_signed_in_pages_are_not_cached(client, make_user, login):
@@ -99,7 +103,8 @@ def test_every_html_form_carries_a_csrf_token(csrf_client, make_user):
     for path in ("/account", "/account/two-factor", "/account/tokens", "/admin/users"):
         html = csrf_client.get(path).get_data(as_text=True)
         posts = html.count('method="post"')
-        assert posts and html.count('name="csrf_token"') >= posts, path
+        assert posts, path
+        assert html.count('name="csrf_token"') >= posts, path
 
 
 # --- throttling ---------------------------------------------------------------------------
@@ -149,7 +154,8 @@ def test_registration_and_reset_requests_are_throttled(limited_app, path, data, 
     limited_app.config[setting] = "2 per hour"
     client = limited_app.test_client()
     statuses = [client.post(path, data=data).status_code for _n in range(3)]
-    assert statuses[-1] == 429 and 429 not in statuses[:2]
+    assert statuses[-1] == 429
+    assert 429 not in statuses[:2]
 
 
 @pytest.mark.parametrize("path", ["/practices?q=water", "/api/v1/practices?q=water"])
@@ -158,7 +164,8 @@ def test_search_and_the_api_have_a_guest_tier(limited_app, path):
     limited_app.config["RATELIMIT_API"] = "3 per minute"
     client = limited_app.test_client()
     statuses = [client.get(path).status_code for _n in range(4)]
-    assert 429 not in statuses[:3] and statuses[3] == 429
+    assert 429 not in statuses[:3]
+    assert statuses[3] == 429
 
 
 def test_signed_in_people_are_not_held_to_the_guest_tier(limited_app):
@@ -197,11 +204,15 @@ def test_a_failed_sign_in_is_logged_on_one_line_without_the_password(client, sec
                                 "password": secret}, headers={"X-Request-ID": "abc123"})
     text = security_log.getvalue()
     lines = text.splitlines()
-    assert lines and all(line.startswith("20") for line in lines)  # each a whole record
+    # each a whole record
+    assert lines
+    assert all(line.startswith("20") for line in lines)
     assert secret not in text
     assert "evil@example.org" not in text  # others' addresses are masked
     failed = next(line for line in lines if "login failed" in line)
-    assert "req=abc123" in failed and "client=127.0.0.1" in failed and "Z " in failed
+    assert "req=abc123" in failed
+    assert "client=127.0.0.1" in failed
+    assert "Z " in failed
 
 
 def test_successes_denials_and_role_changes_are_logged(client, make_user, login, security_log):

@@ -33,7 +33,8 @@ def test_submit_shows_a_message_next_to_each_field_and_keeps_what_was_typed(app)
                      "Choose at least one GCM objective", "At most 600 characters",
                      "Only web addresses starting with http"):
         assert fragment in page, fragment
-    assert 'value="Typed title kept"' in page and "not-an-email" in page
+    assert 'value="Typed title kept"' in page
+    assert "not-an-email" in page
 
 
 def test_submit_of_a_saved_draft_with_gaps_keeps_the_draft_and_names_the_fields(app):
@@ -43,16 +44,19 @@ def test_submit_of_a_saved_draft_with_gaps_keeps_the_draft_and_names_the_fields(
     practice = practice_titled(app, "Draft then submit")
     assert practice.state == "draft"
     page = r.get_data(as_text=True)
-    assert r.status_code == 422 and 'role="alert"' in page
+    assert r.status_code == 422
+    assert 'role="alert"' in page
     assert f'href="/submissions/{practice.id}/edit?step=alignment#objectives"' in page
 
 
 def test_the_preview_is_the_public_page_of_the_draft(app):
     client = signed_in(app, make_member(app))
     r = client.post("/submissions/new", data={**form_data(title="Preview me"), "preview": "y"})
-    assert r.status_code == 302 and r.headers["Location"].endswith("/preview")
+    assert r.status_code == 302
+    assert r.headers["Location"].endswith("/preview")
     page = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert ">Preview me</h1>" in page and "Preview:" in page
+    assert ">Preview me</h1>" in page
+    assert "Preview:" in page
     assert 'name="robots" content="noindex"' in page
 
 
@@ -79,4 +83,5 @@ def test_nobody_else_can_open_a_draft(app):
 
 def test_pages_need_a_signed_in_user(app):
     r = app.test_client().get("/submissions/new")
-    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert r.status_code == 302
+    assert "/login" in r.headers["Location"]

@@ -36,9 +36,12 @@ def test_a_title_of_201_characters_is_an_error_and_is_never_cut(app):
     page = r.get_data(as_text=True)
     assert r.status_code == 422
     summary = summary_of(page)
-    assert 'href="#title"' in summary and "At most 200 characters (this has 201)" in summary
-    assert f'value="{title}"' in page and 'maxlength="200"' not in page
-    assert practice_titled(app, title) is None and practice_titled(app, title[:200]) is None
+    assert 'href="#title"' in summary
+    assert "At most 200 characters (this has 201)" in summary
+    assert f'value="{title}"' in page
+    assert 'maxlength="200"' not in page
+    assert practice_titled(app, title) is None
+    assert practice_titled(app, title[:200]) is None
 
 
 def test_a_60000_character_description_or_700_character_summary_keeps_the_typed_text(app):
@@ -49,24 +52,31 @@ def test_a_60000_character_description_or_700_character_summary_keeps_the_typed_
     page = r.get_data(as_text=True)
     assert r.status_code == 422
     found = summary_of(page)
-    assert 'href="#description"' in found and "this has 60000" in found
-    assert 'href="#summary"' in found and "this has 700" in found
+    assert 'href="#description"' in found
+    assert "this has 60000" in found
+    assert 'href="#summary"' in found
+    assert "this has 700" in found
     assert "Nothing was saved" in found
-    assert description in page and summary in page and 'value="Too long"' in page
+    assert description in page
+    assert summary in page
+    assert 'value="Too long"' in page
     assert practice_titled(app, "Too long") is None
 
 
 def test_next_saves_the_step_and_opens_the_following_one(app):
     client = signed_in(app, make_member(app))
     page = client.get("/submissions/new").get_data(as_text=True)
-    assert 'aria-current="step"' in page and "Step 1 of 8" in page
+    assert 'aria-current="step"' in page
+    assert "Step 1 of 8" in page
     assert 'name="objectives"' not in page  # one step per page
     r = client.post("/submissions/new", data=basics(title="Stepwise", next="y"))
     practice = practice_titled(app, "Stepwise")
     assert r.status_code == 302
     assert r.headers["Location"].endswith(f"/submissions/{practice.id}/edit?step=alignment")
     page = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "Step 2 of 8" in page and 'name="objectives"' in page and 'name="title"' not in page
+    assert "Step 2 of 8" in page
+    assert 'name="objectives"' in page
+    assert 'name="title"' not in page
     r = client.post(f"/submissions/{practice.id}/edit",
                     data={"step": "alignment", "objectives": ["3", "7"], "back": "y"})
     assert r.headers["Location"].endswith("step=basics")
@@ -79,7 +89,8 @@ def test_required_fields_are_marked_and_limits_shown(app):
     page = client.get("/submissions/new").get_data(as_text=True)
     label = re.search(r'<label for="title">.*?</p>', page, re.S).group(0)
     assert "required to submit" in label
-    assert 'data-limit="200"' in page and "At most 200 characters." in page
+    assert 'data-limit="200"' in page
+    assert "At most 200 characters." in page
     assert 'src="/static/js/forms.js"' in page
 
 
@@ -93,7 +104,8 @@ def test_the_review_step_lists_what_is_missing_each_linked_to_its_step(app):
                  "step=when#start_year"):
         assert f'href="/submissions/{practice.id}/edit?{href}"' in page, href
     r = client.post(f"/submissions/{practice.id}/edit", data={"step": "review", "send": "y"})
-    assert r.status_code == 422 and 'role="alert"' in r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert 'role="alert"' in r.get_data(as_text=True)
     assert practice_titled(app, "Half done").state == "draft"
 
 
@@ -106,7 +118,8 @@ def test_a_javascript_link_is_refused_with_the_error_at_the_top(app):
         "save": "y"})
     page = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert 'href="#links-0-url"' in summary_of(page) and "javascript:alert(1)" in page
+    assert 'href="#links-0-url"' in summary_of(page)
+    assert "javascript:alert(1)" in page
 
 
 def test_resource_rows_are_added_and_removed(app):
@@ -114,13 +127,15 @@ def test_resource_rows_are_added_and_removed(app):
     client.post("/submissions/new", data=basics(title="Rows", save="y"))
     pid = practice_titled(app, "Rows").id
     page = client.get(f"/submissions/{pid}/edit?step=resources").get_data(as_text=True)
-    assert 'name="links-0-url"' in page and 'name="links-1-url"' not in page
+    assert 'name="links-0-url"' in page
+    assert 'name="links-1-url"' not in page
     r = client.post(f"/submissions/{pid}/edit", data={
         "step": "resources", "links-0-title": "Report", "links-0-url": "https://example.org/r",
         "add_link": "y"})
     assert r.status_code == 302
     page = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert 'value="https://example.org/r"' in page and 'name="links-1-url"' in page
+    assert 'value="https://example.org/r"' in page
+    assert 'name="links-1-url"' in page
     r = client.post(f"/submissions/{pid}/edit", data={
         "step": "resources", "links-0-title": "Report", "links-0-url": "https://example.org/r",
         "links-1-title": "Video", "links-1-url": "https://example.org/v", "remove_link": "0"})
@@ -134,7 +149,8 @@ def test_a_link_title_over_300_characters_is_an_error_not_cut(app):
     r = client.post(f"/submissions/{pid}/edit", data={
         "step": "resources", "links-0-title": "L" * 301, "links-0-url": "https://example.org",
         "save": "y"})
-    assert r.status_code == 422 and 'href="#links-0-title"' in r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert 'href="#links-0-title"' in r.get_data(as_text=True)
     assert practice_titled(app, "Long link").links == []
 
 
@@ -145,10 +161,12 @@ def test_countries_are_grouped_by_region_without_a_bare_multi_select(app):
     client.post(f"/submissions/{pid}/edit", data={"step": "where", "countries": ["MEX"],
                                                   "save": "y"})
     page = client.get(f"/submissions/{pid}/edit?step=where").get_data(as_text=True)
-    assert "<select multiple" not in page and 'name="countries" multiple' not in page
+    assert "<select multiple" not in page
+    assert 'name="countries" multiple' not in page
     assert page.count('<details class="country-group"') >= 5
     group = re.search(r'<details class="country-group" open>.*?</details>', page, re.S).group(0)
-    assert "Latin America" in group and 'value="MEX" checked' in group
+    assert "Latin America" in group
+    assert 'value="MEX" checked' in group
 
 
 def test_a_save_that_changes_nothing_records_no_edit(app):
@@ -173,8 +191,10 @@ def test_the_preview_has_an_action_bar(app):
     pid = practice_titled(app, "Previewed").id
     page = client.get(f"/submissions/{pid}/preview").get_data(as_text=True)
     bar = re.search(r'<nav class="action-bar".*?</nav>', page, re.S).group(0)
-    assert f'href="/submissions/{pid}/edit"' in bar and "Submit for review" in bar
-    assert 'href="/submissions/"' in bar and "Back to my practices" in bar
+    assert f'href="/submissions/{pid}/edit"' in bar
+    assert "Submit for review" in bar
+    assert 'href="/submissions/"' in bar
+    assert "Back to my practices" in bar
 
 
 def test_withdraw_asks_for_confirmation_on_its_own_page(app):
@@ -182,10 +202,12 @@ def test_withdraw_asks_for_confirmation_on_its_own_page(app):
     client.post("/submissions/new", data={**form_data(title="Withdraw me"), "send": "y"})
     pid = practice_titled(app, "Withdraw me").id
     page = client.get(f"/submissions/{pid}/withdraw").get_data(as_text=True)
-    assert "Withdraw this practice?" in page and "final" in page
+    assert "Withdraw this practice?" in page
+    assert "final" in page
     assert practice_titled(app, "Withdraw me").state == "submitted"
     r = client.post(f"/submissions/{pid}/withdraw", data={"comment": "Duplicate."})
-    assert r.status_code == 302 and practice_titled(app, "Withdraw me").state == "withdrawn"
+    assert r.status_code == 302
+    assert practice_titled(app, "Withdraw me").state == "withdrawn"
     r = client.get(f"/submissions/{pid}/withdraw")
     assert r.status_code == 302  # nothing left to withdraw
 
@@ -200,15 +222,18 @@ def test_a_submitter_deletes_a_never_submitted_draft_and_the_audit_stays(app):
     other = signed_in(app, make_member(app))
     assert other.post(f"/submissions/{pid}/delete").status_code == 404
     page = client.get(f"/submissions/{pid}/delete").get_data(as_text=True)
-    assert "Delete this draft?" in page and practice_titled(app, "Delete me") is not None
+    assert "Delete this draft?" in page
+    assert practice_titled(app, "Delete me") is not None
     r = client.post(f"/submissions/{pid}/delete")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/submissions/")
+    assert r.status_code == 302
+    assert r.headers["Location"].endswith("/submissions/")
     assert practice_titled(app, "Delete me") is None
     with app.app_context():
         events = db.get_session().query(AuditEvent).filter(
             AuditEvent.action.in_(("create", "delete_draft"))).all()
         deleted = [e for e in events if e.action == "delete_draft"]
-        assert len(deleted) == 1 and deleted[0].data["practice_id"] == pid
+        assert len(deleted) == 1
+        assert deleted[0].data["practice_id"] == pid
         assert deleted[0].actor_id == owner.id
         assert any(e.action == "create" for e in events)  # the earlier event stays
 

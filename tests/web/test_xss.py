@@ -22,7 +22,8 @@ def load(name: str) -> list[str]:
 
 def between(html: str, start: str, end: str) -> str:
     i, j = html.find(start), html.rfind(end)
-    assert i >= 0 and j > i, f"no {start} in the page"
+    assert i >= 0, f"no {start} in the page"
+    assert j > i, f"no {end} after {start} in the page"
     return html[i:j + len(end)]
 
 

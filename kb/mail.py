@@ -90,7 +90,8 @@ def _after_commit(session: Session) -> None:
     ids = [m.id for m in messages if inspect(m).has_identity]
     if not ids:
         return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as Flask
+    # current_app is a LocalProxy, which Flask's type hints present as the Flask app itself.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("MAIL_SERVER"):
         threading.Thread(target=_deliver_in_thread, args=(app, ids), name="kb-mail",
                          daemon=True).start()

@@ -95,6 +95,7 @@ class _BoundedLinks:
         if not data.startswith("(", index) or _nesting_end(data, index + 1, _PAREN) is None:
             return "", None, index, False
         window = data[index : index + _MAX_LINK_DESTINATION]
+        # A mixin: getLink is the LinkInlineProcessor's it is mixed into, unknown to mypy here.
         href, title, end, handled = super().getLink(window, 0)  # type: ignore[misc]
         return href, title, index + end, handled
 

@@ -11,7 +11,7 @@ from kb.errors import ValidationFailed
 from kb.models import Organization, User
 from kb.services import passwords
 from kb.services.messages import _
-from kb.services.passwords import HASHER, MAX_LENGTH, MIN_LENGTH, hash_password  # noqa: F401
+from kb.services.passwords import MAX_LENGTH, MIN_LENGTH, hash_password
 
 log = logging.getLogger("kb.security")
 

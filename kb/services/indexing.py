@@ -221,7 +221,8 @@ def _in_background(state: SyncState, job: Callable[[SearchIndex], object]) -> bo
     """Run job(index) in a thread with its own app context; False if one is running."""
     if not state.background.acquire(blocking=False):
         return False
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as Flask
+    # current_app is a LocalProxy, which Flask's type hints present as the Flask app itself.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def run() -> None:
         try:

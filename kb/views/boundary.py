@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, overload
 
 from flask import Flask, Request, request
 from flask.json.provider import DefaultJSONProvider
@@ -53,7 +53,15 @@ class KbRequest(Request):
     """A request whose form values carry no NUL characters and whose streamed body is never
     silently cut at MAX_CONTENT_LENGTH."""
 
-    def get_data(self, cache: bool = True, as_text: bool = False,  # type: ignore[override]
+    @overload
+    def get_data(self, cache: bool = True, as_text: Literal[False] = False,
+                 parse_form_data: bool = False) -> bytes: ...
+
+    @overload
+    def get_data(self, cache: bool = True, as_text: Literal[True] = ...,
+                 parse_form_data: bool = False) -> str: ...
+
+    def get_data(self, cache: bool = True, as_text: bool = False,
                  parse_form_data: bool = False) -> bytes | str:
         data = super().get_data(cache=cache, parse_form_data=parse_form_data)
         limit = self.max_content_length

@@ -1,4 +1,16 @@
-"""Turn user Markdown into safe HTML and sanitized HTML into plain text; the only bleach user."""
+"""Turn user Markdown into safe HTML and sanitized HTML into plain text; the only bleach user.
+
+Sanitizing is bleach's public ``bleach.sanitizer.Cleaner`` (allowed tags, attributes and link
+protocols). One bleach name beyond it is used, here only: ``bleach.html5lib_shim.Filter``, the
+base class of ``_LinkRelFilter``, which gives every kept link rel="nofollow noopener" and
+unwraps a link whose href the Cleaner removed. It is what ``Cleaner(filters=...)`` expects
+and what bleach's own documentation of filters subclasses; types-bleach does not list it.
+
+Why not bleach's public link hook, ``bleach.linkifier.LinkifyFilter`` with a callback (tried):
+it re-reads character references in all text, so "&amp;lt;" typed by an author shows as "<"
+instead of "&lt;", and an unwrapped link's text loses its escaped "<" and ">" and its inline
+markup. The filter below changes only the <a> tags.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +24,7 @@ from typing import Any
 import bleach
 import markdown
 
-# bleach re-exports html5lib's Filter here; types-bleach does not list it.
+# bleach re-exports html5lib's Filter here (see the module docstring).
 from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]
 from markdown import inlinepatterns as ip
 

@@ -1,4 +1,4 @@
-"""The password policy: length, the shipped common-password list, argon2id at OWASP strength."""
+"""The password policy: length, guessability (zxcvbn), argon2id at OWASP strength."""
 from __future__ import annotations
 
 import pytest
@@ -6,17 +6,27 @@ from argon2 import extract_parameters
 
 from kb.services import passwords
 
+COMMON = "This password is too common"
+GUESSABLE = "This password is too easy to guess"
+
 
 @pytest.mark.parametrize("password", [
     "password1234", "Password1234", "PASSWORD123456", "qwertyuiopas", "123456789012",
     "iloveyou1234", "letmein12345!", "monkey123456", "1q2w3e4r5t6y", "p@ssw0rd1234",
-    "qwerty123456", "aaaaaaaaaaaa", "abcabcabcabc", "abcdefghijkl", "zyxwvutsrqpo",
-    "dragon!!2024!!", "sunshine 1234", "2024-2025-2026", "   password1234   ",
-    "Pa$$w0rd2024", "lovelovelove", "0987654321098", "asdfghjkl123",
+    "qwerty123456", "sunshine 1234", "   password1234   ", "Pa$$w0rd2024", "0987654321098",
+    "asdfghjkl123",
 ])
-def test_common_and_patterned_passwords_are_refused(password):
-    assert passwords.is_common(password)
-    assert "too common" in passwords.password_problems(password)[0]
+def test_common_passwords_even_padded_or_in_leet_are_refused_as_common(password):
+    assert passwords.password_problems(password)[0].startswith(COMMON)
+
+
+@pytest.mark.parametrize("password", [
+    "aaaaaaaaaaaa", "abcabcabcabc", "abcdefghijkl", "zyxwvutsrqpo", "lovelovelove",
+    "1234567890123456", "zxcvbnmasdfgh",
+])
+def test_repetitions_sequences_and_keyboard_rows_are_refused(password):
+    problems = passwords.password_problems(password)
+    assert problems and problems[0].startswith((COMMON, GUESSABLE))
 
 
 @pytest.mark.parametrize("password", [
@@ -37,14 +47,14 @@ def test_passwords_up_to_256_characters_are_accepted_and_longer_ones_refused():
     assert passwords.password_problems(long_ok + "x") == ["Use at most 256 characters."]
 
 
+def test_a_long_password_is_judged_by_its_beginning_and_answered_quickly():
+    # zxcvbn refuses more than 72 characters and slows down sharply past 48.
+    assert passwords.password_problems("a" * 256)[0].startswith(GUESSABLE)
+    assert passwords.password_problems("Kx9#mQ2vL7pT" * 21) == []
+
+
 def test_no_composition_rules_apply():
     assert passwords.password_problems("only lower case words here") == []
-
-
-def test_the_shipped_list_holds_at_least_a_thousand_passwords():
-    known = passwords.common_passwords()
-    assert len(known) >= 1000
-    assert {"123456", "password", "iloveyou", "qwerty123456"} <= known
 
 
 def test_hashes_are_argon2id_at_or_above_the_owasp_minimum():

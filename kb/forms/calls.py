@@ -11,11 +11,21 @@ from wtforms.validators import Optional
 from kb.forms.practices import MultiCheckboxField
 
 
-class CallForm(FlaskForm):
+class _TitledForm(FlaskForm):
+    """The title and the address (set once, when created) of a call or a collection."""
+
     title = StringField(_l("Title"))
     slug = StringField(_l("Address (slug)"), description=_l(
         "Lower-case letters, digits and hyphens; leave empty to derive it from the title. It "
         "cannot change later."))
+
+    def _with_slug(self, body: dict[str, Any], include_slug: bool) -> dict[str, Any]:
+        if include_slug:
+            body["slug"] = (self.slug.data or "").strip()
+        return body
+
+
+class CallForm(_TitledForm):
     description = TextAreaField(_l("Description: who may submit, criteria (Markdown)"))
     objectives = MultiCheckboxField(_l("Focus objectives"))
     opens_on = DateField(_l("Opens on (UTC date, inclusive)"), validators=[Optional()])
@@ -29,16 +39,10 @@ class CallForm(FlaskForm):
             "objectives": list(self.objectives.data or []),
             "opens_on": self.opens_on.data, "closes_on": self.closes_on.data,
             "contact": self.contact.data or ""}
-        if include_slug:
-            body["slug"] = (self.slug.data or "").strip()
-        return body
+        return self._with_slug(body, include_slug)
 
 
-class CollectionForm(FlaskForm):
-    title = StringField(_l("Title"))
-    slug = StringField(_l("Address (slug)"), description=_l(
-        "Lower-case letters, digits and hyphens; leave empty to derive it from the title. It "
-        "cannot change later."))
+class CollectionForm(_TitledForm):
     intro = TextAreaField(_l("Introduction (Markdown)"))
     published = BooleanField(_l("Published (shown to the public)"))
 
@@ -46,9 +50,7 @@ class CollectionForm(FlaskForm):
         """Return the API body of the collection's own fields (items change separately)."""
         body: dict[str, Any] = {"title": self.title.data or "", "intro": self.intro.data or "",
                                 "published": bool(self.published.data)}
-        if include_slug:
-            body["slug"] = (self.slug.data or "").strip()
-        return body
+        return self._with_slug(body, include_slug)
 
 
 class AddPracticeForm(FlaskForm):

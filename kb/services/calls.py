@@ -11,16 +11,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb import db, sanitize, schemas, taxonomy, workflow
-from kb.errors import NotFound, PermissionDenied, ValidationFailed
+from kb.errors import NotFound, ValidationFailed
+from kb.i18n import N_
 from kb.models import Call, Practice, User
 from kb.services import notifications
 from kb.services.messages import _
+from kb.services.permissions import require_admin
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = schemas.MAX_SLUG
 MAX_DESCRIPTION = 20_000
 WAITING_STATES = (workflow.SUBMITTED, workflow.IN_REVIEW)
 Errors = dict[str, list[str]]  # field name -> its messages
+ADMINS_ONLY = N_("Only administrators may manage calls for practices.")
 
 
 def today() -> dt.date:
@@ -43,11 +46,6 @@ class CallListing:
 def is_slug(value: object) -> bool:
     """Return True for a lower-case slug (letters, digits, single hyphens) of at most 80."""
     return isinstance(value, str) and len(value) <= MAX_SLUG and bool(SLUG.match(value))
-
-
-def _require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise PermissionDenied(_("Only administrators may manage calls for practices."))
 
 
 def list_calls(on: dt.date | None = None) -> CallListing:
@@ -227,7 +225,7 @@ def _apply(session: Session, call: Call, clean: dict[str, Any]) -> None:
 
 def create_call(user: User, body: Any) -> Call:
     """Open a new call for practices. Raises PermissionDenied, ValidationFailed."""
-    _require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     clean = validate_call(body, partial=False)
     with db.write_transaction() as session:
         slug = clean.get("slug") or free_slug(session, Call.slug, clean["title"], "call")
@@ -255,7 +253,7 @@ def free_slug(session: Session, column: Any, title: str, fallback: str) -> str:
 
 def update_call(user: User, slug: str, body: Any) -> Call:
     """Change a call (its slug stays). Raises NotFound, PermissionDenied, ValidationFailed."""
-    _require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     clean = validate_call(body, partial=True)
     if clean.get("slug", slug) != slug:
         raise ValidationFailed(_("Some fields need attention."),
@@ -268,7 +266,7 @@ def update_call(user: User, slug: str, body: Any) -> Call:
 
 def close_call(user: User, slug: str) -> Call:
     """Close a call today, before its deadline. Raises NotFound, PermissionDenied."""
-    _require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     with db.write_transaction() as session:
         call = _load(session, slug)
         if call.status_on(today()) != "closed":

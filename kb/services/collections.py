@@ -9,15 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb import db, sanitize, workflow
-from kb.errors import NotFound, PermissionDenied, ValidationFailed
+from kb.errors import NotFound, ValidationFailed
+from kb.i18n import N_
 from kb.models import Collection, CollectionItem, Practice, User
 from kb.services.calls import clean_title_texts, free_slug, is_slug
 from kb.services.messages import _
+from kb.services.permissions import require_admin
 
 _PRACTICE_SLUG = re.compile(r"^[a-z0-9-]{1,220}$")
 MAX_ITEMS = 100
 MAX_NOTE = 300
 MAX_INTRO = 20_000
+ADMINS_ONLY = N_("Only administrators may curate collections.")
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,6 @@ class Card:
     practice: Practice
     outcome: str
     hidden_reason: str | None = None
-
-
-def _require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise PermissionDenied(_("Only administrators may curate collections."))
 
 
 def cards(collection: Collection, public: bool = True) -> list[Card]:
@@ -60,7 +58,7 @@ def list_published() -> list[Collection]:
 
 def list_all(user: User) -> list[Collection]:
     """Return every collection for the admin page. Raises PermissionDenied."""
-    _require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     return list(db.get_session().scalars(
         select(Collection).order_by(Collection.updated_at.desc(), Collection.id.desc())))
 
@@ -81,7 +79,7 @@ def get_public(slug: str) -> Collection:
 
 def get_for_admin(user: User, slug: str) -> Collection:
     """Return any collection for its curator. Raises PermissionDenied, NotFound."""
-    _require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     found = _find(db.get_session(), slug)
     if found is None:
         raise NotFound(_("No collection has this address."))
@@ -193,7 +191,7 @@ def _replace_items(session: Session, collection: Collection,
 
 def create_collection(user: User, body: Any) -> Collection:
     """Create a collection. Raises PermissionDenied, ValidationFailed."""
-    _require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     clean = validate_collection(body, partial=False)
     with db.write_transaction() as session:
         slug = clean.get("slug") or free_slug(session, Collection.slug, clean["title"],
@@ -210,7 +208,7 @@ def create_collection(user: User, body: Any) -> Collection:
 def update_collection(user: User, slug: str, body: Any) -> Collection:
     """Change a collection; ``items`` replaces the list. Raises NotFound, PermissionDenied,
     ValidationFailed."""
-    _require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     clean = validate_collection(body, partial=True)
     if clean.get("slug", slug) != slug:
         raise ValidationFailed(_("Some fields need attention."),
@@ -223,7 +221,7 @@ def update_collection(user: User, slug: str, body: Any) -> Collection:
 
 def add_practice(user: User, slug: str, practice_slug: str, note: str = "") -> Collection:
     """Append a published practice. Raises NotFound, PermissionDenied, ValidationFailed."""
-    _require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     with db.write_transaction() as session:
         collection = _load(session, slug)
         current = [(item.practice.slug, item.note) for item in collection.items]
@@ -244,7 +242,7 @@ def edit_item(user: User, slug: str, item_id: int, move: int = 0,
 
     Raises NotFound, PermissionDenied, ValidationFailed.
     """
-    _require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     with db.write_transaction() as session:
         collection = _load(session, slug)
         items = list(collection.items)

@@ -10,13 +10,16 @@ from sqlalchemy.orm import Session
 
 from kb import db
 from kb.errors import NotFound, PermissionDenied, ValidationFailed
+from kb.i18n import N_
 from kb.models import AuditEvent, Organization, User
 from kb.services.accounts import ROLES, STAFF_ROLES
 from kb.services.messages import _
+from kb.services.permissions import require_admin
 
 log = logging.getLogger("kb.security")
 
 PER_PAGE = 50
+ADMINS_ONLY = N_("Only administrators manage accounts.")
 
 
 @dataclass
@@ -33,15 +36,10 @@ class UserPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _require_admin(actor: User) -> None:
-    if actor.role != "admin":
-        raise PermissionDenied(_("Only administrators manage accounts."))
-
-
 def search_users(actor: User, query: str = "", role: str = "", status: str = "",
                  page: int = 1) -> UserPage:
     """Return accounts matching name, email or organization. Raises PermissionDenied."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     stmt = select(User).outerjoin(Organization, User.organization_id == Organization.id)
     text = query.strip().lower()
     if text:
@@ -64,7 +62,7 @@ def search_users(actor: User, query: str = "", role: str = "", status: str = "",
 def change_role(actor: User, user_id: int, role: str) -> User:
     """Give ``user_id`` a new role; their sessions end. Raises PermissionDenied, NotFound,
     ValidationFailed."""
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     if role not in ROLES:
         raise ValidationFailed(_("Choose a role from the list."), {"role": [", ".join(ROLES)]})
     if user_id == actor.id:
@@ -87,7 +85,7 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
 
     Raises PermissionDenied, NotFound.
     """
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     if user_id == actor.id:
         raise PermissionDenied(_("You cannot deactivate your own account."))
     with db.write_transaction() as session:
@@ -109,7 +107,7 @@ def set_internal(actor: User, user_id: int, internal: bool) -> User:
     Internal reviewers count toward KB_REVIEWS_INTERNAL_REQUIRED. Raises PermissionDenied,
     NotFound, ValidationFailed (a submitter account marked internal).
     """
-    _require_admin(actor)
+    require_admin(actor, ADMINS_ONLY)
     with db.write_transaction() as session:
         user = _get(session, user_id)
         if user.internal == internal:

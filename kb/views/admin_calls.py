@@ -1,7 +1,10 @@
 """Admin pages for calls for practices: list, create, edit and close early (/admin/calls)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +12,7 @@ from kb.errors import ValidationFailed
 from kb.forms import add_field_errors, choices
 from kb.forms.calls import CallForm
 from kb.forms.practices import ActionForm
+from kb.models import Call
 from kb.security import roles_required
 from kb.services import calls
 from kb.views.admin import bp
@@ -31,16 +35,8 @@ def calls_list():
 @roles_required("admin")
 def new_call():
     form = _form()
-    if form.validate_on_submit():
-        try:
-            call = calls.create_call(current_user, form.to_body(include_slug=True))
-        except ValidationFailed as exc:
-            add_field_errors(form, exc.fields)
-        else:
-            flash(_("Call “%(title)s” saved.", title=call.title), "success")
-            return redirect(url_for("admin.calls_list"))
-    status = 422 if form.errors else 200
-    return render_template("admin/call_edit.html", form=form, call=None), status
+    return _edit_page(form, None, lambda: calls.create_call(current_user,
+                                                            form.to_body(include_slug=True)))
 
 
 @bp.route("/calls/<slug>/edit", methods=["GET", "POST"])
@@ -50,13 +46,20 @@ def edit_call(slug: str):
     form = _form(obj=call)
     if request.method == "GET":
         form.objectives.data = [str(o) for o in call.objectives or []]
+    return _edit_page(form, call, lambda: calls.update_call(current_user, slug,
+                                                            form.to_body(include_slug=False)))
+
+
+def _edit_page(form: CallForm, call: Call | None, save: Callable[[], Call]
+               ) -> ResponseReturnValue:
+    """Save a valid posted form with ``save`` and go back to the list; else show the form."""
     if form.validate_on_submit():
         try:
-            call = calls.update_call(current_user, slug, form.to_body(include_slug=False))
+            saved = save()
         except ValidationFailed as exc:
             add_field_errors(form, exc.fields)
         else:
-            flash(_("Call “%(title)s” saved.", title=call.title), "success")
+            flash(_("Call “%(title)s” saved.", title=saved.title), "success")
             return redirect(url_for("admin.calls_list"))
     status = 422 if form.errors else 200
     return render_template("admin/call_edit.html", form=form, call=call), status

@@ -1,36 +1,30 @@
 """Admin pages for practices: archive and unarchive with a reason, and the audit log."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from kb.errors import ValidationFailed
 from kb.forms import add_field_errors
 from kb.forms.practices import ActionForm, ArchiveForm
+from kb.security import roles_required
 from kb.services import reviews
 from kb.views.admin import bp
 from kb.views.boundary import whole_number
 
 
-def _require_admin() -> None:
-    if current_user.role != "admin":
-        abort(403)
-
-
 @bp.get("/practices")
-@login_required
+@roles_required("admin")
 def practices():
-    _require_admin()
     state = request.args.get("state") or None
     return render_template("admin/practices.html", items=reviews.practices_for_admin(state),
                            state=state, archive_form=ArchiveForm(), action_form=ActionForm())
 
 
 @bp.post("/practices/<int:practice_id>/archive")
-@login_required
+@roles_required("admin")
 def archive_practice(practice_id: int):
-    _require_admin()
     form = ArchiveForm()
     form.validate_on_submit()
     try:
@@ -46,9 +40,8 @@ def archive_practice(practice_id: int):
 
 
 @bp.post("/practices/<int:practice_id>/unarchive")
-@login_required
+@roles_required("admin")
 def unarchive_practice(practice_id: int):
-    _require_admin()
     form = ActionForm()
     form.validate_on_submit()
     reviews.unarchive(current_user, practice_id, form.comment.data or "")
@@ -57,9 +50,8 @@ def unarchive_practice(practice_id: int):
 
 
 @bp.get("/audit")
-@login_required
+@roles_required("admin")
 def audit():
-    _require_admin()
     args = request.args
     filters = reviews.AuditFilter(
         action=args.get("action") or None,

@@ -26,7 +26,8 @@ def test_common_passwords_even_padded_or_in_leet_are_refused_as_common(password)
 ])
 def test_repetitions_sequences_and_keyboard_rows_are_refused(password):
     problems = passwords.password_problems(password)
-    assert problems and problems[0].startswith((COMMON, GUESSABLE))
+    assert problems
+    assert problems[0].startswith((COMMON, GUESSABLE))
 
 
 @pytest.mark.parametrize("password", [

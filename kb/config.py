@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "INDEX_SYNC_INTERVAL": 2.0,
     "BASE_URL": None,
     "REVIEW_AFTER_MONTHS": 24,  # a published practice is due for review after this; 0: never
+    # Peer review: approvals that publish a practice (1: one reviewer decides alone), and how
+    # many of them must come from reviewers marked internal (kb.services.review_counts).
+    "REVIEWS_REQUIRED": 1,
+    "REVIEWS_INTERNAL_REQUIRED": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SECURE": False,  # also turned on when BASE_URL starts with https://
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -82,6 +86,7 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config.update(test_config)
     _derive_paths(app)
     _check_secret(app)
+    _check_reviews(app)
     _cookie_security(app)
 
 
@@ -106,6 +111,16 @@ def _check_secret(app: Flask) -> None:
         "  export KB_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
         "or run in debug mode (flask --app wsgi run --debug) for local development."
     )
+
+
+def _check_reviews(app: Flask) -> None:
+    required, internal = (app.config["REVIEWS_REQUIRED"], app.config["REVIEWS_INTERNAL_REQUIRED"])
+    if not isinstance(required, int) or not 1 <= required <= 20:
+        raise ConfigError(f"{ENV_PREFIX}REVIEWS_REQUIRED must be a whole number from 1 to 20, "
+                          f"not {required!r}")
+    if not isinstance(internal, int) or not 0 <= internal <= required:
+        raise ConfigError(f"{ENV_PREFIX}REVIEWS_INTERNAL_REQUIRED must be a whole number from 0 "
+                          f"to {ENV_PREFIX}REVIEWS_REQUIRED ({required}), not {internal!r}")
 
 
 def _cookie_security(app: Flask) -> None:

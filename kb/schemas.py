@@ -212,6 +212,26 @@ ACTIONS: dict[str, Action] = {
                            "timeline.")}}),
     "reject": Action("Refuse the practice.",
                      {"comment": _comment("Why (required, not blank).")}),
+    "recommend": Action(
+        "Record one reviewer's recommendation (several reviewers, KB_REVIEWS_REQUIRED > 1; "
+        "with one it is that reviewer's decision). The last one of the round settles the "
+        "outcome: published, changes_requested, rejected or needs_decision.",
+        {"recommendation": {"type": "string", "enum": list(workflow.RECOMMENDATIONS),
+                            "description": "approve (checklist complete or override_reason), "
+                                           "request_changes or reject (comment required)."},
+         "checklist": _checklist(), "comment": _comment(
+             "What the submitter and the other reviewers read (required unless approving)."),
+         "override_reason": {**text(MAX_COMMENT), "description": N_(
+             "Why the practice is approved although a checklist criterion is not true: "
+             "required then, or the answer is 422; recorded in the timeline.")}},
+        required=("recommendation",)),
+    "add_reviewer": Action(
+        "An admin adds a reviewer to a practice whose reviewers disagree (needs_decision); "
+        "their recommendation counts toward the approvals required.",
+        {"reviewer": {"type": "integer", "minimum": 1,
+                      "description": "The id of an active reviewer not of the submitter's "
+                                     "organization."}},
+        required=("reviewer",)),
     "propose_update": Action("Open a revision of a published practice (201 with the new "
                              "revision).", status=201),
     "request_update": Action("Ask the submitter to check a published practice; it stays "

@@ -12,6 +12,7 @@ from kb.models.practices import (
     PracticeRegion,
     PracticeStakeholder,
 )
+from kb.models.reviews import Review
 from kb.models.users import ApiToken, Organization, User
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "PracticePrinciple",
     "PracticeRegion",
     "PracticeStakeholder",
+    "Review",
     "User",
 ]

@@ -131,6 +131,10 @@ class Practice(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checklist: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     decision_reason: Mapped[str | None] = mapped_column(Text)  # rejection or archive reason
+    # Peer review: the round under way (each submission starts one) and the reviewers an
+    # admin added to it (kb.services.peer_review).
+    review_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reviewers_added: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,5 +1,10 @@
 """Who gets mail when a practice changes state: queued inside the transaction of the change
-(kb.mail delivers it after the commit, so a committed change never reports a mail failure)."""
+(kb.mail delivers it after the commit, so a committed change never reports a mail failure).
+
+With several reviewers (KB_REVIEWS_REQUIRED > 1) each reviewer is mailed when it is their
+turn (the practice can be claimed, they are asked again after a resubmission, an admin added
+them), admins when reviewers disagree, and the submitter only at outcomes (sent back for
+changes with every reviewer's comment, published, rejected)."""
 from __future__ import annotations
 
 import logging
@@ -9,8 +14,8 @@ from flask import url_for
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from kb import db, mail
-from kb.models import Call, Practice, User
+from kb import db, mail, workflow
+from kb.models import Call, Practice, Review, User
 
 log = logging.getLogger("kb.mail")
 
@@ -31,21 +36,78 @@ def _url(endpoint: str, **values: Any) -> str | None:
         return None  # no server name outside a request (e.g. some CLI runs): mail without link
 
 
-def state_changed(practice: Practice, action: str, actor: User, comment: str) -> None:
-    """Mail the submitter about every state change; mail reviewers when the queue grows.
+# With several reviewers the submitter hears of these only through the outcome.
+REVIEW_STEPS = ("claim", "unclaim", "recommend", "add_reviewer")
+# The state a round ends in -> the template sent to the submitter.
+OUTCOME_TEMPLATES = {workflow.CHANGES_REQUESTED: "practice_changes_requested",
+                     workflow.PUBLISHED: "practice_approved",
+                     workflow.REJECTED: "practice_rejected"}
 
-    Call it inside the write transaction of the change.
+
+def state_changed(practice: Practice, action: str, actor: User, comment: str,
+                  tally: workflow.Tally | None = None) -> None:
+    """Mail the people concerned by ``action``, which just moved ``practice`` (its state is
+    the new one); ``tally`` holds the review counts before it. Call it inside the write
+    transaction of the change.
     """
     session = db.get_session()
-    submitter = session.get(User, practice.submitter_id) if practice.submitter_id else None
+    single = tally is None or tally.single
     template = SUBMITTER_TEMPLATES.get(action)
+    reviews: list[Review] = []
+    if not single and action in REVIEW_STEPS:
+        template = OUTCOME_TEMPLATES.get(practice.state) if action == "recommend" else None
+        reviews = _recorded(practice)
+    submitter = session.get(User, practice.submitter_id) if practice.submitter_id else None
     if submitter is not None and submitter.is_active and template:
         mail.queue(submitter.email, template, locale=submitter.locale, practice=practice,
-                  recipient=submitter, actor=actor, comment=comment,
+                  recipient=submitter, actor=actor, comment=comment, reviews=reviews,
                   url=_url("submit.detail", practice_id=practice.id),
                   public_url=_url("public.practice", slug=practice.slug))
     if action == "submit":
-        _tell_reviewers(practice)
+        asked = _asked_again(practice)
+        if len(asked) < (tally.required if tally else 1):
+            _tell_reviewers(practice)
+        for reviewer in asked:
+            _tell_reviewer(practice, reviewer, "practice_review_again")
+    elif action == "add_reviewer":
+        for reviewer in _asked_again(practice):
+            _tell_reviewer(practice, reviewer, "practice_review_added")
+    elif action == "recommend" and practice.state == workflow.NEEDS_DECISION:
+        _tell_admins(practice)
+
+
+def _recorded(practice: Practice) -> list[Review]:
+    return [r for r in db.get_session().scalars(
+        select(Review).where(Review.practice_id == practice.id,
+                             Review.round == practice.review_round,
+                             Review.recommendation.is_not(None),
+                             Review.withdrawn_at.is_(None)).order_by(Review.id))]
+
+
+def _asked_again(practice: Practice) -> list[User]:
+    """The reviewers a slot of the current round is kept for (not yet claimed)."""
+    return list(db.get_session().scalars(
+        select(User).join(Review, Review.reviewer_id == User.id)
+        .where(Review.practice_id == practice.id, Review.round == practice.review_round,
+               Review.claimed_at.is_(None), Review.withdrawn_at.is_(None),
+               Review.reserved_until.is_not(None), User.is_active.is_(True))
+        .order_by(Review.id)))
+
+
+def _tell_reviewer(practice: Practice, reviewer: User, template: str) -> None:
+    mail.queue(reviewer.email, template, locale=reviewer.locale, practice=practice,
+              recipient=reviewer, url=_url("review.detail", practice_id=practice.id))
+
+
+def _tell_admins(practice: Practice) -> None:
+    # Admins of the submitter's organization could not decide: they are not told.
+    query = select(User).where(User.role == "admin", User.is_active.is_(True),
+                               User.id != (practice.submitter_id or 0))
+    if practice.organization_id is not None:
+        query = query.where((User.organization_id.is_(None))
+                            | (User.organization_id != practice.organization_id))
+    for admin in db.get_session().scalars(query):
+        _tell_reviewer(practice, admin, "practice_needs_decision")
 
 
 def _tell_reviewers(practice: Practice) -> None:

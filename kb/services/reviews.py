@@ -1,16 +1,18 @@
-"""Reviewer and admin use cases: the queue, claim, unclaim, decisions, archiving, the audit log."""
+"""Reviewer and admin use cases: the queue, claim, unclaim, decisions (one reviewer) and
+recommendations (several: DESIGN.md section 8), an admin adding a reviewer, archiving, the
+audit log."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from kb import db, workflow
 from kb.errors import PermissionDenied, ValidationFailed
-from kb.models import AuditEvent, Practice, PracticeObjective, PracticeRegion, User
-from kb.services import indexing, living
+from kb.models import AuditEvent, Practice, PracticeObjective, PracticeRegion, Review, User
+from kb.services import indexing, living, peer_review, review_counts
 from kb.services.messages import _
 from kb.services.records import (
     WRITABLE_FIELDS,
@@ -19,7 +21,7 @@ from kb.services.records import (
     practice_to_record,
     unique_slug,
 )
-from kb.services.submissions import Change, perform
+from kb.services.transitions import Change, perform
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,17 @@ def _require_reviewer(user: User) -> None:
 
 
 def queue(user: User, filters: QueueFilter = QueueFilter()) -> list[Practice]:
-    """Return submitted practices, oldest submission first (ties by id: a stable order).
+    """Return the practices waiting for a reviewer, oldest submission first (ties by id: a
+    stable order): submitted ones and, with several reviewers, those in review with a slot
+    left (kb.services.peer_review.counts gives each one's counts).
 
     Raises PermissionDenied for non-reviewers.
     """
     _require_reviewer(user)
     query = select(Practice).where(Practice.state == workflow.SUBMITTED)
+    if review_counts.required() > 1:
+        query = select(Practice).where(Practice.state.in_((workflow.SUBMITTED,
+                                                           workflow.IN_REVIEW)))
     if filters.objective:
         query = query.where(Practice.id.in_(select(PracticeObjective.practice_id).where(
             PracticeObjective.code == filters.objective)))
@@ -54,16 +61,32 @@ def queue(user: User, filters: QueueFilter = QueueFilter()) -> list[Practice]:
         query = query.where(Practice.language == filters.language)
     if filters.call:
         query = query.where(Practice.call_slug == filters.call)
-    return list(db.get_session().scalars(
+    found = list(db.get_session().scalars(
         query.order_by(Practice.submitted_at.asc(), Practice.id.asc())))
+    if review_counts.required() == 1:
+        return found
+    return [p for p in found if p.state == workflow.SUBMITTED
+            or workflow.can(p.state, "claim", *_standing(user, p))]
+
+
+def _standing(user: User, practice: Practice) -> tuple[workflow.Actor, workflow.Tally]:
+    standing = review_counts.standing(user, practice)
+    return standing.actor, standing.tally
 
 
 def claimed_by(user: User) -> list[Practice]:
-    """Return the practices ``user`` has claimed and not yet decided. Raises PermissionDenied."""
+    """Return the practices ``user`` has claimed and not yet decided or recommended on.
+
+    Raises PermissionDenied.
+    """
     _require_reviewer(user)
+    open_claim = exists().where(Review.practice_id == Practice.id,
+                                Review.round == Practice.review_round,
+                                Review.reviewer_id == user.id, Review.claimed_at.is_not(None),
+                                Review.withdrawn_at.is_(None), Review.recommendation.is_(None))
     return list(db.get_session().scalars(
         select(Practice).where(Practice.state == workflow.IN_REVIEW,
-                               Practice.claimed_by_id == user.id)
+                               (Practice.claimed_by_id == user.id) | open_claim)
         .order_by(Practice.submitted_at.asc(), Practice.id.asc())))
 
 
@@ -75,25 +98,58 @@ def claim(user: User, practice_id: int, no_conflict: bool) -> Practice:
     if not no_conflict:
         raise ValidationFailed(_("Declare that you have no conflict of interest to claim it."),
                                {"no_conflict": [_("Tick this box to claim the practice.")]})
-    return perform(user, practice_id, "claim",
-                   Change(values={"claimed_by_id": user.id}, data={"no_conflict": True}))
+    change = Change(data={"no_conflict": True})
+
+    def take(session: Session, practice: Practice, actor: User) -> list[int]:
+        peer_review.claim_row(session, practice, actor)
+        if change.tally.single:
+            change.values["claimed_by_id"] = actor.id
+        return []
+
+    return perform(user, practice_id, "claim", change, before=take)
 
 
 def unclaim(user: User, practice_id: int, comment: str = "") -> Practice:
-    """Return a claimed practice to the queue. Raises as ``perform``."""
+    """Give back one's claim before recording (the slot is free again); an admin frees the
+    unrecorded claims. Raises as ``perform``."""
+    def give_back(session: Session, practice: Practice, actor: User) -> list[int]:
+        peer_review.release_rows(session, practice, actor)
+        return []
+
     return perform(user, practice_id, "unclaim",
-                   Change(comment=comment or "", values={"claimed_by_id": None}))
+                   Change(comment=comment or "", values={"claimed_by_id": None}),
+                   before=give_back)
+
+
+def _recorded_as(recommendation: str, comment: str) -> Any:
+    # With one reviewer the decision is also their recommendation of the round.
+    def write(session: Session, practice: Practice, actor: User) -> list[int]:
+        peer_review.record(session, practice, actor, recommendation, comment)
+        return []
+
+    return write
 
 
 def request_changes(user: User, practice_id: int, comment: str) -> Practice:
-    """Send the practice back to its submitter with a comment. Raises as ``perform``."""
-    return perform(user, practice_id, "request_changes", Change(comment=comment or ""))
+    """Send the practice back to its submitter with a comment (one reviewer).
+
+    Raises as ``perform``.
+    """
+    return perform(user, practice_id, "request_changes", Change(comment=comment or ""),
+                   before=_recorded_as("request_changes", comment or ""))
 
 
 def reject(user: User, practice_id: int, reason: str) -> Practice:
-    """Refuse the practice with a reason the submitter sees. Raises as ``perform``."""
+    """Refuse the practice with a reason the submitter sees: the reviewer's decision (one
+    reviewer) or an admin's (reviewers disagreed). Raises as ``perform``."""
+    def write(session: Session, practice: Practice, actor: User) -> list[int]:
+        if practice.state == workflow.IN_REVIEW:
+            peer_review.record(session, practice, actor, "reject", reason or "")
+        return []
+
     return perform(user, practice_id, "reject",
-                   Change(comment=reason or "", values={"decision_reason": reason}))
+                   Change(comment=reason or "", values={"decision_reason": reason}),
+                   before=write)
 
 
 def clean_checklist(checklist: Any) -> dict[str, bool]:
@@ -136,28 +192,122 @@ def clean_override(answers: dict[str, bool], override_reason: Any) -> str:
 def approve(user: User, practice_id: int, checklist: Any = None, comment: str = "",
             override_reason: Any = "") -> Practice:
     """Publish the practice (or merge an approved update into the live one), recording the
-    screening checklist. Every criterion must be ticked, or ``override_reason`` say why not;
-    the reason is recorded on the audit event. Raises as ``perform``, and ValidationFailed."""
+    screening checklist: the reviewer's decision (one reviewer) or an admin's (reviewers
+    disagreed). Every criterion must be ticked, or ``override_reason`` say why not; the
+    reason is recorded on the audit event. Raises as ``perform``, and ValidationFailed."""
     answers = clean_checklist(checklist)
     data: dict[str, Any] = {"checklist": answers}
-    now = db.utcnow()
 
-    def publish(session: Session, practice: Practice, actor: User) -> list[int]:
+    def write(session: Session, practice: Practice, actor: User) -> list[int]:
         # Checked here, after the transition table: a reviewer who may not approve gets 403.
         reason = clean_override(answers, override_reason)
         if reason:
             data["override_reason"] = reason
-        if practice.revision_of_id:
-            return [_merge_revision(session, practice, actor, answers)]
-        if practice.published_at is None:
-            practice.slug = unique_slug(session, practice.title, exclude_id=practice.id)
-            practice.published_at = now
-        return []
+        if practice.state == workflow.IN_REVIEW:
+            peer_review.record(session, practice, actor, "approve", comment or "", answers,
+                               reason)
+        return publish(session, practice, actor, answers)
 
     return perform(user, practice_id, "approve",
                    Change(comment=comment or "", data=data,
-                          values={"checklist": answers, "last_reviewed_at": now}),
-                   before=publish)
+                          values={"checklist": answers, "last_reviewed_at": db.utcnow()}),
+                   before=write)
+
+
+def publish(session: Session, practice: Practice, actor: User,
+            answers: dict[str, bool]) -> list[int]:
+    """Make an approved practice public (or merge an approved update into the live one);
+    returns the ids of other practices whose index entry changed. Inside ``perform``."""
+    if practice.revision_of_id:
+        return [_merge_revision(session, practice, actor, answers)]
+    if practice.published_at is None:
+        practice.slug = unique_slug(session, practice.title, exclude_id=practice.id)
+        practice.published_at = db.utcnow()
+    return []
+
+
+def recommend(user: User, practice_id: int, recommendation: Any, checklist: Any = None,
+              comment: str = "", override_reason: Any = "") -> Practice:
+    """Record a reviewer's recommendation; the last one of the round settles the outcome
+    (published, changes_requested, rejected or needs_decision) by the workflow table.
+
+    An approval follows the approve rule: every checklist criterion ticked, or a reason.
+    Raises NotFound, PermissionDenied, InvalidTransition, ValidationFailed.
+    """
+    if recommendation not in workflow.RECOMMENDATIONS:
+        raise ValidationFailed(_("Choose a recommendation."), {"recommendation": [_(
+            "One of: %(choices)s.", choices=", ".join(workflow.RECOMMENDATIONS))]})
+    comment = comment or ""
+    if recommendation != "approve" and not comment.strip():
+        raise ValidationFailed(_("Say why: a comment is required for this recommendation."),
+                               {"comment": [_("A comment is required.")]})
+    answers = clean_checklist(checklist) if recommendation == "approve" else None
+    change = Change(comment=comment, recommendation=recommendation,
+                    data={"recommendation": recommendation})
+
+    def write(session: Session, practice: Practice, actor: User) -> list[int]:
+        reason = clean_override(answers, override_reason) if answers is not None else ""
+        if answers is not None:
+            change.data = {**(change.data or {}), "checklist": answers,
+                           **({"override_reason": reason} if reason else {})}
+        peer_review.record(session, practice, actor, recommendation, comment, answers, reason)
+        if change.target == workflow.PUBLISHED:
+            rows = review_counts.round_rows(session, practice)
+            agreed = {key: all((r.checklist or {}).get(key) for r in rows
+                               if r.active and r.recommendation == "approve")
+                      for key in workflow.CHECKLIST_KEYS}
+            change.values.update(checklist=agreed, last_reviewed_at=db.utcnow())
+            return publish(session, practice, actor, agreed)
+        if change.target == workflow.REJECTED:
+            change.values["decision_reason"] = _round_comments(session, practice, "reject")
+        return []
+
+    return perform(user, practice_id, "recommend", change, before=write)
+
+
+def _round_comments(session: Session, practice: Practice, recommendation: str) -> str:
+    rows = review_counts.round_rows(session, practice)
+    return "\n\n".join(r.comment for r in rows
+                       if r.active and r.recommendation == recommendation and r.comment)
+
+
+def add_reviewer(user: User, practice_id: int, reviewer_id: Any) -> Practice:
+    """An admin adds a reviewer to a practice that needs a decision: one more slot, kept for
+    them (they still declare no conflict when they claim it); their recommendation counts
+    toward the approvals required. Raises as ``perform``."""
+    if isinstance(reviewer_id, bool) or not isinstance(reviewer_id, int):
+        raise ValidationFailed(_("Choose the reviewer to add."),
+                               {"reviewer": [_("Choose a reviewer.")]})
+
+    change = Change()
+
+    def add(session: Session, practice: Practice, _admin: User) -> list[int]:
+        reviewer = session.get(User, reviewer_id)
+        if reviewer is None or not reviewer.is_active or reviewer.role not in \
+                workflow.REVIEWER_ROLES:
+            raise ValidationFailed(_("Choose the reviewer to add."),
+                                   {"reviewer": [_("No active reviewer has this number.")]})
+        who = review_counts.actor(reviewer, practice, review_counts.round_rows(session,
+                                                                               practice))
+        if who.is_submitter or who.same_organization:
+            raise ValidationFailed(_("Choose the reviewer to add."), {"reviewer": [_(
+                "A reviewer of the submitter's organization cannot review this practice.")]})
+        if who.is_claimer or who.reserved:
+            raise ValidationFailed(_("Choose the reviewer to add."), {"reviewer": [_(
+                "This reviewer already reviews this practice.")]})
+        until = db.utcnow() + review_counts.RESERVATION
+        row = review_counts.row_of(review_counts.round_rows(session, practice), reviewer)
+        if row is None:
+            session.add(Review(practice_id=practice.id, reviewer_id=reviewer.id,
+                               round=practice.review_round, reserved_until=until))
+        else:  # gave back a claim earlier in this round: asked again
+            row.reserved_until, row.claimed_at, row.withdrawn_at = until, None, None
+        practice.reviewers_added += 1
+        change.data = {"reviewer_id": reviewer.id}
+        return []
+
+    return perform(user, practice_id, "add_reviewer", change, before=add)
+
 
 
 def _merge_revision(session: Session, revision: Practice, actor: User,

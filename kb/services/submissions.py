@@ -1,11 +1,9 @@
-"""Submitter use cases (drafts, submit, withdraw, propose an update) and the one place where a
-practice changes state: a conditional update, its audit event and its mail in one transaction,
-the index after commit (kb.mail delivers the mail after commit)."""
+"""Submitter use cases: drafts, submit, withdraw, delete a draft, propose an update, the
+timeline. State changes go through kb.services.transitions.perform."""
 from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
@@ -14,7 +12,7 @@ from sqlalchemy.orm import Session
 from kb import db, workflow
 from kb.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from kb.models import AuditEvent, Practice, User
-from kb.services import calls, indexing, notifications
+from kb.services import calls, peer_review, review_counts
 from kb.services.messages import _
 from kb.services.records import (
     LIST_FIELDS,
@@ -24,98 +22,20 @@ from kb.services.records import (
     practice_to_record,
     unique_slug,
 )
+from kb.services.transitions import Change, load, perform
 from kb.services.validation import validate_record
 
 log = logging.getLogger("kb.security")
 
 
-@dataclass
-class Change:
-    """What a state change asks for besides the new state."""
-
-    comment: str = ""
-    values: dict[str, Any] = field(default_factory=dict)  # extra columns to set with the state
-    data: dict[str, Any] | None = None  # recorded on the audit event (e.g. the checklist)
-
-
 def actor_for(user: User, practice: Practice) -> workflow.Actor:
     """Describe ``user`` by their relation to ``practice`` for the transition table."""
-    return workflow.Actor(
-        role=user.role,
-        is_submitter=practice.submitter_id is not None and practice.submitter_id == user.id,
-        same_organization=(user.organization_id is not None
-                           and user.organization_id == practice.organization_id),
-        is_claimer=practice.claimed_by_id is not None and practice.claimed_by_id == user.id,
-    )
-
-
-def can_view(user: User, practice: Practice) -> bool:
-    """Return True if ``user`` may open ``practice`` outside the public site."""
-    if practice.submitter_id == user.id:
-        return True
-    return user.role in workflow.REVIEWER_ROLES and practice.state != workflow.DRAFT
-
-
-def load(session: Session, user: User, practice_id: int) -> Practice:
-    """Re-read the practice inside the transaction. Raises NotFound if the user may not see it."""
-    practice = session.get(Practice, practice_id, populate_existing=True)
-    if practice is None or not can_view(user, practice):
-        raise NotFound(_("No practice of yours has this number."))
-    return practice
+    return review_counts.standing(user, practice).actor
 
 
 def get_for(user: User, practice_id: int) -> Practice:
     """Return a practice the user may open (submitter: own; reviewers: all but drafts)."""
     return load(db.get_session(), user, practice_id)
-
-
-def perform(user: User, practice_id: int, action: str, change: Change | None = None,
-            before: Any = None) -> Practice:
-    """Take ``action`` on the practice in one transaction (mail queued in it); index after.
-
-    ``before(session, practice, actor)`` runs checks or extra writes inside the transaction.
-    Raises NotFound, PermissionDenied, InvalidTransition, ValidationFailed.
-    """
-    change = change or Change()
-    with db.write_transaction() as session:
-        user = db.get_or_404(session, User, user.id)
-        practice = load(session, user, practice_id)
-        from_state = practice.state
-        to_state = workflow.next_state(from_state, action, actor_for(user, practice))
-        if workflow.needs_comment(action) and not change.comment.strip():
-            raise ValidationFailed(_("Say why: a comment is required for this decision."),
-                                   {"comment": [_("A comment is required.")]})
-        index_ids = before(session, practice, user) if before else []
-        session.flush()
-        _conditional_update(session, practice, from_state, to_state, change.values)
-        session.add(AuditEvent(practice_id=practice.id, actor_id=user.id, action=action,
-                               from_state=from_state, to_state=to_state,
-                               comment=change.comment.strip() or None, data=change.data))
-        # Any change to a live published practice (or to whether it is published) reaches
-        # the index: its document carries updated_at.
-        if workflow.PUBLISHED in (from_state, to_state) and not practice.revision_of_id:
-            indexing.record_change(session, practice)
-            index_ids = [*index_ids, practice.id]
-        notifications.state_changed(practice, action, user, change.comment.strip())
-    log.info("practice %s: %s by user %s (%s -> %s)", practice.id, action, user.id, from_state,
-             to_state)
-    if index_ids:
-        indexing.apply_changes(index_ids)
-    return practice
-
-
-def _conditional_update(session: Session, practice: Practice, expected: str, new: str,
-                        values: dict[str, Any]) -> None:
-    # The WHERE on the state makes two concurrent deciders safe on any database: exactly one
-    # update matches, the other sees 0 rows and gets a 409.
-    result = session.execute(
-        update(Practice).where(Practice.id == practice.id, Practice.state == expected)
-        .values(state=new, updated_at=db.utcnow(), **values)
-        .execution_options(synchronize_session=False))
-    if db.rowcount(result) != 1:
-        raise InvalidTransition(
-            _("Someone else changed this practice a moment ago; reload it."))
-    session.refresh(practice)
 
 
 def _audit(session: Session, practice: Practice, user: User, action: str,
@@ -211,6 +131,7 @@ def submit_practice(user: User, practice_id: int) -> Practice:
     def check_complete(session: Session, practice: Practice, _user: User) -> list[int]:
         validate_record(_content(practice), complete=True)
         _check_call(session, practice)
+        peer_review.start_round(session, practice)
         return []
 
     return perform(user, practice_id, "submit",

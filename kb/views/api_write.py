@@ -1,7 +1,6 @@
 """The write API under /api/v1/submissions: bearer-token submitters and reviewers."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import g, jsonify, request, url_for
@@ -10,8 +9,9 @@ from werkzeug.exceptions import BadRequest
 
 from kb import schemas, workflow
 from kb.errors import BadParameters, ValidationFailed
-from kb.models import Practice, User
-from kb.services import living, reviews, submissions
+from kb.models import Practice
+from kb.services import living, review_counts, reviews, submissions
+from kb.services.actions import HANDLERS
 from kb.services.messages import _
 from kb.services.records import RecordOptions, practice_to_record
 from kb.views.api import bp
@@ -35,9 +35,10 @@ def _body() -> dict[str, Any]:
 
 def _record(practice: Practice) -> dict[str, Any]:
     record = practice_to_record(practice, RecordOptions(include_private_contact=True))
-    actor = submissions.actor_for(g.api_user, practice)
+    standing = review_counts.standing(g.api_user, practice)
     record["allowed_actions"] = living.offered(practice, [
-        a for a in workflow.allowed_actions(practice.state, actor) if a in schemas.ACTIONS])
+        a for a in standing.allowed(practice.state) if a in schemas.ACTIONS])
+    record["reviews"] = review_counts.summary(practice)
     record["revision_of"] = practice.revision_of_id
     record["submitted_at"] = (practice.submitted_at.isoformat().replace("+00:00", "Z")
                               if practice.submitted_at else None)
@@ -84,26 +85,6 @@ def patch_submission(practice_id: int):
     return jsonify(_record(submissions.update_draft(g.api_user, practice_id, _body())))
 
 
-# The service call of each action of kb.schemas.ACTIONS (which declares their bodies).
-HANDLERS: dict[str, Callable[[User, int, dict[str, Any]], Practice]] = {
-    "submit": lambda user, pid, body: submissions.submit_practice(user, pid),
-    "withdraw": lambda user, pid, body: submissions.withdraw(user, pid, body.get("comment") or ""),
-    "claim": lambda user, pid, body: reviews.claim(user, pid, body["no_conflict"]),
-    "unclaim": lambda user, pid, body: reviews.unclaim(user, pid, body.get("comment") or ""),
-    "request_changes": lambda user, pid, body: reviews.request_changes(
-        user, pid, body.get("comment") or ""),
-    "approve": lambda user, pid, body: reviews.approve(user, pid, body.get("checklist"),
-                                                       body.get("comment") or "",
-                                                       body.get("override_reason") or ""),
-    "reject": lambda user, pid, body: reviews.reject(user, pid, body.get("comment") or ""),
-    "propose_update": lambda user, pid, body: submissions.propose_update(user, pid),
-    "request_update": lambda user, pid, body: living.request_update(
-        user, pid, body.get("comment") or ""),
-    "confirm_current": lambda user, pid, body: living.confirm_current(
-        user, pid, body.get("comment") or ""),
-}
-
-
 @bp.post("/submissions/<int:practice_id>/actions")
 @token_required
 def submission_action(practice_id: int):
@@ -126,6 +107,10 @@ def _action_message(error: ValidationError) -> str:
         return _("One of: %(actions)s.", actions=", ".join(schemas.ACTIONS))
     if name == "no_conflict":
         return _("Tick this box to claim the practice.")
+    if name == "recommendation":
+        return _("One of: %(choices)s.", choices=", ".join(workflow.RECOMMENDATIONS))
+    if name == "reviewer":
+        return _("The number of a reviewer's account.")
     if error.validator == "required":
         return _("Required for this action.")
     if error.validator == "pattern":

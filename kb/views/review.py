@@ -17,7 +17,9 @@ from kb.forms.practices import (
     field_labels,
 )
 from kb.i18n import current_locale
-from kb.services import calls, reviews, revisions, submissions
+from kb.schemas import ACTIONS
+from kb.services import calls, review_counts, reviews, revisions, submissions
+from kb.services.actions import HANDLERS
 from kb.views.boundary import whole_number
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -103,24 +105,31 @@ def unclaim(practice_id: int):
     return redirect(url_for("review.queue"))
 
 
-DECISIONS = {"approve": None, "request_changes": reviews.request_changes,
-             "reject": reviews.reject}
+# The decisions the page offers: the actions of kb.schemas.ACTIONS named like the
+# recommendations, dispatched as the write API dispatches them.
+DECISIONS = {name: HANDLERS[name] for name in workflow.RECOMMENDATIONS if name in ACTIONS}
+
+
+def _action_for(practice_id: int, decision: str) -> str:
+    """The decision itself (one reviewer, or an admin settling a split), or, when several
+    reviewers review the practice, the reviewer's recommendation."""
+    practice = submissions.get_for(current_user, practice_id)
+    allowed = review_counts.standing(current_user, practice).allowed(practice.state)
+    return "recommend" if decision not in allowed and "recommend" in allowed else decision
 
 
 @bp.post("/<int:practice_id>/decide")
 def decide(practice_id: int):
     form = DecisionForm()
     form.validate_on_submit()
-    decision, comment = form.decision.data, form.comment.data or ""
+    decision = form.decision.data
+    body = {"recommendation": decision, "checklist": checklist_from(form),
+            "comment": form.comment.data or "", "override_reason": form.override_reason.data}
     try:
         if decision not in DECISIONS:
             raise ValidationFailed(_("Choose a decision."),
                                    {"decision": [_("Choose a decision.")]})
-        if decision == "approve":
-            reviews.approve(current_user, practice_id, checklist_from(form), comment,
-                            form.override_reason.data or "")
-        elif (handler := DECISIONS[decision]) is not None:
-            handler(current_user, practice_id, comment)
+        HANDLERS[_action_for(practice_id, decision)](current_user, practice_id, body)
     except ValidationFailed as exc:
         add_field_errors(form, exc.fields)
         return _render_detail(practice_id, decision_form=form, status=422)

@@ -55,7 +55,8 @@ def detail(practice_id: int):
         can_withdraw=workflow.can(practice.state, "withdraw", actor),
         can_delete=submissions.can_delete(current_user, practice),
         can_edit=workflow.can_edit(practice.state, actor),
-        can_propose=actor.is_submitter and practice.is_public,
+        can_propose=workflow.can_propose_update(practice.state, actor,
+                                                bool(practice.revision_of_id)),
         live=revisions.live_of(practice), events=events,
         review_comment=_latest_review_comment(practice, events))
 

@@ -53,6 +53,7 @@ class Tally:
     claimed: int = 0  # claims held (recorded or not)
     internal_claimed: int = 0
     reserved: int = 0  # slots kept for other reviewers (asked again or added), not yet claimed
+    internal_reserved: int = 0  # of which for internal reviewers
     recorded: int = 0  # recommendations recorded
     approvals: int = 0
     internal_approvals: int = 0
@@ -146,7 +147,8 @@ class Limit:
 SLOT_FREE = Limit(lambda t: t.claimed + t.reserved <= t.slots,
                   "Every review slot of this practice is taken.")
 INTERNAL_SLOT = Limit(
-    lambda t: t.internal_claimed + (t.slots - t.claimed - t.reserved) >= t.internal_required,
+    lambda t: (t.internal_claimed + t.internal_reserved + (t.slots - t.claimed - t.reserved)
+               >= t.internal_required),
     "The remaining review slots are kept for internal reviewers.")
 SEVERAL_SLOTS = Limit(lambda t: t.slots > 1, "Another reviewer is reviewing this practice.")
 SINGLE = Limit(lambda t: t.single,

@@ -87,20 +87,21 @@ def record(session: Session, practice: Practice, user: User, recommendation: str
         raise InvalidTransition(_("Your recommendation on this practice is already recorded."))
 
 
-def start_round(session: Session, practice: Practice) -> list[int]:
+def start_round(session: Session, practice: Practice) -> None:
     """Open a new review round on submission; with several reviewers, keep a slot for each
-    reviewer who recorded a recommendation in the round before. Returns their ids."""
+    reviewer who recorded a recommendation in the round before (kb.services.notifications
+    mails them)."""
     before = review_counts.round_rows(session, practice) if practice.review_round else []
     practice.review_round += 1
     practice.reviewers_added = 0
     if review_counts.required() == 1:
-        return []
+        return
     until = db.utcnow() + review_counts.RESERVATION
-    again = [r.reviewer_id for r in before if r.active and r.recommendation]
-    for reviewer_id in again:
-        session.add(Review(practice_id=practice.id, reviewer_id=reviewer_id,
-                           round=practice.review_round, reserved_until=until))
-    return again
+    again = [r for r in before if r.active and r.recommendation]
+    for row in again:
+        session.add(Review(practice_id=practice.id, reviewer_id=row.reviewer_id,
+                           round=practice.review_round, reserved_until=until,
+                           internal=review_counts.is_internal(row.reviewer)))
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def internal_required() -> int:
 
 def is_internal(user: User) -> bool:
     """Return True for a reviewer whose account an admin marked internal (UN)."""
-    return bool(getattr(user, "internal", False))  # TEMP until users.internal lands
+    return user.internal
 
 
 def round_rows(session: Session, practice: Practice) -> list[Review]:
@@ -55,6 +55,7 @@ def tally(practice: Practice, rows: list[Review], user: User | None = None,
     """Count the round; ``reserved`` leaves out a slot kept for ``user`` (theirs to take)."""
     now = now or db.utcnow()
     active = [r for r in rows if r.active]
+    kept = [r for r in rows if is_reserved(r, now) and (user is None or r.reviewer_id != user.id)]
     recorded = [r for r in active if r.recommendation]
     approvals = [r for r in recorded if r.recommendation == "approve"]
     return workflow.Tally(
@@ -62,8 +63,7 @@ def tally(practice: Practice, rows: list[Review], user: User | None = None,
         added=practice.reviewers_added,
         claimed=max(len(active), 1 if practice.claimed_by_id and not active else 0),
         internal_claimed=sum(r.internal for r in active),
-        reserved=sum(is_reserved(r, now) and (user is None or r.reviewer_id != user.id)
-                     for r in rows),
+        reserved=len(kept), internal_reserved=sum(r.internal for r in kept),
         recorded=len(recorded), approvals=len(approvals),
         internal_approvals=sum(r.internal for r in approvals),
         changes=sum(r.recommendation == "request_changes" for r in recorded),

@@ -299,9 +299,11 @@ def add_reviewer(user: User, practice_id: int, reviewer_id: Any) -> Practice:
         row = review_counts.row_of(review_counts.round_rows(session, practice), reviewer)
         if row is None:
             session.add(Review(practice_id=practice.id, reviewer_id=reviewer.id,
-                               round=practice.review_round, reserved_until=until))
+                               round=practice.review_round, reserved_until=until,
+                               internal=review_counts.is_internal(reviewer)))
         else:  # gave back a claim earlier in this round: asked again
             row.reserved_until, row.claimed_at, row.withdrawn_at = until, None, None
+            row.internal = review_counts.is_internal(reviewer)
         practice.reviewers_added += 1
         change.data = {"reviewer_id": reviewer.id}
         return []

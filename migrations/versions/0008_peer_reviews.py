@@ -1,7 +1,7 @@
 """peer review by several reviewers: review rows, the practice's review round
 
 Revision ID: 0008_peer_reviews
-Revises: 0006_calls_collections
+Revises: 0007_user_internal_flag
 Create Date: 2026-11-29 19:50:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import kb.db
 
 
 revision = '0008_peer_reviews'
-down_revision = '0006_calls_collections'
+down_revision = '0007_user_internal_flag'
 branch_labels = None
 depends_on = None
 

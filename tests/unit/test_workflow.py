@@ -147,8 +147,8 @@ def tallies(mixes: bool = True):
     """Every count a round can show for N in (1, 3), quotas 0..1, an added reviewer, kept
     slots and (``mixes``) each mix of recorded recommendations, else none recorded or all
     approvals."""
-    for required, internal_required, added, reserved in itertools.product(
-            (1, 3), (0, 1), (0, 1), (0, 1)):
+    for required, internal_required, added, (reserved, internal_reserved) in itertools.product(
+            (1, 3), (0, 1), (0, 1), ((0, 0), (1, 0), (1, 1))):
         slots = required + added
         for claimed in range(slots + 1):
             for internal_claimed in range(min(claimed, 1) + 1):
@@ -161,12 +161,13 @@ def tallies(mixes: bool = True):
                         yield Tally(required=required, internal_required=internal_required,
                                     added=added, claimed=claimed,
                                     internal_claimed=internal_claimed, reserved=reserved,
+                                    internal_reserved=internal_reserved,
                                     recorded=approvals + changes + rejections,
                                     approvals=approvals, internal_approvals=internal_approvals,
                                     changes=changes, rejections=rejections)
 
 
-def reference(state, action, a, t, recommendation):  # noqa: C901, PLR0911, PLR0912
+def reference(state, action, a, t, recommendation):  # noqa: C901
     """DESIGN.md sections 4 and 8 written out plainly: a state, "409" or "403"."""
     slots = t.required + t.added
     independent = (a.role in ("reviewer", "admin") and not a.is_submitter
@@ -194,7 +195,8 @@ def reference(state, action, a, t, recommendation):  # noqa: C901, PLR0911, PLR0
         if t.claimed + 1 + t.reserved > slots:
             return "409"  # every slot taken or kept for someone else
         free_after = slots - (t.claimed + 1) - t.reserved
-        if t.internal_claimed + a.internal + free_after < t.internal_required:
+        kept_for_internal = t.internal_claimed + a.internal + t.internal_reserved
+        if kept_for_internal + free_after < t.internal_required:
             return "409"  # the last slots are kept for internal reviewers
         if not independent or (state == "in_review" and a.is_claimer):
             return "403"

@@ -228,7 +228,7 @@ ACTIONS: dict[str, Action] = {
     "add_reviewer": Action(
         "An admin adds a reviewer to a practice whose reviewers disagree (needs_decision); "
         "their recommendation counts toward the approvals required.",
-        {"reviewer": {"type": "integer", "minimum": 1,
+        {"reviewer": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1,
                       "description": "The id of an active reviewer not of the submitter's "
                                      "organization."}},
         required=("reviewer",)),

@@ -117,6 +117,7 @@ class ReviewView:
     checklist: dict[str, bool] | None
     override_reason: str | None
     recommended_at: Any
+    mine: bool = False  # the reader's own review
 
 
 def visible_reviews(user: User, practice: Practice) -> list[ReviewView]:
@@ -157,7 +158,8 @@ def visible_reviews(user: User, practice: Practice) -> list[ReviewView]:
             comment=r.comment if shown else None,
             checklist=r.checklist if shown else None,
             override_reason=r.override_reason if shown else None,
-            recommended_at=r.recommended_at if shown else None))
+            recommended_at=r.recommended_at if shown else None,
+            mine=r.reviewer_id == user.id))
     return views
 
 

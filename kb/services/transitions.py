@@ -68,7 +68,10 @@ def perform(user: User, practice_id: int, action: str, change: Change | None = N
     """
     change = change or Change()
     with db.write_transaction() as session:
-        user = session.get(User, user.id, populate_existing=True)
+        actor = session.get(User, user.id, populate_existing=True)
+        if actor is None:
+            raise NotFound(_("No practice of yours has this number."))
+        user = actor
         practice = load(session, user, practice_id)
         from_state = practice.state
         _lock(session, practice, from_state)

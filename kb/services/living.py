@@ -18,7 +18,7 @@ from kb.services.review_dates import (
     is_review_due,
     review_cutoff,
 )
-from kb.services.submissions import Change, perform
+from kb.services.transitions import Change, perform
 
 log = logging.getLogger("kb.living")
 

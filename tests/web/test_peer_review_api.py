@@ -109,7 +109,8 @@ def test_three_approvals_one_internal_publish_and_the_submitter_hears_only_the_o
     own = cast["submitter"][1]("GET", f"/api/v1/submissions/{pid}").get_json()
     assert own["reviews"] == {"required": 3, "done": 3}
     public = peer_app.test_client().get(f"/api/v1/practices/{own['slug']}")
-    assert public.status_code == 200 and "reviews" not in public.get_json()
+    assert public.status_code == 200
+    assert "reviews" not in public.get_json()
     subjects = [m["Subject"] for m in mails_to(peer_app, cast["submitter"][0].email)]
     assert not any("claimed" in s.lower() for s in subjects), subjects
     assert sum("published" in s.lower() for s in subjects) == 1, subjects
@@ -120,10 +121,12 @@ def test_a_fourth_claim_and_a_third_external_claim_are_refused(peer_app, cast):
     assert claim(cast, "ana", pid).status_code == 200
     assert claim(cast, "ben", pid).status_code == 200
     kept = claim(cast, "dov", pid)
-    assert kept.status_code == 409 and "internal" in kept.get_json()["error"]["message"]
+    assert kept.status_code == 409
+    assert "internal" in kept.get_json()["error"]["message"]
     assert claim(cast, "uma", pid).status_code == 200
     fourth = claim(cast, "dov", pid)
-    assert fourth.status_code == 409 and "taken" in fourth.get_json()["error"]["message"]
+    assert fourth.status_code == 409
+    assert "taken" in fourth.get_json()["error"]["message"]
     assert claim(cast, "ana", pid).status_code == 409  # full, and ana holds a claim already
 
 
@@ -147,11 +150,14 @@ def test_an_approval_needs_the_checklist_or_a_reason_and_other_recommendations_a
         peer_app, cast):
     pid = claimed_by_three(cast, "Peer rules practice")
     bare = act(cast, "ana", pid, "recommend", recommendation="approve")
-    assert bare.status_code == 422 and "override_reason" in bare.get_json()["error"]["fields"]
+    assert bare.status_code == 422
+    assert "override_reason" in bare.get_json()["error"]["fields"]
     silent = act(cast, "ana", pid, "recommend", recommendation="reject")
-    assert silent.status_code == 422 and "comment" in silent.get_json()["error"]["fields"]
+    assert silent.status_code == 422
+    assert "comment" in silent.get_json()["error"]["fields"]
     wrong = act(cast, "ana", pid, "recommend", recommendation="publish")
-    assert wrong.status_code == 422 and "recommendation" in wrong.get_json()["error"]["fields"]
+    assert wrong.status_code == 422
+    assert "recommendation" in wrong.get_json()["error"]["fields"]
     assert act(cast, "ana", pid, "recommend", recommendation="approve",
                override_reason="Completed enough.").status_code == 200
 
@@ -166,7 +172,8 @@ def test_a_split_needs_an_admin_who_publishes_or_rejects(peer_app, cast):
         body = {"checklist": ALL_TICKED} if decision == "approve" else {"comment": "Split."}
         assert act(cast, "ben", pid, decision, **body).status_code == 403  # not an admin
         decided = act(cast, "admin", pid, decision, **body)
-        assert decided.status_code == 200 and decided.get_json()["state"] == final
+        assert decided.status_code == 200
+        assert decided.get_json()["state"] == final
     admins = mails_to(peer_app, cast["admin"][0].email)
     assert sum("disagree" in m["Subject"] for m in admins) == 2
 
@@ -180,7 +187,8 @@ def test_an_admin_adds_a_reviewer_whose_approval_counts_toward_n(peer_app, cast)
     assert act(cast, "admin", pid, "add_reviewer",
                reviewer=cast["colleague"][0].id).status_code == 422  # same organization
     added = act(cast, "admin", pid, "add_reviewer", reviewer=dov.id)
-    assert added.status_code == 200 and added.get_json()["state"] == "in_review"
+    assert added.status_code == 200
+    assert added.get_json()["state"] == "in_review"
     assert added.get_json()["reviews"] == {"required": 4, "done": 3}
     assert any("asked to review" in m["Subject"] for m in mails_to(peer_app, dov.email))
     assert claim(cast, "admin", pid).status_code == 409  # the new slot is kept for dov

@@ -21,10 +21,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kb import db, workflow
-from kb.errors import InvalidTransition, NotFound, PermissionDenied
+from kb.errors import InvalidTransition, NotFound
+from kb.i18n import N_
 from kb.models import Practice, Review, User
 from kb.services import review_counts
 from kb.services.messages import _
+from kb.services.permissions import require_admin
 from kb.services.transitions import can_view
 
 
@@ -174,14 +176,12 @@ def counts(practices: list[Practice]) -> dict[int, dict[str, int]]:
     return found
 
 
-def require_admin(user: User) -> None:
-    if user.role != "admin":
-        raise PermissionDenied(_("Only admins may do this."))
+ADMINS_ONLY = N_("Only admins settle practices whose reviewers disagree.")
 
 
 def waiting_decision(user: User) -> list[Practice]:
     """Return the practices whose reviewers disagree, oldest submission first (admins)."""
-    require_admin(user)
+    require_admin(user, ADMINS_ONLY)
     return list(db.get_session().scalars(
         select(Practice).where(Practice.state == workflow.NEEDS_DECISION)
         .order_by(Practice.submitted_at.asc(), Practice.id.asc())))

@@ -17,6 +17,12 @@ Figures, per kind of query and overall:
 - empty: the share of queries that return nothing.
 When a search offers "Did you mean", the figures are those of the suggested query (the
 reader clicks it); --verbose shows which were followed.
+
+Each run measures two matchers on the same repository and queries: ``baseline``, the
+all-words matcher search had before issue 18 (every word must be in the text: no variants,
+synonyms, translations or countries, no partial matches, no "Did you mean"), and
+``current``, search as it is. The issue's target is recall at 10 of at least 0.9 with
+precision at 5 not below the baseline's.
 Prints figures; asserts nothing (tests/web/test_relevance_floors.py holds the floors).
 """
 from __future__ import annotations
@@ -25,7 +31,10 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -57,13 +66,29 @@ def make_app(workdir: Path, practices: Path | None):
     return app
 
 
-def run_queries(app, queries: list[dict]) -> list[dict]:
-    """Return each query with the slugs of its first ten results."""
+@contextmanager
+def all_words_only() -> Iterator[None]:
+    """Search as before issue 18: every word must match, nothing is widened or suggested."""
+    from kb.search import expand, matching
+
+    with mock.patch.object(expand, "_alternatives", lambda *_: []), \
+            mock.patch.object(matching, "_add_partial", lambda *_: None), \
+            mock.patch.object(matching, "did_you_mean", lambda *_: None):
+        yield
+
+
+def run_queries(app, queries: list[dict], baseline: bool = False) -> list[dict]:
+    """Return each query with the slugs of its first ten results (baseline: all words only)."""
     from kb.search import SearchRequest
     from kb.services import search as search_service
 
+    if baseline:
+        with all_words_only():
+            return run_queries(app, queries)
     out = []
     with app.app_context():
+        # Results are cached per request: a run must not see the other matcher's pages.
+        app.extensions["kb.index"].index.clear_cache()
         for item in queries:
             request = SearchRequest(q=item["q"], per_page=10, lang=item.get("lang"))
             results = search_service.search(request)
@@ -105,25 +130,29 @@ def score(answered: list[dict]) -> dict[str, dict[str, float]]:
     return table
 
 
-def measure(name: str, verbose: bool = False) -> dict[str, dict[str, float]]:
-    """Load a set's practices, run its judged queries and return the figures."""
+def measure(name: str, verbose: bool = False) -> dict[str, dict[str, dict[str, float]]]:
+    """Load a set's practices, run its judged queries with the baseline and the current
+    matcher and return {"baseline": figures, "current": figures}."""
     practices, queries_file = SETS[name]
     queries = json.loads(queries_file.read_text(encoding="utf-8"))["queries"]
     with tempfile.TemporaryDirectory(prefix="kb-relevance-") as tmp:
         app = make_app(Path(tmp), practices)
         try:
+            before = run_queries(app, queries, baseline=True)
             answered = run_queries(app, queries)
         finally:
             with app.app_context():
                 app.extensions["kb.index"].index.close()
     if verbose:
-        for item in answered:
-            hits = [("*" if s in item["relevant"] else "-") for s in item["found"]]
+        print(f"{'kind':<11} {'query':<45} {'baseline':<10} {'current':<10} (* relevant)")
+        for old, item in zip(before, answered, strict=True):
+            marks = [("".join("*" if s in item["relevant"] else "-" for s in run["found"]))
+                     for run in (old, item)]
             missed = len(set(item["relevant"]) - set(item["found"]))
             via = f" (via {item['followed']!r})" if item.get("followed") else ""
-            print(f"{item['kind']:<11} {item['q'][:45]:<45} {''.join(hits):<10} missed {missed}"
-                  f"{via}")
-    return score(answered)
+            print(f"{item['kind']:<11} {item['q'][:45]:<45} {marks[0]:<10} {marks[1]:<10} "
+                  f"missed {missed}{via}")
+    return {"baseline": score(before), "current": score(answered)}
 
 
 def main() -> None:
@@ -131,11 +160,16 @@ def main() -> None:
     parser.add_argument("--set", choices=sorted(SETS), default="demo")
     parser.add_argument("--verbose", action="store_true", help="one line per query")
     args = parser.parse_args()
-    table = measure(args.set, args.verbose)
-    print(f"{'kind':<12}{'queries':>8}{'p@5':>8}{'r@10':>8}{'empty':>8}")
-    for kind, row in sorted(table.items(), key=lambda kv: (kv[0] == "all", kv[0])):
-        print(f"{kind:<12}{row['queries']:>8}{row['p@5']:>8.2f}{row['r@10']:>8.2f}"
-              f"{row['empty']:>8.2f}")
+    tables = measure(args.set, args.verbose)
+    base, now = tables["baseline"], tables["current"]
+    print(f"set {args.set}: baseline = all words only (as before issue 18), current = search now")
+    print(f"{'':<12}{'':>8}{'baseline':^24}{'current':^24}")
+    print(f"{'kind':<12}{'queries':>8}" + f"{'p@5':>8}{'r@10':>8}{'empty':>8}" * 2)
+    for kind, row in sorted(now.items(), key=lambda kv: (kv[0] == "all", kv[0])):
+        old = base[kind]
+        print(f"{kind:<12}{row['queries']:>8}"
+              + "".join(f"{r['p@5']:>8.2f}{r['r@10']:>8.2f}{r['empty']:>8.2f}"
+                        for r in (old, row)))
 
 
 if __name__ == "__main__":

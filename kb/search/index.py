@@ -404,6 +404,11 @@ class SearchIndex:
                 self._cache.popitem(last=False)
         return results
 
+    def clear_cache(self) -> None:
+        """Forget cached result pages (bench/relevance.py compares two matchers on one index)."""
+        with self._lock:
+            self._cache.clear()
+
     def related(self, doc_id: int, limit: int = 5) -> list[Hit]:
         """Return practices sharing objectives and distinctive words with doc_id (not itself)."""
         return searcher.related(self._snapshot(), doc_id, limit)

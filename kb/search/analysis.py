@@ -45,6 +45,11 @@ def language_of(code: str | None) -> str:
 
 
 _STEMMERS = {lang: stemmer_for_language(lang) for lang in LANGUAGES}
+_IZE = re.compile(r"^(\w{4,})iz(e|es|ed|ing|er|ers|ation|ations)$")
+"""English -ize words, spelt -ise before stemming: the English stemmer reduces
+"regularization" and "regularize" to "regular" (so "regularization" found every text on
+"regular migration") but keeps "regularisation" as "regularis"; one spelling keeps both
+spellings the same word and the -ise family apart from its root."""
 
 
 @lru_cache(maxsize=200_000)
@@ -52,6 +57,8 @@ def _term(word: str, lang: str) -> str | None:
     folded = fold(word)
     if folded in STOPWORDS or len(folded) > MAX_WORD:
         return None
+    if lang == "en":
+        folded = _IZE.sub(r"\1is\2", folded)
     return _STEMMERS[lang](folded) or folded
 
 

@@ -43,6 +43,9 @@ class Alternative:
     label: str
     node: Word | Phrase | None = None
     country: str | None = None
+    variant: bool = False
+    """A form of the user's own word (joined hyphens, a country's names and demonyms), as
+    opposed to a synonym or a translation."""
 
 
 @dataclass
@@ -124,26 +127,27 @@ def _alternatives(slot_text: str, concepts: list[Concept]) -> list[Alternative]:
     out: list[Alternative] = []
     if _HYPHEN.match(slot_text):
         joined = re.sub(r"[-‐‑]", "", slot_text)
-        out.append(Alternative(joined, Word(joined, weight=ALTERNATIVE_WEIGHT)))
+        out.append(Alternative(joined, Word(joined, weight=ALTERNATIVE_WEIGHT), variant=True))
         seen |= set(_keys(joined).items())
     queues = []
     for concept in concepts:
         if concept.country:
-            out.append(Alternative(concept.country, country=concept.country))
+            out.append(Alternative(concept.country, country=concept.country, variant=True))
         for lang in LANGUAGES:
-            queues.append([(lang, t) for t in concept.alternatives(lang)])
+            queues.append([(lang, t, bool(concept.country)) for t in concept.alternatives(lang)])
     # Round-robin over concepts and languages, so a cap keeps each language's first terms.
     while any(queues) and len(out) < MAX_PER_SLOT:
         for queue in queues:
             if not queue or len(out) >= MAX_PER_SLOT:
                 continue
-            lang, text = queue.pop(0)
+            lang, text, variant = queue.pop(0)
             key = tuple(analyze(text, lang))
             if not key or (lang, key) in seen:
                 continue
             seen.add((lang, key))
             node_type = Word if len(key) == 1 else Phrase
-            out.append(Alternative(text, node_type(text, lang=lang, weight=ALTERNATIVE_WEIGHT)))
+            out.append(Alternative(text, node_type(text, lang=lang, weight=ALTERNATIVE_WEIGHT),
+                                   variant=variant))
     return out
 
 

@@ -1,31 +1,43 @@
 """Matching a query plan: every word first, then (when few do) most of the words.
 
-A plain query matches the practices containing every slot (a slot matches through the
-user's words or any of its alternatives). When fewer than PARTIAL_BELOW practices in the
-whole repository do (filters aside, so that whether partial matches are shown depends on the
-words alone and a facet count still equals what selecting it returns), the practices
-containing *most* of the words follow: at least half of the words (2 of 3 or 4, 3 of 5 or
-6) and a score at least PARTIAL_MIN_SCORE of the best match's, so that "help returnees find
-jobs" finds the practices about returnees and jobs (whose rarer words score high) and not
-those that merely "help" people "find" something. Of two words, "most" is both: practices
-with one of them (and that score) are added only when no practice has both. They rank after
-every full match, by how many words they contain, then by score. A strict query (operators)
+A plain query matches the practices containing every slot. A slot matches *directly*
+through the user's words and their variants (joined hyphens, a country's names, demonyms
+and tag), and *indirectly* through its synonyms and translations. When fewer than
+PARTIAL_BELOW practices in the whole repository match every slot (filters aside, so that
+whether partial matches are shown depends on the words alone and a facet count still
+equals what selecting it returns), the practices containing *most* of the words follow:
+at least half of the words (2 of 3 or 4, 3 of 5 or 6) and a score at least
+PARTIAL_MIN_SCORE of the best match's. Of two words, "most" is both: practices with one of
+them are added only when no practice has both and each word is found somewhere (a word
+found in no practice, "space" of "space tourism", says the repository does not cover
+the query; a misspelt one gets "Did you mean" instead). They rank after every full match,
+by how many words they contain, then by score. A run of words naming a concept that no
+practice matches, itself or through its alternatives, counts as its separate words.
+
+Precision (bench/relevance.py): a practice that needs a synonym or a translation for some
+word, or that contains only some of the words, is kept only when it is *about* them: its
+title or summary names the slot it matched indirectly (each such slot), or for a partial
+match one of the slots it contains other than the commonest (found in more than
+COMMON_SHARE of the practices: "migrants" in a migration repository). A practice that
+merely mentions a synonym or a few of the words somewhere in a long description is noise.
+Direct full matches (every word of the user) are always kept. A strict query (operators)
 matches exactly what it says.
 """
 from __future__ import annotations
 
 import math
 import time
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from kb.search import facets
-from kb.search.analysis import LANGUAGES
+from kb.search.analysis import LANGUAGES, analyze, language_of
 from kb.search.columns import Snapshot, Vocabulary
 from kb.search.evaluate import Evaluator
-from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, widen
-from kb.search.query import Or
+from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, Slot, widen
+from kb.search.query import And, Or, Phrase, Word
 from kb.search.vocabulary import Thesaurus
 
 PARTIAL_BELOW = 10
@@ -33,7 +45,9 @@ PARTIAL_MIN_SCORE = 0.15
 """A partial match must score at least this share of the best match's score."""
 ALTERNATIVE_MIN_SCORE = 0.1
 """A practice found only through alternatives must score at least this share of the best."""
-"""A partial match must score at least this share of the best match's score."""
+COMMON_SHARE = 1 / 3
+"""A slot found in more than this share of the practices does not make a partial match
+about the query (see the module docstring)."""
 COUNTRY_SCORE = 1.0
 """Score of a practice tagged with a country the query names (before ALTERNATIVE_WEIGHT)."""
 
@@ -50,6 +64,26 @@ class Matched:
     unmatched: tuple[str, ...] = ()
 
 
+@dataclass
+class _Slots:
+    """Per slot of a plain query: direct and full masks, score, weight and terms."""
+
+    directs: list[np.ndarray]
+    masks: list[np.ndarray]
+    scores: list[np.ndarray]
+    weights: list[int]
+    terms: list[dict[str, set[str]]]
+    unmatched: list[str]
+
+    def add(self, direct: np.ndarray, mask: np.ndarray, score: np.ndarray, weight: int,
+            nodes: list[Word | Phrase | And]) -> None:
+        self.directs.append(direct)
+        self.masks.append(mask)
+        self.scores.append(score)
+        self.weights.append(weight)
+        self.terms.append(_terms_of(nodes))
+
+
 def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thesaurus,
         node: object, query_plan: Plan) -> Matched | None:
     """Return what the query's text matches, or None when nothing in it was searchable."""
@@ -59,54 +93,85 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
             return None
         mask, score = result
         return Matched(mask, score, int(mask.sum()), unmatched=tuple(evaluator.unmatched))
-    masks, scores, weights, unmatched = [], [], [], []
-    own_any = np.zeros(snap.n, bool)
+    slots = _Slots([], [], [], [], [], [])
     for slot in query_plan.slots:
-        own = evaluator.run(slot.node)
-        if own is None:
-            continue
-        mask, score = own
-        own_any |= mask
-        texts = [a.node for a in slot.alternatives if a.node is not None]
-        widened = evaluator.run(Or(tuple(texts))) if texts else None
-        if widened is not None:
-            mask, score = mask | widened[0], score + widened[1]
-        for code in slot.countries():
-            tagged = facets.filter_masks(snap, vocab, {"country": [code]})["country"] & snap.live
-            score[tagged] += COUNTRY_SCORE * ALTERNATIVE_WEIGHT
-            mask = mask | tagged
-            own_any |= tagged  # the user named the country
-        if not mask.any():
-            unmatched += slot.words
-        masks.append(mask)
-        scores.append(score)
-        weights.append(slot.weight)
-    if not masks:
+        _match_slot(snap, vocab, evaluator, slot, slots)
+    if not slots.masks:
         return None
-    score = np.add.reduce(scores)
-    masks = _without_noise(masks, score, own_any)
+    score = np.add.reduce(slots.scores)
+    masks = _without_noise(slots.masks, slots.directs, score)
     full = np.logical_and.reduce(masks)
-    full_total = int(full.sum())
-    matched = Matched(full, score, full_total, unmatched=tuple(unmatched))
-    total = sum(weights)
-    if (total >= 3 and full_total < PARTIAL_BELOW) or (total == 2 and full_total == 0):
-        _add_partial(matched, snap, masks, weights)
+    about = _About(snap, slots.terms)
+    indirect = full & ~np.logical_and.reduce(slots.directs)
+    for d in np.flatnonzero(indirect):
+        # Matched through a synonym or a translation: the practice must be about it.
+        if not all(about(d, i) for i, m in enumerate(slots.directs) if not m[d]):
+            full[d] = False
+    matched = Matched(full, score, int(full.sum()), unmatched=tuple(slots.unmatched))
+    total = sum(slots.weights)
+    if total == 2 and not all(m.any() for m in masks):
+        return matched  # one of two words is found nowhere
+    if (total >= 3 and matched.full_total < PARTIAL_BELOW) or (
+            total == 2 and matched.full_total == 0):
+        _add_partial(matched, snap, masks, slots.weights, about)
     return matched
 
 
-def _without_noise(masks: list[np.ndarray], score: np.ndarray, own_any: np.ndarray
+def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: Slot,
+                slots: _Slots) -> None:
+    own = evaluator.run(slot.node)
+    if own is None:
+        return
+    direct, score = own
+    variants = [a.node for a in slot.alternatives if a.node is not None and a.variant]
+    synonyms = [a.node for a in slot.alternatives if a.node is not None and not a.variant]
+    if variants:
+        found = evaluator.run(Or(tuple(variants)))
+        if found is not None:
+            direct, score = direct | found[0], score + found[1]
+    for code in slot.countries():
+        tagged = facets.filter_masks(snap, vocab, {"country": [code]})["country"] & snap.live
+        score[tagged] += COUNTRY_SCORE * ALTERNATIVE_WEIGHT
+        direct = direct | tagged  # the user named the country
+    mask = direct
+    if synonyms:
+        found = evaluator.run(Or(tuple(synonyms)))
+        if found is not None:
+            mask, score = direct | found[0], score + found[1]
+    if not mask.any() and isinstance(slot.node, And):
+        _word_by_word(evaluator, slot.node, slots)
+        return
+    if not mask.any():
+        slots.unmatched += slot.words
+    slots.add(direct, mask, score, slot.weight,
+              [slot.node, *(a.node for a in slot.alternatives if a.node is not None)])
+
+
+def _word_by_word(evaluator: Evaluator, node: And, slots: _Slots) -> None:
+    """Add the words of a concept that no practice matches as slots of their own."""
+    for word in node.children:
+        alone = evaluator.run(word)
+        if alone is None:
+            continue
+        if not alone[0].any():
+            slots.unmatched.append(word.text)
+        slots.add(alone[0], alone[0], alone[1], 1, [word])
+
+
+def _without_noise(masks: list[np.ndarray], directs: list[np.ndarray], score: np.ndarray
                    ) -> list[np.ndarray]:
     """Drop the practices found only through alternatives whose score is a small fraction
     of the best one's (a synonym's words scattered through a long text)."""
     found = np.logical_or.reduce(masks)
     if not found.any():
         return masks
+    own_any = np.logical_or.reduce(directs)
     noise = found & ~own_any & (score < ALTERNATIVE_MIN_SCORE * float(score[found].max()))
     return [m & ~noise for m in masks] if noise.any() else masks
 
 
 def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
-                 weights: list[int]) -> None:
+                 weights: list[int], about: _About) -> None:
     stacked = np.vstack(masks)
     found = (stacked * np.asarray(weights)[:, None]).sum(axis=0)
     needed = math.ceil(sum(weights) / 2)
@@ -116,9 +181,45 @@ def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
         # the query's commonest, or a phrase's words scattered through a long text).
         best = float(matched.score[some | matched.mask].max())
         some &= matched.score >= PARTIAL_MIN_SCORE * best
+        common = stacked.sum(axis=1) > COMMON_SHARE * max(snap.live_count, 1)
+        for d in np.flatnonzero(some):
+            some[d] = any(about(d, i) for i in range(len(masks))
+                          if stacked[i, d] and not common[i])
     matched.some = some
     matched.words_found = found
     matched.mask = matched.mask | some
+
+
+def _terms_of(nodes: list[Word | Phrase | And]) -> dict[str, set[str]]:
+    """Return, per language, the index terms of a slot's words and alternatives."""
+    out: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
+    for node in nodes:
+        for part in node.children if isinstance(node, And) else (node,):
+            for lang in LANGUAGES if part.lang is None else (part.lang,):
+                out[lang].update(analyze(part.text, lang))
+    return out
+
+
+_HEADS: weakref.WeakKeyDictionary[Snapshot, dict[int, tuple[str, frozenset[str]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+class _About:
+    """Whether a practice's title or summary names a slot (its words or alternatives)."""
+
+    def __init__(self, snap: Snapshot, slot_terms: list[dict[str, set[str]]]) -> None:
+        self.snap, self.slot_terms = snap, slot_terms
+        self.heads = _HEADS.setdefault(snap, {})
+
+    def __call__(self, docnum: int, slot: int) -> bool:
+        head = self.heads.get(int(docnum))
+        if head is None:
+            card = self.snap.card(int(docnum))
+            lang = language_of(card.get("language"))
+            text = f"{card.get('title') or ''} {card.get('summary') or ''}"
+            head = self.heads[int(docnum)] = (lang, frozenset(analyze(text, lang)))
+        lang, terms = head
+        return not terms.isdisjoint(self.slot_terms[slot][lang])
 
 
 @dataclass

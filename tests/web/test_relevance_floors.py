@@ -1,9 +1,12 @@
-"""Floors for bench/relevance.py on the demo repository: precision at 5 and recall at 10.
+"""Floors for bench/relevance.py: precision at 5 and recall at 10, on both judged sets.
 
-The judged queries (bench/relevance_demo.json) were written before any search was run; the
-floors sit a little under the figures measured when search learnt variants, synonyms,
-cross-language terms and partial matches (see bench/relevance.py for the definitions).
-Before that work the same set measured recall at 10 of 0.29 overall.
+The judged queries (bench/relevance_demo.json over the demo repository,
+bench/relevance_heldout.json over bench/heldout_practices.json) were written before any
+search was run; the floors sit a little under the figures measured once search kept only
+the synonym, translation and partial matches that are about the query (see
+bench/relevance.py for the definitions and kb/search/matching.py for the rules). Before
+issue 18 (every word had to match) the demo set measured recall at 10 of 0.29 and the
+held-out set 0.25.
 """
 from __future__ import annotations
 
@@ -11,15 +14,29 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "relevance.py"
-FLOORS = {  # kind: (p@5, r@10)
-    "all": (0.62, 0.88),
-    "en": (0.58, 0.80),
-    "fr": (0.65, 0.90),
-    "es": (0.60, 0.85),
-    "multiword": (0.55, 0.88),
-    "variant": (0.85, 0.90),
-    "misspelling": (0.60, 0.95),
+FLOORS = {  # set: {kind: (p@5, r@10)}; a "noanswer" p@5 of 1.0 means they all return nothing
+    "demo": {
+        "all": (0.72, 0.90),
+        "en": (0.64, 0.92),
+        "fr": (0.75, 0.90),
+        "es": (0.75, 0.85),
+        "multiword": (0.62, 0.86),
+        "variant": (0.88, 0.88),
+        "misspelling": (0.66, 0.95),
+        "noanswer": (0.99, 0.0),
+    },
+    "heldout": {
+        "all": (0.90, 0.90),
+        "en": (0.95, 0.95),
+        "fr": (0.85, 0.80),
+        "es": (0.88, 0.86),
+        "multiword": (0.95, 0.75),
+        "variant": (0.85, 0.95),
+        "noanswer": (0.99, 0.0),
+    },
 }
 
 
@@ -30,16 +47,36 @@ def _bench():
     return module
 
 
-def test_relevance_on_the_demo_repository_holds_its_floors(app):
+def _measure(app, name: str):  # noqa: ANN001, ANN202
     from kb import demo
     from kb.services import indexing
 
     bench = _bench()
-    queries = json.loads(bench.SETS["demo"][1].read_text(encoding="utf-8"))["queries"]
+    practices, queries_file = bench.SETS[name]
+    queries = json.loads(queries_file.read_text(encoding="utf-8"))["queries"]
     with app.app_context():
-        demo.load()
+        if practices is None:
+            demo.load()
+        else:
+            demo.load(practices)
         indexing.rebuild()
+    return bench, queries
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_relevance_holds_its_floors(app, name):
+    bench, queries = _measure(app, name)
     table = bench.score(bench.run_queries(app, queries))
-    for kind, (p5, r10) in FLOORS.items():
-        assert table[kind]["p@5"] >= p5, (kind, table[kind])
-        assert table[kind]["r@10"] >= r10, (kind, table[kind])
+    for kind, (p5, r10) in FLOORS[name].items():
+        assert table[kind]["p@5"] >= p5, (name, kind, table[kind])
+        assert table[kind]["r@10"] >= r10, (name, kind, table[kind])
+
+
+def test_held_out_precision_is_not_below_the_all_words_baseline_of_the_same_run(app):
+    # The issue's target, measured as bench/relevance.py does. It holds on the held-out
+    # set; on the demo set precision at 5 is still below the baseline (see the floors).
+    bench, queries = _measure(app, "heldout")
+    before = bench.score(bench.run_queries(app, queries, baseline=True))["all"]
+    now = bench.score(bench.run_queries(app, queries))["all"]
+    assert now["r@10"] >= 0.9
+    assert now["p@5"] >= before["p@5"], (before, now)

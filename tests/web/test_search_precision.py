@@ -1,0 +1,96 @@
+"""Search keeps what people mean and leaves out what merely mentions it (issue 18, precision).
+
+Widening a search (synonyms, translations, partial matches) must not fill the first page
+with practices that only mention a synonym or some of the words in passing. Each test
+searches a small repository through the API and checks which practices come back.
+"""
+from __future__ import annotations
+
+import pytest
+
+PRACTICES = {
+    "tourism": dict(title="Hotel training for young people in coastal towns",
+                    summary="Young people learn hotel trades with local employers.",
+                    description="The tourism season offers the first jobs."),
+    "irregular": dict(title="Legal clinic for migrants in an irregular situation",
+                      summary="Lawyers help people with irregular status apply for permits.",
+                      description="The clinic opens three evenings a week."),
+    "in_passing": dict(title="Youth employment hubs in Upper Egypt",
+                       summary="Training and job placement for young people in rural areas.",
+                       description="Village committees choose the trades taught, local firms "
+                                   "offer internships, graduates get a starter kit, and the "
+                                   "hubs present decent work at home as an alternative to "
+                                   "irregular migration across the sea."),
+    "shelter": dict(title="Shelter and legal aid for domestic workers",
+                    summary="Domestic workers who fled abusive employers abroad find a bed.",
+                    description="Caseworkers recover unpaid wages."),
+    "savings": dict(title="Savings accounts for families left at home",
+                    summary="Families open savings accounts at the post office.",
+                    description="Many mothers in the programme are domestic workers who "
+                                "went abroad and send money every month."),
+    "regularisation": dict(title="Regularisation drive for workers without papers",
+                           summary="Workers without papers obtain a residence permit.",
+                           description="Employers confirm the job offer."),
+    "regular": dict(title="Information desk on regular migration pathways",
+                    summary="Advisers explain visas for work and study.",
+                    description="The desk also trains recruiters."),
+    "border": dict(title="One-stop border post with joint processing",
+                   summary="Officers of both countries process travellers at one counter.",
+                   description="Queues fell from hours to minutes."),
+    "filler_health": dict(title="Mobile health clinics for seasonal farm labourers",
+                          summary="Nurses visit farms at harvest time.",
+                          description="Patients receive free check-ups."),
+    "filler_data": dict(title="National household survey module on migration",
+                        summary="The statistics office adds questions on emigrants.",
+                        description="Results feed the office's case management system."),
+}
+
+
+@pytest.fixture
+def repo(make_practice):
+    return {key: make_practice(countries=["KEN"], regions=[], **fields)
+            for key, fields in PRACTICES.items()}
+
+
+def found(client, q: str) -> list[str]:  # noqa: ANN001
+    response = client.get("/api/v1/practices", query_string={"q": q, "per_page": 50})
+    assert response.status_code == 200
+    return [r["title"] for r in response.get_json()["results"]]
+
+
+def title(key: str) -> str:
+    return PRACTICES[key]["title"]
+
+
+def test_a_two_word_query_with_a_word_found_nowhere_returns_nothing(client, repo):
+    # "space" is in no practice: the tourism practice is not what "space tourism" means.
+    assert found(client, "space tourism") == []
+    assert title("tourism") in found(client, "tourism")
+
+
+def test_a_synonym_counts_when_the_practice_is_about_it_not_in_passing(client, repo):
+    titles = found(client, "undocumented")
+    assert title("irregular") in titles
+    assert title("in_passing") not in titles  # "irregular migration" once, deep in the text
+    assert title("in_passing") in found(client, "irregular")  # the user's own word: kept
+
+
+def test_a_partial_match_must_be_about_the_words_it_contains(client, repo):
+    titles = found(client, "protect domestic workers abroad")
+    assert title("shelter") in titles
+    assert title("savings") not in titles  # domestic workers abroad only in its description
+
+
+def test_regularization_is_not_regular_migration(client, repo):
+    for q in ("regularization", "regularisation", "regularize"):
+        titles = found(client, q)
+        assert title("regularisation") in titles, q
+        assert title("regular") not in titles, q
+
+
+def test_a_concept_found_nowhere_falls_back_to_its_words(client, repo):
+    # No practice says "border management" (nor border control, border security...); each
+    # word is found somewhere, so the practices about either word follow.
+    titles = found(client, "border management")
+    assert title("border") in titles
+    assert title("filler_data") not in titles  # "management" only in passing

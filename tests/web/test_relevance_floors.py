@@ -47,7 +47,7 @@ def _bench():
     return module
 
 
-def _measure(app, name: str):  # noqa: ANN001, ANN202
+def _measure(app, name: str):
     from kb import demo
     from kb.services import indexing
 

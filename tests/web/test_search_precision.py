@@ -52,7 +52,7 @@ def repo(make_practice):
             for key, fields in PRACTICES.items()}
 
 
-def found(client, q: str) -> list[str]:  # noqa: ANN001
+def found(client, q: str) -> list[str]:
     response = client.get("/api/v1/practices", query_string={"q": q, "per_page": 50})
     assert response.status_code == 200
     return [r["title"] for r in response.get_json()["results"]]

@@ -71,9 +71,9 @@ def all_words_only() -> Iterator[None]:
     """Search as before issue 18: every word must match, nothing is widened or suggested."""
     from kb.search import expand, matching
 
-    with mock.patch.object(expand, "_alternatives", lambda *_: []), \
-            mock.patch.object(matching, "_add_partial", lambda *_: None), \
-            mock.patch.object(matching, "did_you_mean", lambda *_: None):
+    with mock.patch.object(expand, "_alternatives", return_value=[]), \
+            mock.patch.object(matching, "_add_partial", return_value=None), \
+            mock.patch.object(matching, "did_you_mean", return_value=None):
         yield
 
 

@@ -103,7 +103,7 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
     full = np.logical_and.reduce(masks)
     about = _About(snap, slots.terms)
     indirect = full & ~np.logical_and.reduce(slots.directs)
-    for d in np.flatnonzero(indirect):
+    for d in np.flatnonzero(indirect).tolist():
         # Matched through a synonym or a translation: the practice must be about it.
         if not all(about(d, i) for i, m in enumerate(slots.directs) if not m[d]):
             full[d] = False
@@ -182,7 +182,7 @@ def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
         best = float(matched.score[some | matched.mask].max())
         some &= matched.score >= PARTIAL_MIN_SCORE * best
         common = stacked.sum(axis=1) > COMMON_SHARE * max(snap.live_count, 1)
-        for d in np.flatnonzero(some):
+        for d in np.flatnonzero(some).tolist():
             some[d] = any(about(d, i) for i in range(len(masks))
                           if stacked[i, d] and not common[i])
     matched.some = some
@@ -212,12 +212,12 @@ class _About:
         self.heads = _HEADS.setdefault(snap, {})
 
     def __call__(self, docnum: int, slot: int) -> bool:
-        head = self.heads.get(int(docnum))
+        head = self.heads.get(docnum)
         if head is None:
-            card = self.snap.card(int(docnum))
+            card = self.snap.card(docnum)
             lang = language_of(card.get("language"))
             text = f"{card.get('title') or ''} {card.get('summary') or ''}"
-            head = self.heads[int(docnum)] = (lang, frozenset(analyze(text, lang)))
+            head = self.heads[docnum] = (lang, frozenset(analyze(text, lang)))
         lang, terms = head
         return not terms.isdisjoint(self.slot_terms[slot][lang])
 

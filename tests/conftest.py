@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
 from kb import create_app, db
 from kb.models import Organization, User
@@ -139,8 +140,23 @@ def database_url(migrated_database: str, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+# argon2id at the production cost takes ~0.1 s per hash and per check, and most web tests create
+# and sign in users: the apps under test hash with the cheapest parameters. The production ones
+# are checked by tests/unit/test_passwords.py and used by the e2e servers.
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+_CHEAP_HASH = _CHEAP_HASHER.hash("not a real password, only for timing")
+
+
 @pytest.fixture
-def app(tmp_path, database_url):
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.services import passwords
+
+    monkeypatch.setattr(passwords, "HASHER", _CHEAP_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_HASH)
+
+
+@pytest.fixture
+def app(tmp_path, database_url, cheap_password_hashing):
     application = create_app(app_config(tmp_path, database_url))
     with application.app_context():
         from kb.services import indexing

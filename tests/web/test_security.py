@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD, app_config, csrf_token_from
 
 
 @pytest.fixture
-def limited_app(tmp_path, database_url):
+def limited_app(tmp_path, database_url, cheap_password_hashing):
     """An app like the shared one but with rate limits on, as in production."""
     application = create_app(app_config(tmp_path, database_url, RATELIMIT_ENABLED=True,
                                         RATELIMIT_STORAGE_URI="memory://"))

@@ -157,11 +157,10 @@ def html_lang(html: str) -> str | None:
 
 def make_demo_app(tmp_path: Path):
     """Build an app on SQLite and load the demo repository with `kb init --demo`."""
-    from kb import create_app
-    from tests.conftest import app_config
+    from tests.conftest import make_app
 
     ensure_compiled()
-    app = create_app(app_config(tmp_path, f"sqlite:///{tmp_path / 'kb.sqlite'}"))
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'kb.sqlite'}")
     result = app.test_cli_runner().invoke(args=["kb", "init", "--demo"])
     assert result.exit_code == 0, result.output
     return app

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from kb import create_app, db
+from kb import db
 from kb.models import Practice
-from tests.conftest import app_config, csrf_token_from, valid_record
+from tests.conftest import csrf_token_from, make_app, valid_record
 from tests.web.review_support import mails_to
 
 FOCAL = "focal.point@implementer.example"
@@ -145,10 +145,10 @@ def test_contactable_travels_through_the_form_export_and_import(app, runner, tmp
 
 @pytest.fixture
 def limited(tmp_path, database_url):
-    application = create_app(app_config(
+    application = make_app(
         tmp_path, database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_CONTACT_SENDER="2 per hour", RATELIMIT_CONTACT_ADDRESS="4 per hour",
-        RATELIMIT_CONTACT_PRACTICE="3 per day"))
+        RATELIMIT_CONTACT_PRACTICE="3 per day")
     from kb.services import indexing
     from kb.services.transfer import create_practice
     from kb.services.validation import validate_record

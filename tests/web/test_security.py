@@ -8,14 +8,14 @@ import pytest
 
 from kb import create_app, db
 from kb.logs import FORMAT, OneLineFormatter, RequestContextFilter
-from tests.conftest import PASSWORD, app_config, csrf_token_from
+from tests.conftest import PASSWORD, csrf_token_from, make_app
 
 
 @pytest.fixture
 def limited_app(tmp_path, database_url, cheap_password_hashing):
     """An app like the shared one but with rate limits on, as in production."""
-    application = create_app(app_config(tmp_path, database_url, RATELIMIT_ENABLED=True,
-                                        RATELIMIT_STORAGE_URI="memory://"))
+    application = make_app(tmp_path, database_url, RATELIMIT_ENABLED=True,
+                           RATELIMIT_STORAGE_URI="memory://")
     yield application
     with application.app_context():
         db.get_engine().dispose()

@@ -47,6 +47,8 @@ def test_hostile_queries_answer_through_the_page_and_the_api(searchable, q):
     _assert_answers(searchable, q)
 
 
+# The whole corpus, 1,000 requests: with the other whole-corpus checks (make test-slow, CI).
+@pytest.mark.slow
 def test_every_naughty_string_answers_through_the_page_and_the_api(searchable):
     for q in _blns():
         _assert_answers(searchable, q)

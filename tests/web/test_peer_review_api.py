@@ -249,3 +249,37 @@ def test_reviewers_see_the_others_recommendations_only_after_recording_their_own
         after = peer_review.visible_reviews(ben, practice)
         assert [v.recommendation for v in after] == ["reject", "approve", None]
         assert after[0].comment == "Ana's reason."
+
+
+@pytest.mark.parametrize(("required", "internal", "named"), [
+    (0, 0, "KB_REVIEWS_REQUIRED"), (3, 4, "KB_REVIEWS_INTERNAL_REQUIRED"),
+    (2, -1, "KB_REVIEWS_INTERNAL_REQUIRED")])
+def test_review_settings_out_of_range_stop_the_app_naming_the_setting(tmp_path, required,
+                                                                     internal, named):
+    from kb import config, create_app
+
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}", "TESTING": True,
+                "INDEX_DIR": str(tmp_path / "index"), "REVIEWS_REQUIRED": required,
+                "REVIEWS_INTERNAL_REQUIRED": internal}
+    with pytest.raises(config.ConfigError, match=named):
+        create_app(settings)
+    found = config.from_environment({"KB_REVIEWS_REQUIRED": "3",
+                                     "KB_REVIEWS_INTERNAL_REQUIRED": "1"})
+    assert found == {"REVIEWS_REQUIRED": 3, "REVIEWS_INTERNAL_REQUIRED": 1}
+
+
+def test_with_one_reviewer_the_record_counts_the_single_decision(app, api):
+    app.config.update(REVIEWS_REQUIRED=1, REVIEWS_INTERNAL_REQUIRED=0)
+    submitter = member(app, "submitter", "City of One")
+    reviewer = member(app, "reviewer", "One Review Network")
+    sub, rev = api(submitter), api(reviewer)
+    pid = sub("POST", "/api/v1/submissions",
+              {**valid_record(title="Single review practice"), "submit": True}).get_json()["id"]
+    claimed = rev("POST", f"/api/v1/submissions/{pid}/actions",
+                  {"action": "claim", "no_conflict": True}).get_json()
+    assert claimed["reviews"] == {"required": 1, "done": 0}
+    assert "approve" in claimed["allowed_actions"]
+    approved = rev("POST", f"/api/v1/submissions/{pid}/actions",
+                   {"action": "approve", "checklist": ALL_TICKED}).get_json()
+    assert approved["state"] == "published"
+    assert approved["reviews"] == {"required": 1, "done": 1}

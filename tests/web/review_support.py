@@ -34,6 +34,21 @@ def make_member(app, role: str = "submitter", organization: str | None = None) -
     return user
 
 
+def api_client(app, user: User):
+    """Return call(method, path, json=None) -> response, with a new bearer token of ``user``."""
+    from kb.services import tokens
+
+    with app.app_context():
+        token = tokens.create_token(user, user)
+    client = app.test_client()
+
+    def call(method: str, path: str, json=None):
+        return client.open(path, method=method, json=json,
+                           headers={"Authorization": f"Bearer {token}"})
+
+    return call
+
+
 def signed_in(app, user: User):
     """Return a new test client signed in as ``user``."""
     client = app.test_client()

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from kb.services import tokens
 from kb.workflow import CHECKLIST_KEYS
 from tests.conftest import valid_record
-from tests.web.review_support import mails_to, make_member
+from tests.web.review_support import api_client, mails_to, make_member
 
 ALL_TICKED = dict.fromkeys(CHECKLIST_KEYS, True)
 
@@ -20,19 +19,7 @@ def baseline(make_practice):
 @pytest.fixture
 def api(app):
     """Return a function: api(user) -> a callable (method, path, json) -> response."""
-
-    def for_user(user):
-        with app.app_context():
-            token = tokens.create_token(user, user)
-        client = app.test_client()
-
-        def call(method: str, path: str, json=None):
-            return client.open(path, method=method, json=json,
-                               headers={"Authorization": f"Bearer {token}"})
-
-        return call
-
-    return for_user
+    return lambda user: api_client(app, user)
 
 
 @pytest.fixture

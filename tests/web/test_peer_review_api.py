@@ -6,10 +6,10 @@ import pytest
 
 from kb import db
 from kb.models import Practice, User
-from kb.services import peer_review, tokens
+from kb.services import peer_review
 from kb.workflow import CHECKLIST_KEYS
 from tests.conftest import valid_record
-from tests.web.review_support import mails_to, make_member
+from tests.web.review_support import api_client, mails_to, make_member
 
 ALL_TICKED = dict.fromkeys(CHECKLIST_KEYS, True)
 
@@ -32,18 +32,7 @@ def member(app, role: str, organization: str, internal: bool = False) -> User:
 @pytest.fixture
 def api(peer_app):
     """api(user) -> call(method, path, json=None) with the user's bearer token."""
-    def for_user(user):
-        with peer_app.app_context():
-            token = tokens.create_token(user, user)
-        client = peer_app.test_client()
-
-        def call(method: str, path: str, json=None):
-            return client.open(path, method=method, json=json,
-                               headers={"Authorization": f"Bearer {token}"})
-
-        return call
-
-    return for_user
+    return lambda user: api_client(peer_app, user)
 
 
 @pytest.fixture

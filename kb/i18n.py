@@ -4,8 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, request, url_for
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+)
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from kb import taxonomy
 
@@ -84,9 +94,48 @@ def _remember_in_account(chosen: str | None) -> None:
         accounts.set_locale(user, wanted)
 
 
+def render_helpers() -> dict[str, Any]:
+    """Return the language-bound template helpers for one render (a context processor).
+
+    Flask-Babel's template functions and ``label`` look the request's language up again on
+    every call (request context, locale, catalog cache key: most of the cost of a page's
+    hundreds of translated strings and labels). A context processor runs once per
+    render_template, inside any ``force_locale``, so what it binds is what those calls would
+    find. ``gettext``/``ngettext`` behave as Jinja's "newstyle" ones: the translation is
+    trusted markup when autoescaping, and always a format string (``%(name)s`` placeholders
+    filled from keyword arguments, escaped).
+    """
+    locale = current_locale()
+    translations = get_translations()
+    singular, plural = translations.ugettext, translations.ungettext
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> str:
+        text = singular(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    @pass_context
+    def ngettext(context: Context, single: str, many: str, num: int, **variables: Any
+                 ) -> str:
+        variables.setdefault("num", num)
+        text = plural(single, many, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    def label(facet: str, code: object) -> str:
+        return taxonomy.label(facet, code, locale)
+
+    return {"gettext": gettext, "ngettext": ngettext, "label": label,
+            "current_locale": lambda: locale}
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers that render labels."""
     Babel(app, locale_selector=select_locale)
+    app.context_processor(render_helpers)
     app.jinja_env.globals.update(site_languages=taxonomy.ENDONYMS,
                                  label=taxonomy_label, current_locale=current_locale,
                                  lang_url=lang_url, format_date=format_date,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from flask import g, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -29,7 +29,7 @@ def practices() -> str:
         search_request = search_service.parse_request(_without(request.args, exc.problems),
                                                        query_language=current_locale())
     results = search_service.search(search_request)
-    facets = search_service.labelled_facets(results, current_locale())
+    facets = _with_links(search_service.labelled_facets(results, current_locale()))
     return render_template(
         "public/search.html", req=search_request, results=results, facets=facets,
         notices=[search_service.notice_text(n) for n in results.notices],
@@ -64,11 +64,11 @@ def _page_url(**changes: object) -> str:
         args.poplist(key)
         if value is not None:
             args.add(key, str(value))
-    return _search_url(args)
+    return _with_query(urlencode(list(args.items(multi=True)), safe=QUERY_SAFE))
 
 
-def _search_url(args: MultiDict) -> str:
-    """Return url_for("public.practices", **args), building the route once per request.
+def _with_query(query: str) -> str:
+    """Return url_for("public.practices") with this query string, one route lookup a request.
 
     A search page links every facet value (hundreds of links): the query string is encoded
     the way Werkzeug encodes it, without a routing lookup per link.
@@ -76,22 +76,34 @@ def _search_url(args: MultiDict) -> str:
     path = g.get("kb_practices_path")
     if path is None:
         path = g.kb_practices_path = url_for("public.practices")
-    query = urlencode(list(args.items(multi=True)), safe=QUERY_SAFE)
     return f"{path}?{query}" if query else path
 
 
-def toggle_url(facet: str, value: object) -> str:
-    """Return the URL that adds or removes one facet value, back on page 1."""
-    args = MultiDict(request.args)
-    current = args.poplist(facet)
-    args.poplist("page")
-    text = str(value)
-    kept = [v for v in current if v != text]
-    if len(kept) == len(current):
-        kept.append(text)
-    for v in kept:
-        args.add(facet, v)
-    return _search_url(args)
+def _pair(name: str, value: str) -> str:
+    """Return name=value encoded as urlencode encodes one parameter."""
+    return f"{quote_plus(name, safe=QUERY_SAFE)}={quote_plus(value, safe=QUERY_SAFE)}"
 
 
-bp.add_app_template_global(toggle_url, "facet_toggle_url")
+def _with_links(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Give every shown facet value the URL that adds or removes it, back on page 1.
+
+    The parameters the link keeps are encoded once per facet (a page links hundreds of
+    values); the result is what toggling the value in a copy of request.args would encode:
+    the other parameters in their order, then this facet's values.
+    """
+    linked = {}
+    for name in taxonomy.FACETS:
+        current = request.args.getlist(name)
+        others = urlencode([(k, v) for k, v in request.args.items(multi=True)
+                            if k not in (name, "page")], safe=QUERY_SAFE)
+        kept = [others] if others else []
+        pairs = [(v, _pair(name, v)) for v in current]
+        values = []
+        for f in facets[name]:
+            text = str(f["value"])
+            chosen = [pair for v, pair in pairs if v != text]
+            if len(chosen) == len(pairs):
+                chosen.append(_pair(name, text))
+            values.append({**f, "url": _with_query("&".join(kept + chosen))})
+        linked[name] = values
+    return linked

@@ -67,11 +67,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def word_matches(text: str) -> list[re.Match]:
-    """Return the regex match of each word token of text."""
-    return list(_WORD.finditer(text))
-
-
 def word_spans(text: str):
     """Yield (start, end, word) for each word token of text."""
     for m in _WORD.finditer(text):

@@ -5,7 +5,7 @@ codes; ``notice_text`` turns them into the reader's language where they are show
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from kb import db, taxonomy
 from kb.errors import BadParameters
 from kb.models import Practice
+from kb.sanitize import html_to_text
 from kb.search import (
     MAX_PER_PAGE,
     SNIPPET_FIELDS,
@@ -180,8 +181,6 @@ def _add_field_snippets(results: SearchResults) -> None:
                and results.terms.get(_analysis_language(hit.language))]
     if not pending:
         return
-    from kb.sanitize import html_to_text
-
     # Only the text columns: a whole Practice would load its relationships too.
     rows = db.get_session().execute(
         select(Practice.id, Practice.description_html, Practice.results_html,
@@ -192,15 +191,36 @@ def _add_field_snippets(results: SearchResults) -> None:
         practice = by_id.get(hit.id)
         if practice is None:
             continue
-        texts = {"description": html_to_text(practice.description_html or ""),
-                 "results": html_to_text(practice.results_html or ""),
-                 "lessons": html_to_text(practice.lessons_html or ""),
-                 "outcome": practice.outcome, "implemented_by": practice.implemented_by,
-                 "partners": practice.partners}
+        texts = _FieldTexts(practice._asdict())
         lang = _analysis_language(hit.language)
         found = field_snippet(texts, lang, results.terms[lang])
         if found is not None:
             hit.highlights[found[0]] = found[1]
+
+
+class _FieldTexts(Mapping[str, str]):
+    """A practice's snippet fields as text, each rich-text field converted when first read.
+
+    The snippet comes from the first field that matches, so the fields after it (often
+    whole HTML documents) are never converted.
+    """
+
+    HTML = {"description": "description_html", "results": "results_html",
+            "lessons": "lessons_html"}
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self._row = row
+
+    def __getitem__(self, name: str) -> str:
+        if name in self.HTML:
+            return html_to_text(self._row[self.HTML[name]] or "")
+        return self._row[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SNIPPET_FIELDS)
+
+    def __len__(self) -> int:
+        return len(SNIPPET_FIELDS)
 
 
 def _analysis_language(code: str | None) -> str:

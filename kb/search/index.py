@@ -34,6 +34,7 @@ from whoosh.reading import SegmentReader
 
 from kb.search import build, integrity, internals, searcher
 from kb.search.columns import SegmentData, Snapshot, Vocabulary
+from kb.search.deletes import delete_ids
 from kb.search.errors import IndexBusy, IndexUnavailable
 from kb.search.merging import (
     MAX_PENDING_SEGMENTS,
@@ -193,10 +194,10 @@ class SearchIndex:
         self._interrupt_merge()
         writer = self._writer(ix, timeout)
         try:
-            for doc_id in removed:
-                writer.delete_by_term("id", str(doc_id))
+            # An upsert replaces every copy of its id, as update_document would.
+            delete_ids(writer, sorted(removed | set(latest)), self._open_reader)
             for fields in prepared:
-                writer.update_document(**fields)
+                writer.add_document(**fields)
         except BaseException:
             writer.cancel()
             raise
@@ -209,6 +210,12 @@ class SearchIndex:
         self._small_segments = sum(1 for s in segments if s.doc_count_all() < SMALL_SEGMENT)
         if tier_to_merge(segments) is not None:
             self._merge_soon()
+
+    def _open_reader(self, segment) -> SegmentReader | None:
+        """Return this process's open reader of a segment of the live directory, if any."""
+        with self._lock:
+            data = self._segments.get(f"{self._ix_dir}/{segment.segment_id()}")
+        return None if data is None else data.reader
 
     def segment_sizes(self) -> list[int]:
         """Return the number of documents (deleted ones included) of each segment."""

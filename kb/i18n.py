@@ -125,7 +125,7 @@ def render_helpers() -> dict[str, Any]:
             text = Markup(text)
         return text % variables
 
-    def label(facet: str, code: object) -> str:
+    def label(facet: str, code: taxonomy.Code) -> str:
         return taxonomy.label(facet, code, locale)
 
     return {"gettext": gettext, "ngettext": ngettext, "label": label,

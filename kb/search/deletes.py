@@ -9,12 +9,13 @@ same question; only segments this process has not read yet are opened here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from whoosh.reading import SegmentReader, TermNotFound
 
 
-def delete_ids(writer, ids: Iterable[int], cached: Callable[[object], object | None]
-               ) -> int:
+def delete_ids(writer: Any, ids: Iterable[int],
+               cached: Callable[[Any], SegmentReader | None]) -> int:
     """Delete every document (live or not) whose ``id`` is in ids; return how many.
 
     ``cached(segment)`` returns an open reader of that segment, or None. Deleting a document
@@ -28,7 +29,7 @@ def delete_ids(writer, ids: Iterable[int], cached: Callable[[object], object | N
     for segment in list(writer.segments):
         reader = cached(segment)
         own = reader is None
-        if own:
+        if reader is None:
             reader = SegmentReader(writer.storage, writer.schema, segment)
         try:
             for key in keys:

@@ -214,7 +214,7 @@ class _FieldTexts(Mapping[str, str]):
     def __getitem__(self, name: str) -> str:
         if name in self.HTML:
             return html_to_text(self._row[self.HTML[name]] or "")
-        return self._row[name]
+        return str(self._row[name] or "")
 
     def __iter__(self) -> Iterator[str]:
         return iter(SNIPPET_FIELDS)

@@ -213,8 +213,10 @@ def main() -> None:
         work = Path(tmp)
         args.records_file = work / "practices.json"
         args.records_file.write_text(json.dumps(generate_records(args.practices)))
+        load = os.getloadavg()
         print(f"{args.practices} practices, gunicorn -w {args.workers}, {args.connections} "
-              f"connections for {args.seconds:.0f} s")
+              f"connections for {args.seconds:.0f} s; {os.cpu_count()} CPUs, load average "
+              f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         print(f"{'backend':<11}{'load s':>8}{'requests':>10}{'req/s':>8}{'p50 ms':>8}"
               f"{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}")
         for backend in args.backends.split(","):
@@ -226,6 +228,13 @@ def main() -> None:
                   flush=True)
             for sample in r["error_samples"]:
                 print(f"    error: {sample}")
+            for text, ok in ((f"0 errors ({r['errors']})", r["errors"] == 0),
+                             (f">= 120 requests/s ({r['rps']:.1f})", r["rps"] >= 120),
+                             (f"p95 <= 400 ms ({r['p95_ms']:.0f})", r["p95_ms"] <= 400)):
+                print(f"    target {text}: {'met' if ok else 'NOT met'}")
+            load = os.getloadavg()
+            print(f"    load average after the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -136,6 +136,11 @@ def _is_staff_not_submitter(actor: Actor) -> bool:
 
 # --- the counts ----------------------------------------------------------------------------
 
+def N_(text: str) -> str:
+    """Mark a message for the catalogs; kb.services.transitions translates it when raised."""
+    return text
+
+
 @dataclass(frozen=True)
 class Limit:
     """A count the action must respect (checked on the counts it would leave): 409 otherwise."""
@@ -145,14 +150,14 @@ class Limit:
 
 
 SLOT_FREE = Limit(lambda t: t.claimed + t.reserved <= t.slots,
-                  "Every review slot of this practice is taken.")
+                  N_("Every review slot of this practice is taken."))
 INTERNAL_SLOT = Limit(
     lambda t: (t.internal_claimed + t.internal_reserved + (t.slots - t.claimed - t.reserved)
                >= t.internal_required),
-    "The remaining review slots are kept for internal reviewers.")
-SEVERAL_SLOTS = Limit(lambda t: t.slots > 1, "Another reviewer is reviewing this practice.")
+    N_("The remaining review slots are kept for internal reviewers."))
+SEVERAL_SLOTS = Limit(lambda t: t.slots > 1, N_("Another reviewer is reviewing this practice."))
 SINGLE = Limit(lambda t: t.single,
-               "This practice is reviewed by several reviewers: record a recommendation.")
+               N_("This practice is reviewed by several reviewers: record a recommendation."))
 
 
 def _always(_t: Tally) -> bool:

@@ -76,8 +76,11 @@ def perform(user: User, practice_id: int, action: str, change: Change | None = N
         from_state = practice.state
         _lock(session, practice, from_state)
         standing = review_counts.standing(user, practice, session)
-        to_state = workflow.next_state(from_state, action, standing.actor, standing.tally,
-                                       change.recommendation)
+        try:
+            to_state = workflow.next_state(from_state, action, standing.actor, standing.tally,
+                                           change.recommendation)
+        except InvalidTransition as exc:  # a count's refusal reads in the user's language
+            raise InvalidTransition(_(exc.message)) from None
         if workflow.needs_comment(action) and not change.comment.strip():
             raise ValidationFailed(_("Say why: a comment is required for this decision."),
                                    {"comment": [_("A comment is required.")]})

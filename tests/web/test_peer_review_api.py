@@ -272,3 +272,17 @@ def test_with_one_reviewer_the_record_counts_the_single_decision(app, api):
                    {"action": "approve", "checklist": ALL_TICKED}).get_json()
     assert approved["state"] == "published"
     assert approved["reviews"] == {"required": 1, "done": 1}
+
+
+def test_a_refused_claim_reads_in_the_readers_language(peer_app, cast):
+    from kb.services import tokens
+
+    pid = claimed_by_three(cast, "Peer language practice")
+    dov = cast["dov"][0]
+    with peer_app.app_context():
+        token = tokens.create_token(dov, dov)
+    refused = peer_app.test_client().post(
+        f"/api/v1/submissions/{pid}/actions", json={"action": "claim", "no_conflict": True},
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "fr"})
+    assert refused.status_code == 409
+    assert "places d’évaluateur" in refused.get_json()["error"]["message"]

@@ -13,11 +13,13 @@ same thing:
   demonyms of ``kb/data/demonyms.txt`` (Venezuela / Venezuelan / vénézuélien / venezolano).
 
 A term is looked up by its analysed form in its own language (accent-folded, stemmed, stop
-words dropped), so "envois de fonds" and "envoi des fonds" are the same key. Loading takes a
-few milliseconds and happens once per process.
+words dropped), so "envois de fonds" and "envoi des fonds" are the same key. Loading takes
+over a second (stemming every term) and happens once per process: a server starts it in the
+background as it starts (``warm_up``, called by wsgi.py).
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -168,7 +170,25 @@ def country_concepts() -> list[Concept]:
     return out
 
 
+_LOADING = threading.Lock()
+
+
 @cache
-def thesaurus() -> Thesaurus:
-    """Return the process-wide thesaurus (glossary, GCM terms and countries)."""
+def load_thesaurus() -> Thesaurus:
+    """Build the thesaurus once (cached); callers use thesaurus(), which serializes loads."""
     return Thesaurus(glossary_concepts() + gcm_concepts() + country_concepts())
+
+
+def thesaurus() -> Thesaurus:
+    """Return the process-wide thesaurus (glossary, GCM terms and countries), loading it
+    once: a search arriving while it loads (see warm_up) waits instead of loading it too."""
+    with _LOADING:
+        return load_thesaurus()
+
+
+def warm_up() -> threading.Thread:
+    """Load the thesaurus in a background thread (about 1.5 s, mostly stemming its terms),
+    so that a server's first search does not pay for it; returns the started thread."""
+    thread = threading.Thread(target=thesaurus, name="kb-search-vocabulary", daemon=True)
+    thread.start()
+    return thread

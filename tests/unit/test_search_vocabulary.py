@@ -68,3 +68,15 @@ def test_lookups_reach_the_concept_from_any_inflection():
 def test_glossary_concepts_are_loaded_with_their_terms():
     concepts = {c.key: c for c in glossary_concepts()}
     assert "money transfers home" in concepts["glossary:remittance"].terms["en"]
+
+
+def test_warm_up_loads_the_thesaurus_once_in_the_background():
+    from kb.search import vocabulary
+
+    vocabulary.load_thesaurus.cache_clear()
+    thread = vocabulary.warm_up()
+    assert thread.daemon
+    loaded = vocabulary.thesaurus()  # waits for the background load instead of repeating it
+    thread.join()
+    assert vocabulary.thesaurus() is loaded
+    assert vocabulary.load_thesaurus.cache_info().misses == 1

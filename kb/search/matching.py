@@ -20,8 +20,9 @@ title or summary names the slot it matched indirectly (each such slot), or for a
 match one of the slots it contains other than the commonest (found in more than
 COMMON_SHARE of the practices: "migrants" in a migration repository). A practice that
 merely mentions a synonym or a few of the words somewhere in a long description is noise.
-Direct full matches (every word of the user) are always kept. A strict query (operators)
-matches exactly what it says.
+Direct full matches (every word of the user) are always kept. Only the ABOUT_LIMIT
+best-scoring candidates are checked (the cost of a search stays bounded). A strict query
+(operators) matches exactly what it says.
 """
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ ALTERNATIVE_MIN_SCORE = 0.1
 COMMON_SHARE = 1 / 3
 """A slot found in more than this share of the practices does not make a partial match
 about the query (see the module docstring)."""
+ABOUT_LIMIT = 200
+"""Synonym-only (or partial) matches checked for being about the query, best first; the
+weaker ones beyond are left out (a search's cost stays bounded in a large repository)."""
+HEAD_CACHE = 20_000
+"""Analysed titles and summaries kept per snapshot for the about-check (then cleared)."""
 COUNTRY_SCORE = 1.0
 """Score of a practice tagged with a country the query names (before ALTERNATIVE_WEIGHT)."""
 
@@ -103,10 +109,10 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
     full = np.logical_and.reduce(masks)
     about = _About(snap, slots.terms)
     indirect = full & ~np.logical_and.reduce(slots.directs)
-    for d in np.flatnonzero(indirect).tolist():
+    full &= ~indirect
+    for d in _best(indirect, score):
         # Matched through a synonym or a translation: the practice must be about it.
-        if not all(about(d, i) for i, m in enumerate(slots.directs) if not m[d]):
-            full[d] = False
+        full[d] = all(about(d, i) for i, m in enumerate(slots.directs) if not m[d])
     matched = Matched(full, score, int(full.sum()), unmatched=tuple(slots.unmatched))
     total = sum(slots.weights)
     if total == 2 and not all(m.any() for m in masks):
@@ -182,12 +188,22 @@ def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
         best = float(matched.score[some | matched.mask].max())
         some &= matched.score >= PARTIAL_MIN_SCORE * best
         common = stacked.sum(axis=1) > COMMON_SHARE * max(snap.live_count, 1)
-        for d in np.flatnonzero(some).tolist():
+        candidates = _best(some, matched.score)
+        some[:] = False
+        for d in candidates:
             some[d] = any(about(d, i) for i in range(len(masks))
                           if stacked[i, d] and not common[i])
     matched.some = some
     matched.words_found = found
     matched.mask = matched.mask | some
+
+
+def _best(mask: np.ndarray, score: np.ndarray) -> list[int]:
+    """Return the ABOUT_LIMIT best-scoring documents of mask."""
+    docs = np.flatnonzero(mask)
+    if len(docs) > ABOUT_LIMIT:
+        docs = docs[np.argsort(-score[docs], kind="stable")[:ABOUT_LIMIT]]
+    return docs.tolist()
 
 
 def _terms_of(nodes: list[Word | Phrase | And]) -> dict[str, set[str]]:
@@ -214,6 +230,8 @@ class _About:
     def __call__(self, docnum: int, slot: int) -> bool:
         head = self.heads.get(docnum)
         if head is None:
+            if len(self.heads) >= HEAD_CACHE:
+                self.heads.clear()
             card = self.snap.card(docnum)
             lang = language_of(card.get("language"))
             text = f"{card.get('title') or ''} {card.get('summary') or ''}"

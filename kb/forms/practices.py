@@ -207,6 +207,15 @@ class DecisionForm(FlaskForm):
         "anyway. It is recorded in the timeline."))
 
 
+class AddReviewerForm(FlaskForm):
+    """An admin adds a reviewer to a practice whose reviewers disagree."""
+
+    # Choices are the eligible reviewers of one practice, set by the page; the service checks.
+    reviewer = SelectField(_l("Reviewer to add"), validate_choice=False, description=_l(
+        "They are emailed and still declare no conflict of interest when they claim it; "
+        "their recommendation counts toward the reviews required."))
+
+
 CHECKLIST_LABELS = {
     "relates_to_objectives": _l("Relates to one or more of the 23 GCM objectives"),
     "adheres_to_principles": _l("Adheres to the 10 guiding principles"),

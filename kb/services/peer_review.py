@@ -166,13 +166,16 @@ def visible_reviews(user: User, practice: Practice) -> list[ReviewView]:
 
 
 def counts(practices: list[Practice]) -> dict[int, dict[str, int]]:
-    """Return ``{practice id: {"required", "claimed", "done"}}`` for the review queue."""
+    """Return ``{practice id: {"required", "claimed", "done", "internal_needed"}}`` for the
+    review queue (``internal_needed``: internal reviewers still to claim it)."""
     session = db.get_session()
     found = {}
     for practice in practices:
         tally = review_counts.tally(practice, review_counts.round_rows(session, practice))
         found[practice.id] = {"required": tally.slots, "claimed": tally.claimed,
-                              "done": tally.recorded}
+                              "done": tally.recorded,
+                              "internal_needed": max(0, tally.internal_required
+                                                     - tally.internal_claimed)}
     return found
 
 

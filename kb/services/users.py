@@ -123,6 +123,17 @@ def set_internal(actor: User, user_id: int, internal: bool) -> User:
     return user
 
 
+def eligible_reviewers(actor: User, organization_id: int | None) -> list[User]:
+    """Return the active reviewer and admin accounts outside ``organization_id`` (a practice's
+    organization), by name: whom an admin may add as a reviewer. Raises PermissionDenied."""
+    require_admin(actor, ADMINS_ONLY)
+    stmt = select(User).where(User.is_active.is_(True), User.role.in_(STAFF_ROLES))
+    if organization_id is not None:
+        stmt = stmt.where((User.organization_id != organization_id)
+                          | User.organization_id.is_(None))
+    return list(db.get_session().scalars(stmt.order_by(func.lower(User.name), User.id)))
+
+
 def _get(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:

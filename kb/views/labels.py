@@ -12,7 +12,8 @@ from kb.search import SORTS
 
 STATE_LABELS = {
     workflow.DRAFT: _l("Draft"), workflow.SUBMITTED: _l("Submitted"),
-    workflow.IN_REVIEW: _l("In review"), workflow.CHANGES_REQUESTED: _l("Changes requested"),
+    workflow.IN_REVIEW: _l("In review"), workflow.NEEDS_DECISION: _l("Waiting for a decision"),
+    workflow.CHANGES_REQUESTED: _l("Changes requested"),
     workflow.PUBLISHED: _l("Published"), workflow.REJECTED: _l("Rejected"),
     workflow.WITHDRAWN: _l("Withdrawn"), workflow.ARCHIVED: _l("Archived"),
 }

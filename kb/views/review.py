@@ -1,4 +1,5 @@
-"""Reviewer pages under /review: the queue, claimed items and decisions."""
+"""Reviewer pages under /review: the queue, claimed items, decisions and, with several
+reviewers (KB_REVIEWS_REQUIRED > 1), recommendations and an admin adding a reviewer."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,14 +12,26 @@ from kb.forms import add_field_errors, choices
 from kb.forms.practices import (
     CHECKLIST_LABELS,
     ActionForm,
+    AddReviewerForm,
     ClaimForm,
     DecisionForm,
     checklist_from,
     field_labels,
 )
 from kb.i18n import current_locale
+from kb.models import Practice
 from kb.schemas import ACTIONS
-from kb.services import calls, review_counts, reviews, revisions, submissions
+from kb.security import roles_required
+from kb.services import (
+    calls,
+    peer_review,
+    review_counts,
+    review_timeline,
+    reviews,
+    revisions,
+    submissions,
+)
+from kb.services import users as user_service
 from kb.services.actions import HANDLERS
 from kb.views.boundary import whole_number
 
@@ -47,9 +60,13 @@ def _queue_filter() -> reviews.QueueFilter:
 @bp.get("/")
 def queue():
     filters = _queue_filter()
+    items, mine = reviews.queue(current_user, filters), reviews.claimed_by(current_user)
+    several = review_counts.required() > 1
     return render_template(
-        "review/queue.html", items=reviews.queue(current_user, filters), filters=filters,
-        mine=reviews.claimed_by(current_user),
+        "review/queue.html", items=items, filters=filters, mine=mine,
+        progress=peer_review.counts([*items, *mine]) if several else {},
+        deciding=peer_review.waiting_decision(current_user)
+        if several and current_user.role == "admin" else [],
         objective_choices=[(str(code), f"{code}. {name}")
                            for code, name in taxonomy.choices("objective", current_locale())],
         region_choices=choices("region"), language_choices=choices("language"),
@@ -68,18 +85,36 @@ def detail(practice_id: int):
 
 
 def _render_detail(practice_id: int, claim_form: ClaimForm | None = None,
-                   decision_form: DecisionForm | None = None, status: int = 200):
+                   decision_form: DecisionForm | None = None,
+                   add_form: AddReviewerForm | None = None, status: int = 200):
     practice = submissions.get_for(current_user, practice_id)
     live = revisions.live_of(practice)
+    standing = review_counts.standing(current_user, practice)
+    allowed = standing.allowed(practice.state)
+    several = not standing.tally.single
     return render_template(
         "review/detail.html", practice=practice, live=live,
         changes=revisions.diff(live, practice) if live else [],
-        allowed=workflow.allowed_actions(practice.state,
-                                         submissions.actor_for(current_user, practice)),
+        allowed=allowed, standing=standing,
+        decisions=[d for d in workflow.RECOMMENDATIONS if d in allowed or "recommend" in allowed],
+        reviews=peer_review.visible_reviews(current_user, practice) if several else [],
+        progress=peer_review.counts([practice])[practice.id] if several else None,
+        add_form=_with_candidates(add_form or AddReviewerForm(), practice, allowed),
         claim_form=claim_form or ClaimForm(), decision_form=decision_form or DecisionForm(),
         action_form=ActionForm(), checklist_labels=CHECKLIST_LABELS,
         field_labels=field_labels(),
-        events=submissions.timeline(practice.id)), status
+        events=review_timeline.visible_timeline(current_user, practice)), status
+
+
+def _with_candidates(form: AddReviewerForm, practice: Practice,
+                     allowed: list[str]) -> AddReviewerForm:
+    """Offer the reviewers an admin may add (only when adding one is allowed now)."""
+    found = (user_service.eligible_reviewers(current_user, practice.organization_id)
+             if "add_reviewer" in allowed else [])
+    form.reviewer.choices = [("", _("Choose a reviewer"))] + [
+        (str(u.id), _("%(name)s (internal)", name=u.name) if u.internal else u.name)
+        for u in found]
+    return form
 
 
 @bp.post("/<int:practice_id>/claim")
@@ -91,7 +126,9 @@ def claim(practice_id: int):
     except ValidationFailed as exc:
         add_field_errors(form, exc.fields)
         return _render_detail(practice_id, claim_form=form, status=422)
-    flash(_("You claimed this practice. Nobody else can decide on it while you review it."),
+    flash(_("You claimed this practice. Record your recommendation once you have reviewed it.")
+          if review_counts.required() > 1 else
+          _("You claimed this practice. Nobody else can decide on it while you review it."),
           "success")
     return redirect(url_for("review.detail", practice_id=practice_id))
 
@@ -129,9 +166,30 @@ def decide(practice_id: int):
         if decision not in DECISIONS:
             raise ValidationFailed(_("Choose a decision."),
                                    {"decision": [_("Choose a decision.")]})
-        HANDLERS[_action_for(practice_id, decision)](current_user, practice_id, body)
+        action = _action_for(practice_id, decision)
+        HANDLERS[action](current_user, practice_id, body)
     except ValidationFailed as exc:
         add_field_errors(form, exc.fields)
         return _render_detail(practice_id, decision_form=form, status=422)
+    if action == "recommend":
+        flash(_("Your recommendation is recorded. The other reviewers' recommendations are "
+                "shown with it."), "success")
+        return redirect(url_for("review.detail", practice_id=practice_id))
     flash(_("Decision saved; the submitter has been told."), "success")
     return redirect(url_for("review.queue"))
+
+
+@bp.post("/<int:practice_id>/reviewers")
+@roles_required("admin")
+def add_reviewer(practice_id: int):
+    form = AddReviewerForm()
+    form.validate_on_submit()
+    try:
+        practice = reviews.add_reviewer(current_user, practice_id,
+                                        whole_number(form.reviewer.data))
+    except ValidationFailed as exc:
+        add_field_errors(form, exc.fields)
+        return _render_detail(practice_id, add_form=form, status=422)
+    flash(_("Reviewer added: they have been asked to review “%(title)s”.",
+            title=practice.title), "success")
+    return redirect(url_for("review.detail", practice_id=practice_id))

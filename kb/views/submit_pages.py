@@ -10,7 +10,7 @@ from kb import taxonomy, workflow
 from kb.errors import InvalidTransition, ValidationFailed
 from kb.forms.practices import ActionForm
 from kb.models import AuditEvent, Practice
-from kb.services import revisions, submissions
+from kb.services import peer_review, review_counts, review_timeline, revisions, submissions
 from kb.views.submit import bp
 
 STATE_ORDER = ("changes_requested", "draft", "submitted", "in_review", "published", "rejected",
@@ -57,7 +57,10 @@ def detail(practice_id: int):
         can_edit=workflow.can_edit(practice.state, actor),
         can_propose=workflow.can_propose_update(practice.state, actor,
                                                 bool(practice.revision_of_id)),
-        live=revisions.live_of(practice), events=events,
+        live=revisions.live_of(practice),
+        events=review_timeline.visible_timeline(current_user, practice),
+        reviews=peer_review.visible_reviews(current_user, practice)
+        if review_counts.required() > 1 else [],
         review_comment=_latest_review_comment(practice, events))
 
 

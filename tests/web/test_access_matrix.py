@@ -52,6 +52,7 @@ ACCESS: dict[str, object] = {
     # reviewing
     "review.queue": STAFF, "review.mine": STAFF, "review.detail": STAFF, "review.claim": STAFF,
     "review.unclaim": STAFF, "review.decide": STAFF, "review.request_update": STAFF,
+    "review.add_reviewer": ADMIN,
     # administration
     "admin.index": ADMIN, "admin.users": ADMIN, "admin.change_role": ADMIN,
     "admin.deactivate": ADMIN, "admin.reactivate": ADMIN, "admin.mark_internal": ADMIN,

@@ -72,6 +72,8 @@ def test_three_approvals_one_internal_publish_and_each_reads_the_others_only_aft
     page = clients["internal"].get(f"/review/{pid}").get_data(as_text=True)
     assert "Your recommendation" in page and 'id="decision"' in page
     assert "Withdraw from this review" in page and "3 claimed" in page
+    assert page.count("Hidden until you record your recommendation") == 2  # not their own
+    assert page.count("Not recorded yet") == 1
 
     response = recommend(clients["internal"], pid, "approve", "Sound evidence from the city.")
     assert response.status_code == 302 and state_of(three, pid) == "in_review"

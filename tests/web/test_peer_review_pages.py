@@ -94,14 +94,19 @@ def test_three_approvals_one_internal_publish_and_each_reads_the_others_only_aft
     assert timeline.count("Recommendation recorded: Approve") == 3
 
 
-def test_without_an_internal_reviewer_the_last_slot_is_kept(three, people):
+def test_the_last_slot_is_kept_for_an_internal_reviewer_until_an_admin_marks_one(three,
+                                                                               people):
     pid = submit(three, people["submitter"])
     reviewing(three, people, pid, names=("ext1", "ext2"))
     third = signed_in(three, people["ext3"])
     response = claim(third, pid)
     assert response.status_code == 409
     assert "kept for internal reviewers" in response.get_data(as_text=True)
-    assert claim(signed_in(three, people["internal"]), pid).status_code == 302
+    admin = signed_in(three, people["admin"])
+    assert admin.post(f"/admin/users/{people['ext3'].id}/internal").status_code == 302
+    assert claim(third, pid).status_code == 302  # marked internal on the users page: counts
+    page = third.get(f"/review/{pid}").get_data(as_text=True)
+    assert "3 claimed" in page and "internal reviewer needed" not in page
 
 
 def test_a_fourth_claim_is_refused_with_a_clear_message(three, people):

@@ -67,23 +67,28 @@ def test_three_approvals_one_internal_publish_and_each_reads_the_others_only_aft
         three, people):
     pid = submit(three, people["submitter"])
     queue = signed_in(three, people["ext3"]).get("/review/").get_data(as_text=True)
-    assert "0 of 3 reviews" in queue and "1 internal reviewer needed" in queue
+    assert "0 of 3 reviews" in queue
+    assert "1 internal reviewer needed" in queue
     clients = reviewing(three, people, pid)
     page = clients["internal"].get(f"/review/{pid}").get_data(as_text=True)
-    assert "Your recommendation" in page and 'id="decision"' in page
-    assert "Withdraw from this review" in page and "3 claimed" in page
+    assert "Your recommendation" in page
+    assert 'id="decision"' in page
+    assert "Withdraw from this review" in page
+    assert "3 claimed" in page
     assert page.count("Hidden until you record your recommendation") == 2  # not their own
     assert page.count("Not recorded yet") == 1
 
     response = recommend(clients["internal"], pid, "approve", "Sound evidence from the city.")
-    assert response.status_code == 302 and state_of(three, pid) == "in_review"
+    assert response.status_code == 302
+    assert state_of(three, pid) == "in_review"
     other = clients["ext1"].get(f"/review/{pid}").get_data(as_text=True)
     assert "Sound evidence from the city." not in other
     assert "Hidden until you record your recommendation" in other
     assert "1 of 3 reviews" in other
     assert recommend(clients["ext1"], pid, "approve", "Agreed.").status_code == 302
     after = clients["ext1"].get(f"/review/{pid}").get_data(as_text=True)
-    assert "Sound evidence from the city." in after and "Ines Internal" in after
+    assert "Sound evidence from the city." in after
+    assert "Ines Internal" in after
     assert "Record recommendation" not in after  # recorded once: no second form
 
     assert recommend(clients["ext2"], pid, "approve").status_code == 302
@@ -106,7 +111,8 @@ def test_the_last_slot_is_kept_for_an_internal_reviewer_until_an_admin_marks_one
     assert admin.post(f"/admin/users/{people['ext3'].id}/internal").status_code == 302
     assert claim(third, pid).status_code == 302  # marked internal on the users page: counts
     page = third.get(f"/review/{pid}").get_data(as_text=True)
-    assert "3 claimed" in page and "internal reviewer needed" not in page
+    assert "3 claimed" in page
+    assert "internal reviewer needed" not in page
 
 
 def test_a_fourth_claim_is_refused_with_a_clear_message(three, people):
@@ -154,7 +160,8 @@ def test_one_request_for_changes_sends_it_back_with_every_comment(three, people)
         as_text=True)
     for comment in ("Fine by the UN agency.", "Add the 2023 figures.", "Too early to tell."):
         assert comment in mine
-    assert "Edda External" not in mine and "Ines Internal" not in mine  # reviewers unnamed
+    assert "Edda External" not in mine
+    assert "Ines Internal" not in mine
 
 
 def test_a_comment_is_required_to_request_changes_and_the_error_names_the_field(three,
@@ -164,9 +171,11 @@ def test_a_comment_is_required_to_request_changes_and_the_error_names_the_field(
     response = recommend(clients["ext1"], pid, "request_changes", "  ")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'href="#comment"' in html and 'aria-describedby="comment-hint comment-error"' in html
+    assert 'href="#comment"' in html
+    assert 'aria-describedby="comment-hint comment-error"' in html
     response = clients["ext1"].post(f"/review/{pid}/decide", data={"comment": "x"})
-    assert response.status_code == 422 and 'aria-describedby="decision-error"' in response.get_data(
+    assert response.status_code == 422
+    assert 'aria-describedby="decision-error"' in response.get_data(
         as_text=True)
 
 
@@ -184,22 +193,26 @@ def test_a_split_waits_for_an_admin_who_publishes(three, people):
     pid = split(three, people)
     admin = signed_in(three, people["admin"])
     queue = admin.get("/review/").get_data(as_text=True)
-    assert "Waiting for an administrator" in queue and "Harbour welcome desk" in queue.split(
+    assert "Waiting for an administrator" in queue
+    assert "Harbour welcome desk" in queue.split(
         "Waiting for an administrator")[1].split("Waiting for a reviewer")[0]
     page = admin.get(f"/review/{pid}").get_data(as_text=True)
-    assert "Not a practice yet." in page and "Yes, too." in page
+    assert "Not a practice yet." in page
+    assert "Yes, too." in page
     assert 'value="request_changes"' not in page  # an admin publishes or rejects
     assert "Add this reviewer" in page
     response = admin.post(f"/review/{pid}/decide", data={"decision": "approve",
                                                          **CHECKLIST_ALL})
-    assert response.status_code == 302 and state_of(three, pid) == "published"
+    assert response.status_code == 302
+    assert state_of(three, pid) == "published"
 
 
 def test_a_split_can_be_rejected_by_an_admin_with_a_reason(three, people):
     pid = split(three, people)
     admin = signed_in(three, people["admin"])
     response = admin.post(f"/review/{pid}/decide", data={"decision": "reject", "comment": ""})
-    assert response.status_code == 422 and state_of(three, pid) == "needs_decision"
+    assert response.status_code == 422
+    assert state_of(three, pid) == "needs_decision"
     admin.post(f"/review/{pid}/decide", data={"decision": "reject",
                                               "comment": "Outside the repository's scope."})
     assert state_of(three, pid) == "rejected"
@@ -215,10 +228,12 @@ def test_an_added_reviewer_counts_toward_the_approvals(three, people):
     assert f'<option value="{people["ext3"].id}">Gus External</option>' in page
     assert f'value="{people["submitter"].id}"' not in page  # a submitter is no reviewer
     response = admin.post(f"/review/{pid}/reviewers", data={"reviewer": "abc"})
-    assert response.status_code == 422 and 'id="reviewer-error"' in response.get_data(
+    assert response.status_code == 422
+    assert 'id="reviewer-error"' in response.get_data(
         as_text=True)
     response = admin.post(f"/review/{pid}/reviewers", data={"reviewer": str(people["ext3"].id)})
-    assert response.status_code == 302 and state_of(three, pid) == "in_review"
+    assert response.status_code == 302
+    assert state_of(three, pid) == "in_review"
     added = signed_in(three, people["ext3"])
     assert claim(added, pid).status_code == 302
     assert "3 of 4 reviews" in added.get(f"/review/{pid}").get_data(as_text=True)
@@ -230,7 +245,8 @@ def test_reviewers_may_not_add_a_reviewer(three, people):
     pid = split(three, people)
     client = signed_in(three, people["ext3"])
     response = client.post(f"/review/{pid}/reviewers", data={"reviewer": str(people["ext3"].id)})
-    assert response.status_code == 403 and state_of(three, pid) == "needs_decision"
+    assert response.status_code == 403
+    assert state_of(three, pid) == "needs_decision"
 
 
 def test_the_timeline_hides_a_recommendation_from_a_reviewer_who_has_not_recorded(three,
@@ -239,7 +255,8 @@ def test_the_timeline_hides_a_recommendation_from_a_reviewer_who_has_not_recorde
     clients = reviewing(three, people, pid)
     recommend(clients["ext1"], pid, "reject", "Secret verdict <b>text</b>")
     page = clients["ext2"].get(f"/review/{pid}").get_data(as_text=True)
-    assert "Recommendation recorded" in page and "Secret verdict" not in page
+    assert "Recommendation recorded" in page
+    assert "Secret verdict" not in page
     assert "Recommendation recorded: Reject" not in page
     admin_page = signed_in(three, people["admin"]).get(f"/review/{pid}").get_data(as_text=True)
     assert "Recommendation recorded: Reject" in admin_page

@@ -8,12 +8,10 @@ database with every table emptied.
 """
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import re
 import shutil
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -105,29 +103,6 @@ def _migrate(tmp_path: Path, url: str) -> None:
         db.get_engine().dispose()
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
-@contextlib.contextmanager
-def _postgres_worker_database(server_url: str) -> Iterator[str]:
-    """Create this worker's own database on the server of ``server_url``; drop it at the end."""
-    import psycopg
-
-    parts = urllib.parse.urlsplit(server_url.replace("postgresql+psycopg://", "postgresql://", 1))
-    name = f"{parts.path.lstrip('/') or 'kb'}_{_worker()}"
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urllib.parse.urlunsplit(parts._replace(path="/" + name)).replace(
-            "postgresql://", "postgresql+psycopg://", 1)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The session's migrated database: a SQLite file to copy, or a PostgreSQL URL to empty."""
@@ -140,7 +115,10 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         assert not path.with_name(path.name + "-wal").exists()
         yield str(path)
         return
-    with _postgres_worker_database(server) as url:
+    from tests.e2e.servers import postgres_database
+
+    # A database of this test process's own (xdist workers never share rows), dropped at the end.
+    with postgres_database() as url:
         _migrate(tmp, url)
         yield url
 

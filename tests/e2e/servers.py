@@ -184,7 +184,7 @@ def postgres_admin_url() -> str | None:
 
 @contextlib.contextmanager
 def postgres_database() -> Iterator[str]:
-    """Create an empty database for one test and drop it afterwards; yield its URL."""
+    """Create an empty database (for one test, or one test process) and drop it afterwards."""
     admin = postgres_admin_url()
     need(admin, "no PostgreSQL server: set KB_TEST_POSTGRES_URL=postgresql+psycopg://USER@"
                 "127.0.0.1:PORT/postgres (a role allowed to CREATE DATABASE); .ci/run does")

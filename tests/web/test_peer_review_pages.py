@@ -196,6 +196,7 @@ def test_a_split_waits_for_an_admin_who_publishes(three, people):
     assert "Waiting for an administrator" in queue
     assert "Harbour welcome desk" in queue.split(
         "Waiting for an administrator")[1].split("Waiting for a reviewer")[0]
+    assert 'href="/review/"' in admin.get("/admin/").get_data(as_text=True)
     page = admin.get(f"/review/{pid}").get_data(as_text=True)
     assert "Not a practice yet." in page
     assert "Yes, too." in page

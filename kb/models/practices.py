@@ -65,6 +65,16 @@ class PracticeLink(Base):
     url: Mapped[str] = mapped_column(String(2000))
 
 
+# Practice attribute -> the link table holding its codes (exports and the bulk import read and
+# write these tables directly).
+CODE_TABLES: dict[str, type[PracticeObjective | PracticePrinciple | PracticeRegion
+                            | PracticeCountry | PracticeStakeholder]] = {
+    "objectives": PracticeObjective, "principles": PracticePrinciple,
+    "regions": PracticeRegion, "countries": PracticeCountry,
+    "stakeholders": PracticeStakeholder,
+}
+
+
 def title_key(title: str) -> str:
     """Return ``title`` as duplicate checks compare it: spaces collapsed, Unicode case folded."""
     return " ".join(title.split()).casefold()

@@ -22,14 +22,9 @@ from sqlalchemy.orm import Session
 from kb import db, taxonomy
 from kb.models import (
     Practice,
-    PracticeCountry,
     PracticeLink,
-    PracticeObjective,
-    PracticePrinciple,
-    PracticeRegion,
-    PracticeStakeholder,
 )
-from kb.models.practices import is_public_row
+from kb.models.practices import CODE_TABLES, is_public_row
 from kb.sanitize import html_to_text
 from kb.search import Hit, SearchRequest
 from kb.services import indexing
@@ -86,14 +81,6 @@ def _load(ids: list[int]) -> list[SimpleNamespace]:
     return plain_practices(db.get_session(), ids, published_only=True)
 
 
-# Practice attribute -> the link table holding its codes.
-_CODE_TABLES: dict[str, type[PracticeObjective | PracticePrinciple | PracticeRegion
-                               | PracticeCountry | PracticeStakeholder]] = {
-    "objectives": PracticeObjective, "principles": PracticePrinciple,
-    "regions": PracticeRegion, "countries": PracticeCountry,
-    "stakeholders": PracticeStakeholder,
-}
-
 
 def plain_practices(session: Session, ids: list[int],
                     published_only: bool = False) -> list[SimpleNamespace]:
@@ -112,7 +99,7 @@ def plain_practices(session: Session, ids: list[int],
         query = query.where(Practice.is_public)
     found = {row.id: SimpleNamespace(**row._asdict(), is_public=is_public_row(row))
              for row in session.execute(query)}
-    for name, model in _CODE_TABLES.items():
+    for name, model in CODE_TABLES.items():
         codes: dict[int, list[Any]] = defaultdict(list)
         for practice_id, code in session.execute(
                 select(model.practice_id, model.code)

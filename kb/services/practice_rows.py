@@ -28,14 +28,9 @@ from kb.models import (
     AuditEvent,
     IndexChange,
     Practice,
-    PracticeCountry,
     PracticeLink,
-    PracticeObjective,
-    PracticePrinciple,
-    PracticeRegion,
-    PracticeStakeholder,
 )
-from kb.models.practices import title_key
+from kb.models.practices import CODE_TABLES, title_key
 from kb.search.mapping import practice_to_document
 from kb.services.indexing import version_stamp
 from kb.services.records import (
@@ -48,9 +43,6 @@ from kb.services.records import (
 )
 from kb.services.validation import validate_record
 
-CODE_TABLES = {"objectives": PracticeObjective, "principles": PracticePrinciple,
-               "regions": PracticeRegion, "countries": PracticeCountry,
-               "stakeholders": PracticeStakeholder}
 CHUNK = 100  # bounded IN lists and OR chains
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,47 @@
+"""Facet links of the search page: each adds or removes its value and keeps the rest."""
+from __future__ import annotations
+
+import html as html_lib
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.i18n_support import dispose, make_demo_app
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    app = make_demo_app(tmp_path_factory.mktemp("facet-links"))
+    yield app.test_client()
+    dispose(app)
+
+
+def _facet_links(page: str) -> list[tuple[str, bool]]:
+    """Return (href, selected) of every facet value link of the filters panel."""
+    panel = page.split('<aside class="facets"', 1)[1].split("</aside>", 1)[0]
+    return [(html_lib.unescape(href), bool(current))
+            for href, current in re.findall(r'<a href="([^"]*)"( aria-current="true")?', panel)
+            if "review_due" not in href]
+
+
+def test_each_facet_link_toggles_its_value_and_keeps_the_other_parameters(client) -> None:
+    asked = [("q", "migration"), ("region", "africa"), ("sort", "newest"),
+             ("objective", "6"), ("page", "1"), ("lang", "fr")]
+    page = client.get("/practices", query_string=asked).get_data(as_text=True)
+    links = _facet_links(page)
+    assert any(selected for _, selected in links)
+    assert any(not selected for _, selected in links)
+    for href, selected in links:
+        url = urlsplit(href)
+        assert url.path == "/practices"
+        got = parse_qsl(url.query)
+        changed = [pair for pair in got if pair not in asked] + \
+                  [pair for pair in asked if pair not in got and pair[0] != "page"]
+        assert ("page", "1") not in got  # back on the first page
+        assert len(changed) == 1, (href, changed)  # exactly one value added or removed
+        name, value = changed[0]
+        assert (name, value) in asked if selected else (name, value) in got
+        # The other parameters keep their order; the toggled facet's values come last.
+        assert [p for p in got if p[0] != name] == \
+               [p for p in asked if p[0] not in (name, "page")]

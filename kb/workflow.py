@@ -21,6 +21,9 @@ WITHDRAWN, ARCHIVED = "withdrawn", "archived"
 NEEDS_DECISION = "needs_decision"
 STATES = (DRAFT, SUBMITTED, IN_REVIEW, NEEDS_DECISION, CHANGES_REQUESTED, PUBLISHED, REJECTED,
           WITHDRAWN, ARCHIVED)
+# A review round is open (its recommendations not yet for the submitter or for reviewers who
+# have not recorded theirs) until its outcome: waiting for an admin's decision is not one.
+ROUND_OPEN_STATES = (SUBMITTED, IN_REVIEW, NEEDS_DECISION)
 # The submitter may change the content only in these states.
 EDITABLE_STATES = (DRAFT, CHANGES_REQUESTED)
 # A revision in one of these is finished: it was merged, refused or given up.

@@ -138,7 +138,7 @@ def visible_reviews(user: User, practice: Practice) -> list[ReviewView]:
         .order_by(Review.round, Review.id)))
     is_submitter = practice.submitter_id == user.id
     current = practice.review_round
-    round_open = practice.state in (workflow.SUBMITTED, workflow.IN_REVIEW)
+    round_open = practice.state in workflow.ROUND_OPEN_STATES
     recorded_now = any(r.round == current and r.reviewer_id == user.id and r.recommendation
                        for r in rows)
     views = []

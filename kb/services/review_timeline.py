@@ -48,7 +48,7 @@ def visible_timeline(user: User, practice: Practice) -> list[Entry]:
     is_submitter = practice.submitter_id == user.id
     rounds = _rounds(events)
     current = rounds[0] if rounds else 0
-    round_open = practice.state in (workflow.SUBMITTED, workflow.IN_REVIEW)
+    round_open = practice.state in workflow.ROUND_OPEN_STATES
     recorded = {(rounds[i], e.actor_id) for i, e in enumerate(events) if e.action == "recommend"}
     claimed = {(rounds[i], e.actor_id) for i, e in enumerate(events) if e.action == "claim"}
     entries = []

@@ -210,6 +210,9 @@ def test_a_split_waits_for_an_admin_who_publishes(three, people):
 
 def test_a_split_can_be_rejected_by_an_admin_with_a_reason(three, people):
     pid = split(three, people)
+    submitter = signed_in(three, people["submitter"])
+    waiting = submitter.get(f"/submissions/{pid}").get_data(as_text=True)
+    assert "Not a practice yet." not in waiting  # recommendations come with the outcome
     admin = signed_in(three, people["admin"])
     response = admin.post(f"/review/{pid}/decide", data={"decision": "reject", "comment": ""})
     assert response.status_code == 422
@@ -220,6 +223,7 @@ def test_a_split_can_be_rejected_by_an_admin_with_a_reason(three, people):
     mine = signed_in(three, people["submitter"]).get(f"/submissions/{pid}").get_data(
         as_text=True)
     assert "Outside the repository&#39;s scope." in mine
+    assert "Not a practice yet." in mine
 
 
 def test_an_added_reviewer_counts_toward_the_approvals(three, people):

@@ -173,7 +173,13 @@ def app(tmp_path, database_url, cheap_password_hashing):
         indexing.get_index()  # creates the empty index, as `kb init` does
     yield application
     with application.app_context():
-        application.extensions["kb.index"].index.close()
+        state = application.extensions["kb.index"]
+        if state.worker is not None:
+            # A background index job (a rebuild queued from the admin page, a repair) may
+            # still use the database: let it finish, so that no connection outlives dispose()
+            # (Python 3.13 reports such a connection as an unclosed database).
+            state.worker.join(timeout=60)
+        state.index.close()
         db.get_engine().dispose()
 
 

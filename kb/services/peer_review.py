@@ -122,6 +122,23 @@ class ReviewView:
     mine: bool = False  # the reader's own review
 
 
+def may_read(user: User, practice: Practice, author_id: int | None, number: int,
+             recorded_now: bool, reviews_round: bool) -> bool:
+    """Whether ``user`` may read the verdict and comment of a recommendation by ``author_id``
+    in round ``number`` (``recorded_now``: the user recorded in the current round;
+    ``reviews_round``: the user reviews round ``number``). The one rule of the review page
+    and the timeline: the submitter reads a round once it has an outcome; its author always;
+    an admin who does not review the round always; another reviewer once the round is over
+    or once they recorded their own recommendation."""
+    finished = (number != practice.review_round
+                or practice.state not in workflow.ROUND_OPEN_STATES)
+    if practice.submitter_id == user.id:
+        return finished
+    if author_id == user.id or (user.role == "admin" and not reviews_round):
+        return True
+    return finished or recorded_now
+
+
 def visible_reviews(user: User, practice: Practice) -> list[ReviewView]:
     """Return the reviews of every round of ``practice`` as ``user`` may see them.
 
@@ -137,20 +154,12 @@ def visible_reviews(user: User, practice: Practice) -> list[ReviewView]:
                              Review.withdrawn_at.is_(None))
         .order_by(Review.round, Review.id)))
     is_submitter = practice.submitter_id == user.id
-    current = practice.review_round
-    round_open = practice.state in workflow.ROUND_OPEN_STATES
-    recorded_now = any(r.round == current and r.reviewer_id == user.id and r.recommendation
-                       for r in rows)
+    recorded_now = any(r.round == practice.review_round and r.reviewer_id == user.id
+                       and r.recommendation for r in rows)
     views = []
     for r in rows:
-        finished = r.round < current or not round_open
-        if is_submitter:
-            shown = finished
-        elif r.reviewer_id == user.id or (user.role == "admin" and not any(
-                x.reviewer_id == user.id for x in rows if x.round == r.round)):
-            shown = True
-        else:
-            shown = finished or recorded_now
+        shown = may_read(user, practice, r.reviewer_id, r.round, recorded_now, reviews_round=any(
+            x.reviewer_id == user.id for x in rows if x.round == r.round))
         if is_submitter and not shown:
             continue
         views.append(ReviewView(

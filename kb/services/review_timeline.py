@@ -12,9 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from kb import workflow
 from kb.models import AuditEvent, Practice, User
-from kb.services import review_counts, submissions
+from kb.services import peer_review, review_counts, submissions
 
 # Actions by reviewers whose author the submitter does not learn when several review.
 REVIEWER_ACTIONS = ("claim", "unclaim", "recommend")
@@ -48,7 +47,6 @@ def visible_timeline(user: User, practice: Practice) -> list[Entry]:
     is_submitter = practice.submitter_id == user.id
     rounds = _rounds(events)
     current = rounds[0] if rounds else 0
-    round_open = practice.state in workflow.ROUND_OPEN_STATES
     recorded = {(rounds[i], e.actor_id) for i, e in enumerate(events) if e.action == "recommend"}
     claimed = {(rounds[i], e.actor_id) for i, e in enumerate(events) if e.action == "claim"}
     entries = []
@@ -58,14 +56,9 @@ def visible_timeline(user: User, practice: Practice) -> list[Entry]:
         if event.action != "recommend":
             entries.append(_entry(event, anonymous=anonymous))
             continue
-        finished = number != current or not round_open
-        if is_submitter:
-            shown = finished
-        elif event.actor_id == user.id or (user.role == "admin"
-                                            and (number, user.id) not in claimed):
-            shown = True
-        else:
-            shown = finished or (current, user.id) in recorded
+        shown = peer_review.may_read(user, practice, event.actor_id, number,
+                                     recorded_now=(current, user.id) in recorded,
+                                     reviews_round=(number, user.id) in claimed)
         entries.append(_entry(event, anonymous=anonymous, hidden=not shown))
     return entries
 

@@ -43,6 +43,13 @@ def _dictionaries() -> tuple:
                  for lang in LANGUAGES)
 
 
+def warm_up() -> None:
+    """Load the spelling dictionaries and the thesaurus's words now, not on a first correction
+    (a server loads them once before it forks its workers: kb.serving)."""
+    _dictionaries()
+    _thesaurus_words()
+
+
 @cache
 def _thesaurus_words() -> dict[str, frozenset[str]]:
     """Return the folded single words of the thesaurus's terms, by first letter."""

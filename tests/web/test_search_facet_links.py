@@ -45,3 +45,32 @@ def test_each_facet_link_toggles_its_value_and_keeps_the_other_parameters(client
         # The other parameters keep their order; the toggled facet's values come last.
         assert [p for p in got if p[0] != name] == \
                [p for p in asked if p[0] not in (name, "page")]
+
+
+def test_values_behind_more_are_listed_whole_and_each_links_once(client) -> None:
+    page = client.get("/practices?lang=fr").get_data(as_text=True)
+    countries = page.split("<h3>Pays</h3>", 1)[1].split("</section>", 1)[0]
+    shown, hidden = countries.split("<details>", 1)
+    more = int(re.search(r"<summary>(\d+) de plus</summary>", hidden).group(1))
+    tail = re.findall(r'<li><a href="([^"]*)" >([^<]*) <span class="count">\((\d+)\)</span>',
+                      hidden)
+    assert len(re.findall("<li>", shown)) == 12
+    assert len(tail) == more > 0  # every value behind "N more" is a link
+    for href, label, count in tail:
+        query = parse_qsl(urlsplit(html_lib.unescape(href)).query)
+        assert query[-1][0] == "country"
+        assert label.strip()
+        assert int(count) > 0
+
+
+def test_values_behind_more_are_escaped() -> None:
+    from kb.views.search import FacetLink, _more_values
+
+    html = str(_more_values([
+        FacetLink("x", '<b>"Tom & Jerry"</b>', 3, True, '/practices?q="<a>"&call=x'),
+        FacetLink("y", "Plain", 1, False, "/practices?call=y"),
+    ]))
+    assert "<b>" not in html
+    assert "&lt;b&gt;&#34;Tom &amp; Jerry&#34;&lt;/b&gt;" in html
+    assert 'href="/practices?q=&#34;&lt;a&gt;&#34;&amp;call=x" aria-current="true"' in html
+    assert '<a href="/practices?call=y" >Plain <span class="count">(1)</span></a>' in html

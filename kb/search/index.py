@@ -27,6 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
@@ -51,6 +52,7 @@ log = logging.getLogger("kb.search")
 POINTER = "CURRENT"
 META = "meta.json"
 RESULT_CACHE = 256
+RELATED_CACHE = 4096
 MERGE_COMMAND = ("import sys; from kb.search.merging import merge_in_child;"
                  " merge_in_child(sys.argv[1])")
 
@@ -68,6 +70,7 @@ class SearchIndex:
         self._retired: list = []
         self._vocab = Vocabulary()
         self._cache: OrderedDict = OrderedDict()
+        self._related: OrderedDict = OrderedDict()
         self._merger: threading.Thread | None = None
         self._merge_child: subprocess.Popen[bytes] | None = None
         self._small_segments = 0
@@ -392,6 +395,7 @@ class SearchIndex:
                 old.close()
         self._snap = snap
         self._cache.clear()
+        self._related.clear()
         return snap
 
     def search(self, req: SearchRequest) -> SearchResults:
@@ -400,25 +404,38 @@ class SearchIndex:
         Raises ValueError for an unknown facet name, IndexUnavailable for a broken index.
         """
         snap = self._snapshot()
-        key = (req.key(), snap.generation)
-        cached = self._cache.get(key)
+        return self._cached(self._cache, RESULT_CACHE, (req.key(), snap.generation),
+                            lambda: searcher.search(snap, self._vocab, req))
+
+    def _cached(self, cache: OrderedDict, size: int, key: tuple,
+                compute: Callable[[], object]) -> Any:
+        """Return the result cache keeps under key (which names the generation), computed once."""
+        cached = cache.get(key)
         if cached is not None:
             return cached
-        results = searcher.search(snap, self._vocab, req)
+        result = compute()
         with self._lock:
-            self._cache[key] = results
-            while len(self._cache) > RESULT_CACHE:
-                self._cache.popitem(last=False)
-        return results
+            cache[key] = result
+            while len(cache) > size:
+                cache.popitem(last=False)
+        return result
 
     def clear_cache(self) -> None:
         """Forget cached result pages (bench/relevance.py compares two matchers on one index)."""
         with self._lock:
             self._cache.clear()
+            self._related.clear()
 
     def related(self, doc_id: int, limit: int = 5) -> list[Hit]:
-        """Return practices sharing objectives and distinctive words with doc_id (not itself)."""
-        return searcher.related(self._snapshot(), doc_id, limit)
+        """Return practices sharing objectives and distinctive words with doc_id (not itself).
+
+        Kept per index generation with the result pages: any change to the index (a publish,
+        an edit, a withdrawal) starts a new generation, so a practice page never shows a
+        related practice the index no longer has.
+        """
+        snap = self._snapshot()
+        return self._cached(self._related, RELATED_CACHE, (doc_id, limit, snap.generation),
+                            lambda: searcher.related(snap, doc_id, limit))
 
     def versions(self) -> dict[int, str]:
         """Return id -> version of every indexed document (for drift checks)."""
@@ -447,3 +464,4 @@ class SearchIndex:
                 self._ix.close()
             self._ix, self._ix_dir = None, None
             self._cache.clear()
+            self._related.clear()

@@ -177,3 +177,17 @@ def test_apply_onto_an_empty_index_after_searching_it_is_found(tmp_path, make_em
     assert total(ix) == 0
     assert ix.versions() == {}
     ix.close()
+
+
+def test_related_practices_follow_every_change_of_the_index(index):
+    index.apply([make_doc(1, "Labour migration", objective=[5]),
+                 make_doc(2, "Labour markets", objective=[7]),
+                 make_doc(3, "Health clinics", objective=[9])], [])
+    assert [h.id for h in index.related(1)] == [2]
+    assert [h.id for h in index.related(1)] == [2]  # asked again: the same answer
+    index.apply([make_doc(3, "Labour inspection", objective=[9], version="v2")], [])
+    assert sorted(h.id for h in index.related(1)) == [2, 3]
+    index.apply([make_doc(2, "Health clinics", objective=[7], version="v2")], [])
+    assert [h.id for h in index.related(1)] == [3]
+    index.apply([], [3])
+    assert index.related(1) == []

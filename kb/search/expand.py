@@ -11,6 +11,9 @@ Each slot keeps the user's own words and gains bounded alternatives:
   undocumented -> irregular; Nepali -> Nepal, Nepalese, népalais...);
 - for a country, the practices tagged with that country.
 
+A slot is never widened with another slot's own words: of "migration data statistics",
+"data" and "statistics" stay two words the user wants, not synonyms of each other.
+
 Alternatives score ALTERNATIVE_WEIGHT of what the user's own words score, so a text using the
 user's words ranks above one using a synonym. A query with operators (quotes, -word, NOT,
 AND, OR, parentheses, prefix*, title:) keeps its strict meaning: its plain words gain their
@@ -170,9 +173,18 @@ def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: st
     if plain is None:
         return Plan([], True, language, {})
     slots, expanded, budget = [], {}, MAX_ALTERNATIVES
-    for run, concepts in _group(thesaurus, plain[:MAX_SLOTS * 2])[:MAX_SLOTS]:
+    groups = _group(thesaurus, plain[:MAX_SLOTS * 2])[:MAX_SLOTS]
+    # The user's own words, per slot: a slot is not widened with another slot's words (of
+    # "migration data statistics", "data" is not an alternative of "statistics": the user
+    # asked for both, and a text with only one of them is a partial match).
+    own = [set(_keys(" ".join(n.text for n in run)).items()) for run, _ in groups]
+    for i, (run, concepts) in enumerate(groups):
         slot_text = " ".join(n.text for n in run)
-        alternatives = _alternatives(slot_text, concepts)[:budget]
+        others = set().union(*(keys for j, keys in enumerate(own) if j != i))
+        alternatives = [a for a in _alternatives(slot_text, concepts)
+                        if a.node is None or a.node.lang is None
+                        or (a.node.lang, tuple(analyze(a.node.text, a.node.lang))) not in others
+                        ][:budget]
         budget -= len(alternatives)
         weight = sum(1 for n in run if any(analyze(n.text, lang) for lang in LANGUAGES))
         slot_node = run[0] if len(run) == 1 else And(tuple(run))

@@ -7,7 +7,9 @@ PARTIAL_BELOW practices in the whole repository match every slot (filters aside,
 whether partial matches are shown depends on the words alone and a facet count still
 equals what selecting it returns), the practices containing *most* of the words follow:
 at least half of the words (2 of 3 or 4, 3 of 5 or 6) and a score at least
-PARTIAL_MIN_SCORE of the best match's. Of two words, "most" is both: practices with one of
+PARTIAL_MIN_SCORE of the best match's, and PARTIAL_OF_FULL of the best full match's when
+there is one (the full matches answer the query; a practice mentioning a few of the words
+in passing is not a next-best answer). Of two words, "most" is both: practices with one of
 them are added only when no practice has both and each word is found somewhere (a word
 found in no practice, "space" of "space tourism", says the repository does not cover
 the query; a misspelt one gets "Did you mean" instead). They rank after every full match,
@@ -44,6 +46,9 @@ from kb.search.vocabulary import Thesaurus
 PARTIAL_BELOW = 10
 PARTIAL_MIN_SCORE = 0.15
 """A partial match must score at least this share of the best match's score."""
+PARTIAL_OF_FULL = 0.5
+"""When some practices contain every word, a partial match must score at least this share
+of the best of them (they answer the query; a practice with fewer words must come close)."""
 ALTERNATIVE_MIN_SCORE = 0.1
 """A practice found only through alternatives must score at least this share of the best."""
 COMMON_SHARE = 1 / 3
@@ -187,6 +192,10 @@ def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
         # the query's commonest, or a phrase's words scattered through a long text).
         best = float(matched.score[some | matched.mask].max())
         some &= matched.score >= PARTIAL_MIN_SCORE * best
+        if matched.full_total:
+            # Practices with every word answer the query: one with only some of them must
+            # come close to the best of those to be shown after them.
+            some &= matched.score >= PARTIAL_OF_FULL * float(matched.score[matched.mask].max())
         common = stacked.sum(axis=1) > COMMON_SHARE * max(snap.live_count, 1)
         candidates = _best(some, matched.score)
         some[:] = False

@@ -94,3 +94,57 @@ def test_a_concept_found_nowhere_falls_back_to_its_words(client, repo):
     titles = found(client, "border management")
     assert title("border") in titles
     assert title("filler_data") not in titles  # "management" only in passing
+
+
+MORE = {
+    "hotline": dict(title="Multilingual hotline for trafficking victims",
+                    summary="A hotline answers trafficking victims in five languages, day and "
+                            "night."),
+    "victims_shelter": dict(title="Shelter for trafficking victims",
+                            summary="Trafficking victims find a bed, legal aid and care."),
+    "prisons": dict(title="Vocational training in prisons",
+                    summary="Inmates, a few of them former trafficking victims, learn a trade "
+                            "from carpenters, tailors, bakers and mechanics.",
+                    description="Workshops run every weekday; graduates receive a certificate "
+                                "recognised by employers and a small toolkit."),
+    "statistics": dict(title="Migration statistics from administrative data",
+                       summary="The statistics office links administrative data on migration."),
+    "open_data": dict(title="Open data portal on money transfer prices",
+                      summary="Providers publish their prices as open data every week.",
+                      description="The portal covers the main migration corridors."),
+}
+
+
+@pytest.fixture
+def more(repo, make_practice):
+    return {key: make_practice(countries=["KEN"], regions=[], **fields)
+            for key, fields in MORE.items()}
+
+
+def matches(client, q: str) -> dict[str, str]:
+    """Return {title: "all" | "some"} of a search's results."""
+    response = client.get("/api/v1/practices", query_string={"q": q, "per_page": 50})
+    assert response.status_code == 200
+    return {r["title"]: r["match"] for r in response.get_json()["results"]}
+
+
+def test_a_weak_partial_match_does_not_follow_a_practice_with_every_word(client, more):
+    found_ = matches(client, "trafficking victims hotline")
+    assert found_[MORE["hotline"]["title"]] == "all"
+    # Two of the three words in its title: close to the full match, shown after it.
+    assert found_[MORE["victims_shelter"]["title"]] == "some"
+    # Two of the words once in a long summary: far below the practice with all three.
+    assert MORE["prisons"]["title"] not in found_
+    # A query whose every word it contains still finds it.
+    assert matches(client, "trafficking victims carpenters")[MORE["prisons"]["title"]] == "all"
+
+
+def test_two_words_of_the_query_are_not_each_others_synonyms(client, more):
+    # "data" and "statistics" name each other in the glossary; a user typing both wants
+    # both: a practice with only one of them contains some of the words, not all.
+    found_ = matches(client, "migration data statistics")
+    assert found_[MORE["statistics"]["title"]] == "all"
+    assert found_.get(MORE["open_data"]["title"]) != "all"
+    assert found_.get(PRACTICES["filler_data"]["title"]) != "all"
+    # Each word alone still reaches its synonym.
+    assert matches(client, "statistics").get(MORE["open_data"]["title"]) == "all"

@@ -11,7 +11,9 @@ Each slot keeps the user's own words and gains bounded alternatives:
   undocumented -> irregular; Nepali -> Nepal, Nepalese, népalais...);
 - for a country, the practices tagged with that country.
 
-A slot is never widened with another slot's own words: of "migration data statistics",
+A term of a slot's concepts made of two or more of the user's own words ("psychosocial
+support" of "mental health psychosocial support") is a form of those words (a variant), not
+a synonym. A slot is never widened with another slot's own words: of "migration data statistics",
 "data" and "statistics" stay two words the user wants, not synonyms of each other.
 
 Alternatives score ALTERNATIVE_WEIGHT of what the user's own words score, so a text using the
@@ -149,8 +151,11 @@ def _alternatives(slot_text: str, concepts: list[Concept]) -> list[Alternative]:
                 continue
             seen.add((lang, key))
             node_type = Word if len(key) == 1 else Phrase
+            # A term made of the user's own words ("psychosocial support" of "mental health
+            # psychosocial support") is a form of them, not a synonym.
+            mine = variant or (len(key) > 1 and set(key) <= set(own[lang]))
             out.append(Alternative(text, node_type(text, lang=lang, weight=ALTERNATIVE_WEIGHT),
-                                   variant=variant))
+                                   variant=mine))
     return out
 
 

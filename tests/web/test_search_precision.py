@@ -107,6 +107,10 @@ MORE = {
                             "from carpenters, tailors, bakers and mechanics.",
                     description="Workshops run every weekday; graduates receive a certificate "
                                 "recognised by employers and a small toolkit."),
+    "counselling": dict(title="Counselling desk for returnees and their families",
+                        summary="Returnees meet a counsellor in their home district.",
+                        description="Counsellors offer psychosocial support and refer people "
+                                    "to clinics."),
     "statistics": dict(title="Migration statistics from administrative data",
                        summary="The statistics office links administrative data on migration."),
     "open_data": dict(title="Open data portal on money transfer prices",
@@ -148,3 +152,11 @@ def test_two_words_of_the_query_are_not_each_others_synonyms(client, more):
     assert found_.get(PRACTICES["filler_data"]["title"]) != "all"
     # Each word alone still reaches its synonym.
     assert matches(client, "statistics").get(MORE["open_data"]["title"]) == "all"
+
+
+def test_a_phrase_of_the_users_own_words_counts_as_their_words(client, more):
+    # "mental health psychosocial support" names one concept (MHPSS); a practice offering
+    # "psychosocial support" contains the user's own words, not a synonym of them, so it is
+    # found even though its title and summary do not name the concept.
+    found_ = matches(client, "mental health psychosocial support")
+    assert found_.get(MORE["counselling"]["title"]) == "all"

@@ -52,8 +52,20 @@ _IZE = re.compile(r"^(\w{4,})iz(e|es|ed|ing|er|ers|ation|ations)$")
 spellings the same word and the -ise family apart from its root."""
 
 
+_KEPT = {"fr": {"traite": "traite", "traites": "traite", "sûr": "sure", "sûre": "sure",
+                "sûrs": "sure", "sûres": "sure"}}
+"""Words the stemmer or accent folding would merge with unrelated words, kept apart by
+their written form (checked before folding; the terms stay folded, so prefixes find them):
+French "traite" (trafficking) would stem like "traitement" (processing) and "traité"
+(treaty), and "sûr" (safe) would fold into the stop word "sur". Typing "traité" or
+"traitement" still finds those words, not trafficking."""
+
+
 @lru_cache(maxsize=200_000)
 def _term(word: str, lang: str) -> str | None:
+    kept = _KEPT.get(lang, {}).get(word.lower())
+    if kept is not None:
+        return kept
     folded = fold(word)
     if folded in STOPWORDS or len(folded) > MAX_WORD:
         return None

@@ -16,7 +16,7 @@ from kb.search.analysis import (
     spelling_words,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump when the schema or the analysis changes: older indexes then report a needed rebuild."""
 
 FACETS = (

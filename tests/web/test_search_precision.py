@@ -160,3 +160,34 @@ def test_a_phrase_of_the_users_own_words_counts_as_their_words(client, more):
     # found even though its title and summary do not name the concept.
     found_ = matches(client, "mental health psychosocial support")
     assert found_.get(MORE["counselling"]["title"]) == "all"
+
+
+FRENCH = {
+    "traite": dict(title="Lutte contre la traite des êtres humains",
+                   summary="Les victimes de la traite venues d'un autre pays sont accompagnées."),
+    "traitement": dict(title="Accélérer le traitement des demandes d'asile",
+                       summary="Le traitement des dossiers passe de douze à cinq mois."),
+    "traite_bilateral": dict(title="Un traité bilatéral de sécurité sociale",
+                             summary="Le traité permet de cumuler les droits à pension."),
+    "pays_surs": dict(title="Examen prioritaire des demandes",
+                      summary="Les demandes venant d'un pays sûr sont examinées en priorité."),
+}
+
+
+@pytest.fixture
+def french(make_practice):
+    return {key: make_practice(countries=["FRA"], regions=[], language="fr", **fields)
+            for key, fields in FRENCH.items()}
+
+
+def test_french_words_the_stemmer_would_merge_stay_apart(client, french):
+    # "traite" (trafficking) is neither "traitement" (processing) nor "traité" (treaty).
+    titles = found(client, "traite")
+    assert FRENCH["traite"]["title"] in titles
+    assert FRENCH["traitement"]["title"] not in titles
+    assert FRENCH["traite_bilateral"]["title"] not in titles
+    titles = found(client, "traité")
+    assert FRENCH["traite_bilateral"]["title"] in titles
+    assert FRENCH["traite"]["title"] not in titles
+    # "sûr" (safe) is a word, not the stop word "sur": "pays sûr" is not just "pays".
+    assert found(client, "pays sûr") == [FRENCH["pays_surs"]["title"]]

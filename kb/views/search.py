@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
@@ -100,6 +101,13 @@ def _pair(name: str, value: str) -> str:
     return f"{quote_plus(name, safe=QUERY_SAFE)}={quote_plus(value, safe=QUERY_SAFE)}"
 
 
+@lru_cache(maxsize=4096)
+def _value_pair(name: str, value: str) -> str:
+    """Return _pair(name, value) for a value the index counted (a small, bounded set: taxonomy
+    codes, languages, call slugs), kept: a page encodes about 330 of them."""
+    return _pair(name, value)
+
+
 def _more_values(values: list[FacetLink]) -> Markup:
     """Return the list items of the values behind a facet's "N more", each one link.
 
@@ -120,6 +128,7 @@ def _with_links(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[Facet
     the other parameters in their order, then this facet's values.
     """
     linked = {}
+    path = _with_query("")
     for name in taxonomy.FACETS:
         current = request.args.getlist(name)
         others = urlencode([(k, v) for k, v in request.args.items(multi=True)
@@ -131,8 +140,9 @@ def _with_links(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[Facet
             text = str(f["value"])
             chosen = [pair for v, pair in pairs if v != text]
             if len(chosen) == len(pairs):
-                chosen.append(_pair(name, text))
+                chosen.append(_value_pair(name, text))
+            query = "&".join(kept + chosen)
             values.append(FacetLink(f["value"], f["label"], f["count"], f["selected"],
-                                    _with_query("&".join(kept + chosen))))
+                                    f"{path}?{query}" if query else path))
         linked[name] = values
     return linked

@@ -10,9 +10,12 @@ at least half of the words (2 of 3 or 4, 3 of 5 or 6) and a score at least
 PARTIAL_MIN_SCORE of the best match's, and PARTIAL_OF_FULL of the best full match's when
 there is one (the full matches answer the query; a practice mentioning a few of the words
 in passing is not a next-best answer). Of two words, "most" is both: practices with one of
-them are added only when no practice has both and each word is found somewhere (a word
-found in no practice, "space" of "space tourism", says the repository does not cover
-the query; a misspelt one gets "Did you mean" instead). They rank after every full match,
+them are added only when no practice has both. Words found in no practice say the
+repository does not cover the query ("space" of "space tourism", "ski resort" of "migrant
+workers ski resort"; a misspelt one gets "Did you mean" instead): of two words, one such
+word, of more, when they are at least half of its telling words (those not found in more
+than COMMON_SHARE of the practices; an ordinary word such as "find" does not count as
+missing), no partial matches are added. They rank after every full match,
 by how many words they contain, then by score. A run of words naming a concept that no
 practice matches, itself or through its alternatives, counts as its separate words.
 
@@ -120,12 +123,30 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
         full[d] = all(about(d, i) for i, m in enumerate(slots.directs) if not m[d])
     matched = Matched(full, score, int(full.sum()), unmatched=tuple(slots.unmatched))
     total = sum(slots.weights)
-    if total == 2 and not all(m.any() for m in masks):
-        return matched  # one of two words is found nowhere
+    if _uncovered(snap, masks, slots.weights, slots.unmatched):
+        return matched
     if (total >= 3 and matched.full_total < PARTIAL_BELOW) or (
             total == 2 and matched.full_total == 0):
         _add_partial(matched, snap, masks, slots.weights, about)
     return matched
+
+
+def _uncovered(snap: Snapshot, masks: list[np.ndarray], weights: list[int],
+               unmatched: list[str]) -> bool:
+    """Return whether the query asks for what the repository does not cover: of two words,
+    one is found in no practice ("space" of "space tourism"); of more, the words found in
+    no practice, ordinary words aside ("help", "find"), are at least half of its telling
+    words (those not found in more than COMMON_SHARE of the practices): "ski resort" of
+    "migrant workers ski resort", "football" of "football programme for migrants"."""
+    from kb.search.suggest import is_ordinary
+
+    if sum(weights) == 2:
+        return not all(m.any() for m in masks)
+    common = COMMON_SHARE * max(snap.live_count, 1)
+    missing = sum(1 for word in unmatched
+                  if not is_ordinary(word) and any(analyze(word, lang) for lang in LANGUAGES))
+    telling = sum(w for m, w in zip(masks, weights, strict=True) if m.sum() <= common)
+    return missing > 0 and 2 * missing >= telling
 
 
 def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: Slot,

@@ -48,6 +48,26 @@ def warm_up() -> None:
     (a server loads them once before it forks its workers: kb.serving)."""
     _dictionaries()
     _thesaurus_words()
+    _ordinary()
+
+
+ORDINARY_RANK = 1000
+"""The commonest words of each language (by the dictionaries' frequencies) are ordinary
+words: "help", "find", "aider", "encontrar" say little about a query's subject."""
+
+
+@cache
+def _ordinary() -> frozenset[str]:
+    out: set[str] = set()
+    for frequencies in _dictionaries():
+        ranked = sorted(frequencies.dictionary.items(), key=lambda kv: (-kv[1], kv[0]))
+        out.update(fold(word) for word, _ in ranked[:ORDINARY_RANK])
+    return frozenset(out)
+
+
+def is_ordinary(word: str) -> bool:
+    """Return whether word is one of the commonest words of English, French or Spanish."""
+    return fold(word) in _ordinary()
 
 
 @cache

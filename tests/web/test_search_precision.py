@@ -191,3 +191,11 @@ def test_french_words_the_stemmer_would_merge_stay_apart(client, french):
     assert FRENCH["traite"]["title"] not in titles
     # "sûr" (safe) is a word, not the stop word "sur": "pays sûr" is not just "pays".
     assert found(client, "pays sûr") == [FRENCH["pays_surs"]["title"]]
+
+
+def test_no_partial_matches_when_the_words_found_nowhere_are_half_the_query(client, repo):
+    # No practice mentions skiing or resorts: a practice on hotel training is not what
+    # "ski resort hotel training" asks for, and "Did you mean" has nothing to offer.
+    assert found(client, "ski resort hotel training") == []
+    # One word found nowhere among several found ones still leaves practices with most.
+    assert matches(client, "ski hotel training")[title("tourism")] == "some"

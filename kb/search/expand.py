@@ -13,8 +13,8 @@ Each slot keeps the user's own words and gains bounded alternatives:
 
 A term of a slot's concepts made of two or more of the user's own words ("psychosocial
 support" of "mental health psychosocial support") is a form of those words (a variant), not
-a synonym. A slot is never widened with another slot's own words: of "migration data statistics",
-"data" and "statistics" stay two words the user wants, not synonyms of each other.
+a synonym. A slot is never widened with another slot's own words: of "migration data
+statistics", "data" and "statistics" stay two words the user wants, not each other's synonyms.
 
 Alternatives score ALTERNATIVE_WEIGHT of what the user's own words score, so a text using the
 user's words ranks above one using a synonym. A query with operators (quotes, -word, NOT,

@@ -10,6 +10,7 @@ it returns practices, and never for a query that already has results with every 
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable
 from functools import cache
@@ -60,8 +61,8 @@ words: "help", "find", "aider", "encontrar" say little about a query's subject."
 def _ordinary() -> frozenset[str]:
     out: set[str] = set()
     for frequencies in _dictionaries():
-        ranked = sorted(frequencies.dictionary.items(), key=lambda kv: (-kv[1], kv[0]))
-        out.update(fold(word) for word, _ in ranked[:ORDINARY_RANK])
+        counts = frequencies.dictionary
+        out.update(fold(word) for word in heapq.nlargest(ORDINARY_RANK, counts, key=counts.get))
     return frozenset(out)
 
 

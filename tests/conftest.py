@@ -4,7 +4,8 @@ reach ../shared (shared_path) or to skip for a missing prerequisite (need).
 
 Speed: Alembic runs once per session (per xdist worker); each test then gets a copy of that
 migrated SQLite file, or on PostgreSQL (KB_TEST_DATABASE_URL) the worker's own migrated
-database with every table emptied.
+database with every table emptied. The `app` itself is built once per test process and lent to
+each test on that test's database, index and mail folder (tests/shared_app.py).
 """
 from __future__ import annotations
 
@@ -23,10 +24,17 @@ from flask import Flask
 
 from kb import create_app, db
 from kb.models import Organization, User
+from tests import shared_app
 
 _SHARED = Path(__file__).resolve().parents[2] / "shared"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "own_app: the test adds routes or hooks, so it gets a new app (not the "
+                   "process's shared one)")
 
 
 def need(condition: object, reason: str) -> None:
@@ -78,13 +86,17 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     return application
 
 
+def paths(tmp_path: Path, database_url: str) -> dict[str, str]:
+    """Where an app under test keeps its state: the test's own database, index and mails."""
+    return {"DATABASE_URL": database_url, "INDEX_DIR": str(tmp_path / "index"),
+            "MAIL_DIR": str(tmp_path / "mail")}
+
+
 def _config(tmp_path: Path, database_url: str, **overrides: Any) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "INDEX_DIR": str(tmp_path / "index"),
-        "MAIL_DIR": str(tmp_path / "mail"),
+        **paths(tmp_path, database_url),
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,  # csrf_client turns it on for the tests that check it
         "INDEX_SYNC_INTERVAL": 0,
@@ -138,15 +150,20 @@ def _empty_postgres(url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture
-def database_url(migrated_database: str, tmp_path: Path) -> str:
-    """A freshly migrated, empty database for this test alone."""
+def empty_database(migrated_database: str, folder: Path) -> str:
+    """Return the URL of a freshly migrated, empty database (a SQLite file in ``folder``)."""
     if migrated_database.startswith("postgresql"):
         _empty_postgres(migrated_database)
         return migrated_database
-    path = tmp_path / "kb.sqlite"
+    path = folder / "kb.sqlite"
     shutil.copyfile(migrated_database, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    """A freshly migrated, empty database for this test alone."""
+    return empty_database(migrated_database, tmp_path)
 
 
 # argon2id at the production cost takes ~0.1 s per hash and per check, and most web tests create
@@ -165,22 +182,27 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def app(tmp_path, database_url, cheap_password_hashing):
-    application = make_app(tmp_path, database_url)
+def app(request: pytest.FixtureRequest, tmp_path: Path, database_url: str,
+        cheap_password_hashing: None) -> Iterator[Flask]:
+    """The test configuration's app on this test's own database, index and mail folder.
+
+    The app itself is built once per test process and lent to each test (tests/shared_app.py);
+    a test marked ``own_app`` (one that adds routes) gets a new one.
+    """
+    folders = paths(tmp_path, database_url)
+    if request.node.get_closest_marker("own_app"):
+        application = make_app(tmp_path, database_url)
+    else:
+        application = shared_app.lend(lambda: make_app(tmp_path, database_url), folders)
     with application.app_context():
         from kb.services import indexing
 
         indexing.get_index()  # creates the empty index, as `kb init` does
     yield application
-    with application.app_context():
-        state = application.extensions["kb.index"]
-        if state.worker is not None:
-            # A background index job (a rebuild queued from the admin page, a repair) may
-            # still use the database: let it finish, so that no connection outlives dispose()
-            # (Python 3.13 reports such a connection as an unclosed database).
-            state.worker.join(timeout=60)
-        state.index.close()
-        db.get_engine().dispose()
+    if request.node.get_closest_marker("own_app"):
+        shared_app.close(application)
+    else:
+        shared_app.give_back(application)
 
 
 @pytest.fixture

@@ -117,6 +117,7 @@ def test_an_unpublished_practice_is_not_found(client, make_practice):
     assert client.get("/api/v1/practices/hidden-draft-practice").status_code == 404
 
 
+@pytest.mark.own_app  # adds routes
 def test_a_server_error_is_a_page_for_people_and_json_for_the_api(app):
     @app.get("/boom")
     def boom():

@@ -1,0 +1,98 @@
+"""The app lent to every test of a process (tests/shared_app.py) carries nothing from one test
+to the next: not a row, an index document, a mail, a setting or a switched-on rate limiter."""
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from flask import Flask
+
+from kb import db, mail
+from kb.models import Practice, User
+from kb.services import indexing
+from tests import shared_app
+from tests.conftest import empty_database, make_app, paths, valid_record
+
+
+def _lend(migrated_database: str, folder: Path) -> Flask:
+    folder.mkdir()
+    url = empty_database(migrated_database, folder)
+    app = shared_app.lend(lambda: make_app(folder, url), paths(folder, url))
+    with app.app_context():
+        indexing.get_index()
+    return app
+
+
+def _leave_traces(app: Flask) -> None:
+    """Everything one test may leave behind: a user, a published practice in the index, a
+    mail, changed settings."""
+    from kb.services import accounts
+    from kb.services.transfer import create_practice
+    from kb.services.validation import validate_record
+
+    with app.app_context():
+        with db.write_transaction() as session:
+            accounts.create_user("left@example.org", "Left Behind", "a long enough password")
+            practice = create_practice(session, validate_record(valid_record(
+                title="Left behind practice"), complete=False), "published", None, None)
+            practice_id = practice.id
+        indexing.apply_changes([practice_id])
+        mail.send("left@example.org", "password_changed", user=SimpleNamespace(name="Left"))
+    app.config["REQUIRE_2FA_FOR_STAFF"] = True
+    app.config["REVIEWS_REQUIRED"] = 3
+
+
+def _rate_limited(app: Flask) -> bool:
+    """Whether a second wrong sign-in is refused, under a limit of one an hour."""
+    app.config["RATELIMIT_LOGIN_ADDRESS"] = "1 per hour"
+    client = app.test_client()
+    wrong = {"email": "nobody@example.org", "password": "wrong password"}
+    statuses = [client.post("/login", data=wrong).status_code for _ in range(2)]
+    return statuses[-1] == 429
+
+
+def _traces(app: Flask) -> dict[str, object]:
+    client = app.test_client()
+    found = client.get("/api/v1/practices?q=left+behind").get_json()
+    with app.app_context():
+        session = db.get_session()
+        rows = (session.query(User).count(), session.query(Practice).count())
+        documents = indexing.get_index().doc_count()
+    return {"rows": rows, "found": found["total"], "documents": documents,
+            "mails": len(list(Path(app.config["MAIL_DIR"]).glob("*.eml"))),
+            "settings": (app.config["REQUIRE_2FA_FOR_STAFF"], app.config["REVIEWS_REQUIRED"]),
+            "rate limited": _rate_limited(app)}
+
+
+@pytest.mark.usefixtures("cheap_password_hashing")
+def test_the_next_test_finds_nothing_the_previous_one_left(migrated_database, tmp_path):
+    first = _lend(migrated_database, tmp_path / "first")
+    clean = _traces(first)
+    assert clean == {"rows": (0, 0), "found": 0, "documents": 0, "mails": 0,
+                     "settings": (False, 1), "rate limited": False}
+    _leave_traces(first)
+    assert _traces(first) == {"rows": (1, 1), "found": 1, "documents": 1, "mails": 1,
+                              "settings": (True, 3), "rate limited": False}
+    shared_app.give_back(first)
+
+    # A test of the rate limits builds its own app, which switches the one limiter on.
+    limited = make_app(tmp_path, empty_database(migrated_database, tmp_path),
+                       RATELIMIT_ENABLED=True)
+    assert _rate_limited(limited)
+    shared_app.close(limited)
+
+    second = _lend(migrated_database, tmp_path / "second")
+    assert second is first  # the same app, lent again: that is what is checked here
+    assert _traces(second) == clean
+    shared_app.give_back(second)
+
+
+def test_an_app_a_test_added_to_is_not_lent_again(migrated_database, tmp_path):
+    first = _lend(migrated_database, tmp_path / "first")
+    first.jinja_env.globals["left_behind"] = "a global added by a test"
+    shared_app.give_back(first)
+    second = _lend(migrated_database, tmp_path / "second")
+    assert second is not first
+    assert "left_behind" not in second.jinja_env.globals
+    shared_app.give_back(second)

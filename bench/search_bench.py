@@ -1,9 +1,11 @@
 """Benchmark kb.search against an SQLite FTS5 baseline on a seeded, generated corpus.
 
 Usage: .venv/bin/python bench/search_bench.py [--sizes 1000,10000] [--large] [--queries 200]
-Prints figures and, at 10,000 and 100,000 practices, whether issue 12's targets are met;
-asserts nothing. On 2 quiet cores 10,000 takes about 2 minutes; 100,000 about 15 (building
-the index, ~3 ms of CPU per generated practice of ~1,100 words, is most of it).
+[--slowest N]
+Prints figures (median and p95 of wall time, and CPU time per query) and, at 10,000 and
+100,000 practices, whether issue 12's targets are met; asserts nothing. On 2 quiet cores
+10,000 takes about 2 minutes; 100,000 about 15 (building the index, ~3 ms of CPU per
+generated practice of ~1,100 words, is most of it).
 """
 from __future__ import annotations
 
@@ -228,7 +230,7 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def bench_size(n: int, n_queries: int, workdir: Path) -> dict:
+def bench_size(n: int, n_queries: int, workdir: Path, slowest: int = 0) -> dict:
     started = time.monotonic()
     print(f"{n:,} practices: generating, building, querying...", flush=True)
     corpus = Corpus(seed=n)
@@ -251,10 +253,16 @@ def bench_size(n: int, n_queries: int, workdir: Path) -> dict:
     for _, q, f in warmup:
         kb_search(q, f)
     # One timed pass (a second pass would only measure the result cache).
-    samples = [(kind, timed(kb_search, q, f)) for kind, q, f in queries]
-    row["kb"] = percentiles([t for _, t in samples])
-    row["kb_kind"] = {kind: percentiles([t for k, t in samples if k == kind])
+    samples = []
+    for kind, q, f in queries:
+        cpu = time.process_time()
+        wall = timed(kb_search, q, f)
+        samples.append((kind, wall, time.process_time() - cpu, q, f))
+    row["kb"] = percentiles([s[1] for s in samples])
+    row["kb_cpu"] = percentiles([s[2] for s in samples])
+    row["kb_kind"] = {kind: percentiles([s[1] for s in samples if s[0] == kind])
                       for kind in ("word", "words2", "words3", "phrase", "prefix")}
+    row["kb_slowest"] = sorted(samples, key=lambda s: -s[1])[:slowest]
 
     publish = []
     for j in range(30):
@@ -275,7 +283,12 @@ def bench_size(n: int, n_queries: int, workdir: Path) -> dict:
     row["fts_size_mb"] = (workdir / f"fts-{n}.db").stat().st_size / 1e6
     for _, q, f in warmup:
         fts.search(q, f)
-    row["fts"] = percentiles([timed(fts.search, q, f) for _, q, f in queries])
+    fts_samples = []
+    for _, q, f in queries:
+        start = time.process_time()
+        fts_samples.append((timed(fts.search, q, f), time.process_time() - start))
+    row["fts"] = percentiles([s[0] for s in fts_samples])
+    row["fts_cpu"] = percentiles([s[1] for s in fts_samples])
     fpublish = []
     for j in range(30):
         doc = corpus.document(n + 1 + j)
@@ -304,8 +317,14 @@ def report(row: dict) -> None:
     print(f"{'index size MB':28}{row['size_mb']:14.1f}{row['fts_size_mb']:14.1f}")
     print(f"{'query+facets median ms':28}{kb_med:14.1f}{f_med:14.1f}{kb_med / f_med:10.2f}")
     print(f"{'query+facets p95 ms':28}{kb_p95:14.1f}{f_p95:14.1f}{kb_p95 / f_p95:10.2f}")
+    c_med, c_p95 = row["kb_cpu"]
+    fc_med, fc_p95 = row["fts_cpu"]
+    print(f"{'  CPU median ms':28}{c_med:14.1f}{fc_med:14.1f}{c_med / fc_med:10.2f}")
+    print(f"{'  CPU p95 ms':28}{c_p95:14.1f}{fc_p95:14.1f}{c_p95 / fc_p95:10.2f}")
     for kind, (m, p) in row["kb_kind"].items():
         print(f"{'  kb ' + kind + ' median/p95 ms':28}{m:8.1f}/{p:5.1f}")
+    for kind, wall, cpu, q, f in row["kb_slowest"]:
+        print(f"    slow: {wall * 1000:7.1f} ms (CPU {cpu * 1000:5.1f}) {kind:7} {q!r} {f}")
     pm, pp = row["kb_publish"]
     fm, fp = row["fts_publish"]
     print(f"{'publish->searchable med ms':28}{pm:14.1f}{fm:14.1f}{pm / fm:10.2f}")
@@ -341,6 +360,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--large", action="store_true", help="add 100,000 practices")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--slowest", type=int, default=0, metavar="N",
+                        help="also print the N slowest kb queries (kind, query, filters)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.large:
@@ -351,7 +372,7 @@ def main() -> None:
           " (other processes share the machine: wall-clock figures include their load)")
     try:
         for n in sizes:
-            report(bench_size(n, args.queries, workdir))
+            report(bench_size(n, args.queries, workdir, args.slowest))
             load = os.getloadavg()
             print(f"load average now {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
     finally:

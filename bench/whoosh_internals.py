@@ -46,13 +46,13 @@ def read_all(ix, terms: list[str], public: bool) -> float:
     start = time.perf_counter()
     with ix.reader() as reader:
         for t in terms:
-            matcher = reader.postings(body_field("en"), t)
             if public:
+                matcher = reader.postings(body_field("en"), t)
                 while matcher.is_active():
                     matcher.id(), matcher.weight()
                     matcher.next()
             else:
-                internals.read_postings(matcher)
+                internals.read_postings(reader, body_field("en"), t)
     return time.perf_counter() - start
 
 

@@ -93,7 +93,7 @@ class SegmentData:
         found = self._postings.get(key)
         if found is None:
             try:
-                found = read_postings(self.reader.postings(field, term))
+                found = read_postings(self.reader, field, term)
             except TermNotFound:
                 found = _EMPTY
             except Exception as exc:
@@ -131,6 +131,8 @@ class Snapshot:
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._frequencies: dict[tuple[tuple[str, ...], str], int] = {}
         self._prefixes: dict[tuple[str, str], list[str]] = {}
+        self.scratch: dict[object, np.ndarray] = {}
+        """Arrays derived from this generation's columns, computed once by their users."""
         self._title_rank: np.ndarray | None = None
         self._positions: dict[int, int] | None = None
 
@@ -171,7 +173,14 @@ class Snapshot:
         found = self._frequencies.get(key)
         if found is None:
             parts = [self.term(f, term)[0] for f in fields]
-            found = len(parts[0]) if len(parts) == 1 else len(np.unique(np.concatenate(parts)))
+            if len(parts) == 1:
+                found = len(parts[0])
+            else:  # the size of the union: each part's documents are distinct
+                seen = np.zeros(self.n, bool)
+                found = 0
+                for docs in parts:
+                    found += len(docs) - int(np.count_nonzero(seen[docs]))
+                    seen[docs] = True
             self._frequencies[key] = found
         return found
 

@@ -93,14 +93,25 @@ class Evaluator:
         df = self.snap.frequency(fields, token)
         n = max(self.snap.live_count, 1)
         idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-        norm = self.snap.lens[docs, kind] / self.snap.avg_lens[(li, kind)]
-        if kind == TITLE:
-            norm = np.minimum(norm, MAX_TITLE_NORM)
-        contrib = idf * tfs * (K1 + 1) / (tfs + K1 * (1 - B + B * norm))
+        contrib = idf * tfs * (K1 + 1) / (tfs + self._length_terms(li, kind)[docs])
         boost = (TITLE_BOOST if kind == TITLE else PAIR_BOOST if kind == PAIR else 1.0)
         if li == self.preferred:
             boost *= LANG_BOOST
         return docs, contrib * boost
+
+    def _length_terms(self, li: int, kind: int) -> np.ndarray:
+        """Return BM25's length term K1 * (1 - B + B * length / average) of every document
+        for one language's field kind (computed once per snapshot, element by element as a
+        per-term computation would, so every score is the same to the bit)."""
+        cache = self.snap.scratch
+        key = ("bm25_length", li, kind)
+        found = cache.get(key)
+        if found is None:
+            norm = self.snap.lens[:, kind] / self.snap.avg_lens[(li, kind)]
+            if kind == TITLE:
+                norm = np.minimum(norm, MAX_TITLE_NORM)
+            found = cache[key] = K1 * (1 - B + B * norm)
+        return found
 
     def add(self, acc, field: str, token: str, li: int, kind: int) -> int:
         docs, contrib = self._bm25(field, token, li, kind)
@@ -162,16 +173,20 @@ class Evaluator:
             if not node.title_only:
                 kinds.append((body_field(lang), BODY))
             stem = term(node.text, lang) or node.text
-            starts = {node.text, stem} if len(stem) >= 2 else {node.text}
+            # The prefix as typed and as stemmed ("migra" -> "migr"), each term once (a
+            # term both reach is not counted twice), in a fixed order (float sums too).
+            starts = sorted({node.text, stem} if len(stem) >= 2 else {node.text})
             for field, kind in kinds:
-                for start in starts:
-                    for token in self.snap.expand_prefix(field, start, MAX_EXPANSION):
-                        if positive:
-                            self.highlight_terms[lang].add(token)
-                        self.add(acc, field, token, li, kind)
-                        if self.deadline is not None and time.monotonic() > self.deadline:
-                            self.timed_out = True
-                            return acc
+                tokens = dict.fromkeys(token for start in starts
+                                       for token in self.snap.expand_prefix(
+                                           field, start, MAX_EXPANSION))
+                for token in tokens:
+                    if positive:
+                        self.highlight_terms[lang].add(token)
+                    self.add(acc, field, token, li, kind)
+                    if self.deadline is not None and time.monotonic() > self.deadline:
+                        self.timed_out = True
+                        return acc
         return acc
 
 

@@ -86,7 +86,7 @@ def _read_all(reader) -> None:
     for docnum in range(n):
         reader.stored_fields(docnum)
     for fieldname in reader.indexed_field_names():
-        for btext, _info in reader.iter_field(fieldname):
-            docs, weights = internals.read_postings(reader.postings(fieldname, btext))
+        for btext, terminfo in reader.iter_field(fieldname):
+            docs, weights = internals.read_postings(reader, fieldname, btext, terminfo)
             if len(docs) and (docs.min() < 0 or docs.max() >= n or not weights.min() > 0):
                 raise ValueError(f"field {fieldname}: postings out of range")

@@ -15,10 +15,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
-from whoosh.query import And, Every, Not, Or, Term
+from whoosh.query import And, Every, Not, Or, Prefix, Term
 
 from kb.search import FACETS, SearchIndex, SearchRequest
-from kb.search.analysis import analyze
+from kb.search.analysis import analyze, term
 
 from .test_search_helpers import make_doc
 
@@ -38,9 +38,12 @@ documents = st.fixed_dictionaries({
 })
 operations = st.lists(st.lists(st.tuples(st.integers(1, 12), st.one_of(st.none(), documents)),
                                min_size=1, max_size=4), max_size=5)
+prefixes = st.tuples(st.sampled_from(WORDS), st.integers(2, 3)).map(lambda p: p[0][:p[1]] + "*")
 queries = st.one_of(
     st.just(""),
     st.sampled_from(WORDS),
+    prefixes,
+    st.tuples(prefixes, st.sampled_from(WORDS)).map(lambda p: f"{p[0]} -{p[1]}"),
     st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(" AND ".join),
     st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(" OR ".join),
     st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(lambda p: f"{p[0]} -{p[1]}"),
@@ -64,6 +67,10 @@ def model_terms(doc: dict) -> set[str]:
 
 
 def model_word(doc: dict, word: str) -> bool:
+    if word.endswith("*"):  # a prefix: any word starting with it, as typed or as stemmed
+        typed = word[:-1]
+        starts = {typed, term(typed, doc["language"]) or typed}
+        return any(t.startswith(s) for t in model_terms(doc) for s in starts)
     return analyze(word, doc["language"])[0] in model_terms(doc)
 
 
@@ -182,6 +189,15 @@ def test_stock_whoosh_reads_the_segments_kb_writes_as_kb_does(initial, batches):
                         found |= {h["card"]["id"] for h in searcher.search(query, limit=None)
                                   if h["card"]["language"] == lang}
                     assert found == kb_ids, q
+                prefix = a[:3]  # none of the words' 3-letter prefixes is changed by a stemmer
+                kb_ids = {h.id for h in ix.search(SearchRequest(q=f"{prefix}*",
+                                                                per_page=100)).hits}
+                found = set()
+                for lang in ("en", "fr", "es"):
+                    query = Or([Prefix(f"title_{lang}", prefix), Prefix(f"body_{lang}", prefix)])
+                    found |= {h["card"]["id"] for h in searcher.search(query, limit=None)
+                              if h["card"]["language"] == lang}
+                assert found == kb_ids, prefix
         stock.close()
         ix.close()
 

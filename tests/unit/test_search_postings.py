@@ -1,0 +1,68 @@
+"""kb's own decoding of posting blocks (kb.search.internals.read_postings) against Whoosh's
+public matcher: the same documents and weights for every term of every field, whether the
+postings are inlined in the term table, fit one block or span several (kb's reading keeps
+deleted documents, masked later by the snapshot; the public matcher leaves them out)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh.index import open_dir
+
+from kb.search import SearchIndex
+from kb.search.internals import read_postings
+
+from .test_search_helpers import make_doc
+
+
+def _public(reader, field: str, text: bytes) -> tuple[list[int], list[float]]:
+    matcher = reader.postings(field, text)  # without deleted documents
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
+
+
+def test_every_posting_list_reads_as_the_public_matcher_reads_it(tmp_path):
+    # "zorb" in all 300 documents (three blocks of 128), "quant" in every 7th (43: one block,
+    # not inlined), "mivel" in 5 (inlined); term frequencies vary with the document.
+    docs = [make_doc(i, f"Zorb {'quant ' * (i % 3 + 1) if i % 7 == 0 else ''}practice",
+                     description=("zorb " * (i % 5 + 1)) + ("mivel" if i % 60 == 0 else ""),
+                     language=("en", "fr", "es")[i % 3])
+            for i in range(1, 301)]
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(docs)
+    index.apply([make_doc(3, "Zorb edited")], [7])  # a second segment, and deletions
+    index.close()
+    live = (tmp_path / "index" / (tmp_path / "index" / "CURRENT").read_text().strip())
+    ix = open_dir(str(live))
+    kinds = set()
+    with ix.reader() as multi:
+        for reader, _offset in multi.leaf_readers():
+            for field in reader.indexed_field_names():
+                for text, terminfo in reader.iter_field(field):
+                    ids, weights = _public(reader, field, text)
+                    for info in (None, terminfo):  # looked up, or given by the caller
+                        got_ids, got_weights = read_postings(reader, field, text, info)
+                        live = [not reader.is_deleted(d) for d in got_ids.tolist()]
+                        assert got_ids[live].tolist() == ids, (field, text)
+                        assert np.array_equal(got_weights[live],
+                                              np.asarray(weights, np.float32))
+                    kinds.add("inlined" if terminfo.is_inlined() else
+                              "blocks" if len(ids) > 128 else "block")
+    ix.close()
+    assert kinds == {"inlined", "block", "blocks"}
+
+
+def test_a_term_a_segment_does_not_have_raises_term_not_found(tmp_path):
+    from whoosh.reading import TermNotFound
+
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild([make_doc(1, "Zorb")])
+    index.close()
+    live = (tmp_path / "index" / (tmp_path / "index" / "CURRENT").read_text().strip())
+    ix = open_dir(str(live))
+    with ix.reader() as reader, pytest.raises(TermNotFound):
+        read_postings(reader, "title_en", "quant")
+    ix.close()

@@ -9,6 +9,7 @@ each test on that test's database, index and mail folder (tests/shared_app.py).
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -181,6 +182,30 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_HASH)
 
 
+@contextlib.contextmanager
+def private_app(folder: Path, migrated_database: str) -> Iterator[Flask]:
+    """An app of its own, on a database no other test touches (a copy of the migrated SQLite
+    file, or a new migrated PostgreSQL database): for data a module builds once and its tests
+    only read."""
+    with contextlib.ExitStack() as stack:
+        if migrated_database.startswith("postgresql"):
+            from tests.e2e.servers import postgres_database
+
+            url = stack.enter_context(postgres_database())
+            _migrate(folder, url)
+        else:
+            url = empty_database(migrated_database, folder)
+        application = make_app(folder, url)
+        with application.app_context():
+            from kb.services import indexing
+
+            indexing.get_index()
+        try:
+            yield application
+        finally:
+            shared_app.close(application)
+
+
 @pytest.fixture
 def app(request: pytest.FixtureRequest, tmp_path: Path, database_url: str,
         cheap_password_hashing: None) -> Iterator[Flask]:
@@ -268,26 +293,32 @@ def valid_record(**overrides) -> dict:
     return record
 
 
+def add_practice(app: Flask, state: str = "published", submitter: User | None = None,
+                 organization: Organization | None = None, **overrides: Any) -> int:
+    """Create a practice from valid_record(**overrides) in ``state``, index it, return its id."""
+    from kb.services import indexing
+    from kb.services.transfer import create_practice
+    from kb.services.validation import validate_record
+
+    record = validate_record(valid_record(**overrides), complete=False)
+    with app.app_context():
+        with db.write_transaction() as session:
+            sub = session.get(User, submitter.id) if submitter else None
+            org = organization or (sub.organization if sub else None)
+            practice = create_practice(session, record, state, sub,
+                                       session.merge(org) if org else None)
+            practice_id = practice.id
+        indexing.apply_changes([practice_id])
+    return practice_id
+
+
 @pytest.fixture
 def make_practice(app):
     """Return a function that creates a practice: make_practice(state="published", title=...)."""
 
     def make(state: str = "published", submitter: User | None = None,
              organization: Organization | None = None, **overrides) -> int:
-        from kb.services import indexing
-        from kb.services.transfer import create_practice
-        from kb.services.validation import validate_record
-
-        record = validate_record(valid_record(**overrides), complete=False)
-        with app.app_context():
-            with db.write_transaction() as session:
-                sub = session.get(User, submitter.id) if submitter else None
-                org = organization or (sub.organization if sub else None)
-                practice = create_practice(session, record, state, sub,
-                                           session.merge(org) if org else None)
-                practice_id = practice.id
-            indexing.apply_changes([practice_id])
-        return practice_id
+        return add_practice(app, state, submitter, organization, **overrides)
 
     return make
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import add_practice, private_app
+
 PRACTICES = {
     "domestic": dict(title="Shelter for domestic workers who fled abusive employers",
                      summary="Legal aid and safe accommodation for women domestic workers.",
@@ -79,9 +81,16 @@ PRACTICES = {
 }
 
 
-@pytest.fixture
-def repo(make_practice):
-    return {key: make_practice(**fields) for key, fields in PRACTICES.items()}
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, migrated_database):
+    """One app for this module: its tests only search the repository built once below."""
+    with private_app(tmp_path_factory.mktemp("relevance"), migrated_database) as application:
+        yield application
+
+
+@pytest.fixture(scope="module")
+def repo(app):
+    return {key: add_practice(app, **fields) for key, fields in PRACTICES.items()}
 
 
 def api(client, q: str, **params) -> dict:

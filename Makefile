@@ -13,9 +13,10 @@ WORKERS ?= auto
 # rewrites the assertions of ~280 modules, about 5 s of CPU per process.
 PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(abspath $(VENV))/pycache \
 	$(PY) -m pytest -q -p no:cacheprovider
-# loadscope keeps a module's tests on one worker, so a module-scoped fixture (the demo
-# repository of the i18n tests) is built once, not once per worker.
-PARALLEL = -n $(WORKERS) --dist loadscope
+# worksteal: each worker starts on its own half of the tests, in file order (so a module's
+# module-scoped fixture is mostly built once), and takes tests from the other's queue when idle,
+# so no long module is left alone on one worker at the end (loadscope's tail).
+PARALLEL = -n $(WORKERS) --dist worksteal
 # Production and browser checks start real servers (gunicorn, PostgreSQL, Redis, Chromium):
 # `make test-production`, after `source .ci/services` has started them (.ci/run does).
 PRODUCTION_TESTS := tests/e2e/test_production*.py tests/e2e/test_browser*.py

@@ -22,6 +22,8 @@ from kb.search.schema import FACETS, MULTI_VALUED
 NO_YEAR = -(2**31)
 _EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
 _POSTINGS_CACHE_LIMIT = 50_000
+_LISTINGS_LIMIT = 1_000
+"""Prefix listings (with their terms' term infos) kept per segment (then cleared)."""
 
 
 class Vocabulary:
@@ -66,6 +68,9 @@ class SegmentData:
         self.facet_docs = {f: np.asarray(docs[f], np.int32) for f in FACETS}
         self.facet_codes = {f: np.asarray(codes[f], np.int32) for f in FACETS}
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._listings: dict[tuple[str, str], tuple[list[str], frozenset[str], int,
+                                                    str | None]] = {}
+        self._infos: dict[tuple[str, str], object] = {}
 
     def _load_card(self, docnum, card, vocab, docs, codes) -> None:
         self.ids[docnum] = card.get("id", -1)
@@ -93,7 +98,10 @@ class SegmentData:
         found = self._postings.get(key)
         if found is None:
             try:
-                found = read_postings(self.reader, field, term)
+                if self._listed_absent(field, term):
+                    found = _EMPTY
+                else:
+                    found = read_postings(self.reader, field, term, self._infos.pop(key, None))
             except TermNotFound:
                 found = _EMPTY
             except Exception as exc:
@@ -102,6 +110,40 @@ class SegmentData:
                 self._postings.clear()
             self._postings[key] = found
         return found
+
+    def expand_prefix(self, field: str, prefix: str, limit: int) -> list[str]:
+        """Return this segment's first limit terms of field starting with prefix, in order.
+
+        Their term infos come with them (``iter_prefix`` reads both in one pass), so reading
+        their postings next costs no term table lookup; and a term with that prefix that is
+        not listed (before the last one listed, when the list is cut) is known absent.
+        """
+        key = (field, prefix)
+        listed = self._listings.get(key)
+        if listed is None or listed[2] < limit:
+            terms = []
+            try:
+                for btext, info in islice(self.reader.iter_prefix(field, prefix), limit):
+                    text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                    terms.append(text)
+                    self._infos[(field, text)] = info
+            except Exception as exc:
+                raise self.damaged(exc) from exc
+            if len(self._listings) > _LISTINGS_LIMIT:
+                self._listings.clear()
+                self._infos.clear()
+            last = terms[-1] if len(terms) == limit else None  # None: every such term
+            listed = self._listings[key] = (terms, frozenset(terms), limit, last)
+        return listed[0] if len(listed[0]) <= limit else listed[0][:limit]
+
+    def _listed_absent(self, field: str, term: str) -> bool:
+        """Return whether a prefix listing of this segment shows that it lacks term."""
+        for end in range(2, len(term) + 1):
+            listed = self._listings.get((field, term[:end]))
+            if listed is not None and term not in listed[1] and (
+                    listed[3] is None or term < listed[3]):
+                return True
+        return False
 
 
 class Snapshot:
@@ -189,14 +231,10 @@ class Snapshot:
         key = (field, prefix)
         found = self._prefixes.get(key)
         if found is None:
-            merged = heapq.merge(*(s.reader.expand_prefix(field, prefix)
+            # The first limit terms overall are among each segment's first limit terms.
+            merged = heapq.merge(*(s.expand_prefix(field, prefix, limit)
                                    for s, _ in self.segments))
-            unique = (t for t, _ in groupby(merged))
-            try:
-                found = [t.decode("utf-8") if isinstance(t, bytes) else t
-                         for t in islice(unique, limit)]
-            except Exception as exc:
-                raise IndexDamaged(f"cannot read the terms of {field}: {exc}") from exc
+            found = [t for t, _ in islice(groupby(merged), limit)]
             self._prefixes[key] = found
         return found
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from whoosh.index import open_dir
 
-from kb.search import SearchIndex
+from kb.search import SearchIndex, SearchRequest, evaluate
 from kb.search.internals import read_postings
 
 from .test_search_helpers import make_doc
@@ -66,3 +66,19 @@ def test_a_term_a_segment_does_not_have_raises_term_not_found(tmp_path):
     with ix.reader() as reader, pytest.raises(TermNotFound):
         read_postings(reader, "title_en", "quant")
     ix.close()
+
+
+def test_terms_after_a_cut_prefix_listing_are_still_found(tmp_path, monkeypatch):
+    # A prefix listing cut at its limit says nothing about the terms after its last one; a
+    # term before it that is not listed is absent from the segment.
+    monkeypatch.setattr(evaluate, "MAX_EXPANSION", 3)
+    words = [f"zorb{c}" for c in "12345678"]
+    docs = [make_doc(i, f"{words[i % 8]} practice") for i in range(1, 41)]
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(docs)
+    index.apply([make_doc(41, "zorb9 practice")], [])  # a second segment
+    assert index.search(SearchRequest(q="zorb*", per_page=100)).total == 15  # zorb1-3
+    for word, expected in [*((w, 5) for w in words), ("zorb9", 1), ("zorb11", 0),
+                           ("zorb55", 0)]:
+        assert index.search(SearchRequest(q=f"title:{word}")).total == expected, word
+    index.close()

@@ -52,7 +52,7 @@ log = logging.getLogger("kb.search")
 POINTER = "CURRENT"
 META = "meta.json"
 RESULT_CACHE = 256
-RELATED_CACHE = 4096
+RELATED_CACHE = 2048
 MERGE_COMMAND = ("import sys; from kb.search.merging import merge_in_child;"
                  " merge_in_child(sys.argv[1])")
 

@@ -105,3 +105,25 @@ def test_sort_orders(index):
     known = [y for y in years if y is not None]
     assert known == sorted(known)
     assert years[-1] is None
+
+
+def test_counts_of_a_few_matches_equal_their_values(tmp_path):
+    # A query matching a few practices of many counts their values one by one (a sparse
+    # result): the counts must be theirs exactly.
+    docs = corpus(120)
+    for i in (5, 17, 42, 43, 99):
+        docs[i - 1]["title"] += " zorb"
+    ix = SearchIndex(tmp_path / "index")
+    ix.rebuild(docs)
+    ix.apply([], [43])
+    results = ix.search(SearchRequest(q="zorb"))
+    matched = [docs[i - 1] for i in (5, 17, 42, 99)]
+    assert results.total == len(matched)
+    for facet in ("objective", "region", "level", "language"):
+        expected: dict = {}
+        for doc in matched:
+            values = doc[facet] if isinstance(doc[facet], list) else [doc[facet]]
+            for v in values:
+                expected[v] = expected.get(v, 0) + 1
+        assert {fc.value: fc.count for fc in results.facets[facet]} == expected, facet
+    ix.close()

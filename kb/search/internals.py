@@ -1,11 +1,12 @@
 """Every use of a private Whoosh name in kb, in one place, each with its reason and cost.
 
 Whoosh-Reloaded is pinned exactly (setup.cfg, constraints.txt) because of this module: a new
-release may rename any of these. ``tests/unit/test_search_contract.py`` reads what kb writes
+release may rename any of these. ``tests/unit/test_search_reference.py`` reads what kb writes
 with stock Whoosh (a public ``Searcher`` and public queries) and compares it with kb's own
-answers, so a change that breaks the files is caught there. Costs below were measured with
-``bench/whoosh_internals.py`` (1,000 generated practices,
-one run, load average 3.6 on 2 cores).
+answers, so a change that breaks the files is caught there; ``test_search_postings.py``
+compares kb's decoding of posting blocks with Whoosh's public matcher. Costs below were
+measured with ``bench/whoosh_internals.py`` (1,000 generated practices, one run, load average
+3.6 on 2 cores, unless said otherwise).
 
 1. ``TermsWriter`` subclasses ``whoosh.writing.SegmentWriter`` and overrides its private hooks
    ``_flush_segment`` and ``_commit_toc`` and the internal hook ``add_postings_to_pool``; at
@@ -28,9 +29,11 @@ one run, load average 3.6 on 2 cores).
    ids and weights) decoded with numpy, as ``W3LeafMatcher`` lays them out. Why: the public
    ``matcher.all_ids()`` / ``weight()`` run Python code per posting, and the matcher seeks
    and reads three times per block. Cost of the public alternative: reading the postings of
-   the 200 most frequent terms of 1,000 practices takes 89.6 ms instead of 61.0 (1.5x),
-   paid by the first search of each term in each new segment; at 10,000 practices a prefix
-   query reads ~250 posting lists cold. Inlined postings (short lists stored in the term
+   the 200 most frequent terms of 1,000 practices takes 105.3 ms instead of 65.0 (1.6x;
+   ``bench/whoosh_internals.py``, load average 2.9), paid by the first search of each term
+   in each new segment; at 10,000 practices a prefix query reads ~250 posting lists cold.
+   (Reading the blocks through the matcher's own private block fields, as before, was ~10%
+   slower than one read of the extent.) Inlined postings (short lists stored in the term
    table) are read through the public ``TermInfo.inlined_postings()``.
 4. ``read_toc`` / ``segments`` call ``FileIndex._read_toc`` / ``_segments``. Why: a search
    must learn the current generation's segment list and deletions without reopening every

@@ -10,6 +10,7 @@ each test on that test's database, index and mail folder (tests/shared_app.py).
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import re
@@ -324,11 +325,7 @@ def add_practice(app: Flask, state: str = "published", submitter: User | None = 
 def make_practice(app):
     """Return a function that creates a practice: make_practice(state="published", title=...)."""
 
-    def make(state: str = "published", submitter: User | None = None,
-             organization: Organization | None = None, **overrides) -> int:
-        return add_practice(app, state, submitter, organization, **overrides)
-
-    return make
+    return functools.partial(add_practice, app)
 
 
 @pytest.fixture

@@ -15,9 +15,12 @@ repository does not cover the query ("space" of "space tourism", "ski resort" of
 workers ski resort"; a misspelt one gets "Did you mean" instead): of two words, one such
 word, of more, when they are at least half of its telling words (those not found in more
 than COMMON_SHARE of the practices; an ordinary word such as "find" does not count as
-missing), no partial matches are added. They rank after every full match,
-by how many words they contain, then by score. A run of words naming a concept that no
-practice matches, itself or through its alternatives, counts as its separate words.
+missing), no partial matches are added. When the query names a country (or its
+people), a partial match must contain it: a place restricts what the user asks for
+("Filipino domestic workers" is not answered by domestic workers in Lebanon). Partial
+matches rank after every full match, by how many words they contain, then by score. A run
+of words naming a concept that no practice matches, itself or through its alternatives,
+counts as its separate words.
 
 Precision (bench/relevance.py): a practice that needs a synonym or a translation for some
 word, or that contains only some of the words, is kept only when it is *about* them: its
@@ -88,9 +91,12 @@ class _Slots:
     weights: list[int]
     terms: list[dict[str, set[str]]]
     unmatched: list[str]
+    places: list[bool]
+    """Per slot: whether it names a country (or its people)."""
 
     def add(self, direct: np.ndarray, mask: np.ndarray, score: np.ndarray, weight: int,
-            nodes: list[Word | Phrase | And]) -> None:
+            nodes: list[Word | Phrase | And], place: bool = False) -> None:
+        self.places.append(place)
         self.directs.append(direct)
         self.masks.append(mask)
         self.scores.append(score)
@@ -107,7 +113,7 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
             return None
         mask, score = result
         return Matched(mask, score, int(mask.sum()), unmatched=tuple(evaluator.unmatched))
-    slots = _Slots([], [], [], [], [], [])
+    slots = _Slots([], [], [], [], [], [], [])
     for slot in query_plan.slots:
         _match_slot(snap, vocab, evaluator, slot, slots)
     if not slots.masks:
@@ -127,7 +133,7 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
         return matched
     if (total >= 3 and matched.full_total < PARTIAL_BELOW) or (
             total == 2 and matched.full_total == 0):
-        _add_partial(matched, snap, masks, slots.weights, about)
+        _add_partial(matched, snap, masks, slots.weights, about, slots.places)
     return matched
 
 
@@ -176,7 +182,8 @@ def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: S
     if not mask.any():
         slots.unmatched += slot.words
     slots.add(direct, mask, score, slot.weight,
-              [slot.node, *(a.node for a in slot.alternatives if a.node is not None)])
+              [slot.node, *(a.node for a in slot.alternatives if a.node is not None)],
+              place=bool(slot.countries()))
 
 
 def _word_by_word(evaluator: Evaluator, node: And, slots: _Slots) -> None:
@@ -203,11 +210,17 @@ def _without_noise(masks: list[np.ndarray], directs: list[np.ndarray], score: np
 
 
 def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
-                 weights: list[int], about: _About) -> None:
+                 weights: list[int], about: _About, places: list[bool]) -> None:
     stacked = np.vstack(masks)
     found = (stacked * np.asarray(weights)[:, None]).sum(axis=0)
     needed = math.ceil(sum(weights) / 2)
     some = (found >= needed) & ~matched.mask & snap.live
+    if any(places):
+        # A place the user names restricts the query: a practice elsewhere with the other
+        # words ("domestic workers" in Lebanon for "Filipino domestic workers") is not a
+        # partial answer.
+        some &= np.logical_or.reduce([m for m, place in zip(masks, places, strict=True)
+                                      if place])
     if some.any():
         # A partial match scoring a small fraction of the best one is noise (its words are
         # the query's commonest, or a phrase's words scattered through a long text).

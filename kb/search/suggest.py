@@ -85,13 +85,23 @@ def _thesaurus_words() -> dict[str, frozenset[str]]:
     return {letter: frozenset(found) for letter, found in by_letter.items()}
 
 
+INFLECTIONS = ("s", "es", "x", "d", "ed", "e", "n")
+"""Endings of inflected forms the dictionaries may lack (plurals, -ed pasts, -e and -n verb
+forms): a word is spelt right when it, or it without one of them, is a dictionary word."""
+
+
 def is_word(word: str) -> bool:
-    """Return whether word is spelt right in English, French or Spanish (or is a term)."""
+    """Return whether word is spelt right in English, French or Spanish (or is a term).
+
+    Only an inflection ending is taken off to find a word in the dictionaries: "workrs"
+    without its last letters is "work", but "rs" is no ending, so it is a misspelling."""
     lower = word.lower()
     folded = fold(word)
     if folded in _thesaurus_words().get(folded[:1], ()):
         return True
-    candidates = {lower, lower[:-1], lower[:-2]} if len(lower) > 4 else {lower}
+    candidates = {lower}
+    if len(lower) > 4:
+        candidates |= {lower[:-len(end)] for end in INFLECTIONS if lower.endswith(end)}
     if any(c in d for d in _dictionaries() for c in candidates):
         return True
     th = thesaurus()

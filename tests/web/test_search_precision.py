@@ -199,3 +199,44 @@ def test_no_partial_matches_when_the_words_found_nowhere_are_half_the_query(clie
     assert found(client, "ski resort hotel training") == []
     # One word found nowhere among several found ones still leaves practices with most.
     assert matches(client, "ski hotel training")[title("tourism")] == "some"
+
+
+PLACES = {
+    "philippines": dict(title="Pre-departure course for Filipino domestic workers",
+                        summary="Domestic workers leaving Manila learn their rights abroad.",
+                        countries=["PHL"]),
+    "lebanon": dict(title="Shelter for domestic workers in Beirut",
+                    summary="Domestic workers who fled abusive employers find a bed.",
+                    countries=["LBN"]),
+    "jordan_refugees": dict(title="Work permits for refugees in Jordan",
+                            summary="Refugees obtain seasonal work permits.",
+                            countries=["JOR"]),
+    "venezuela": dict(title="Reception centres for people arriving from Venezuela",
+                      summary="Families crossing the border receive food and advice.",
+                      countries=["COL"]),
+}
+
+
+@pytest.fixture
+def places(make_practice):
+    return {key: make_practice(regions=[], **fields) for key, fields in PLACES.items()}
+
+
+def test_a_place_the_query_names_is_in_every_partial_match(client, places):
+    # "Filipino" restricts the query: domestic workers in Lebanon have the other words but
+    # are not a next-best answer to it.
+    found_ = matches(client, "Filipino domestic workers")
+    assert found_ == {PLACES["philippines"]["title"]: "all"}
+    assert PLACES["lebanon"]["title"] in found(client, "domestic workers")
+    # No practice has both words: the ones in (or about) Venezuela follow, not refugees
+    # elsewhere.
+    assert matches(client, "Venezuela refugees") == {PLACES["venezuela"]["title"]: "some"}
+    assert matches(client, "Jordan refugees") == {PLACES["jordan_refugees"]["title"]: "all"}
+
+
+def test_did_you_mean_corrects_a_word_that_is_a_dictionary_word_plus_letters(client, repo):
+    # "workrs" is "work" plus "rs", which is no ending of a word: it is misspelt.
+    response = client.get("/api/v1/practices",
+                          query_string={"q": "protect domestic workrs abroad"})
+    assert response.get_json()["suggestion"] == "protect domestic workers abroad"
+    assert title("shelter") in found(client, "protect domestic workers abroad")

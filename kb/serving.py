@@ -4,12 +4,15 @@
 in the master and calls ``prepare_to_fork`` before the first worker is forked. What every
 worker would otherwise load on its own first requests is loaded there once and shared
 copy-on-write: the search thesaurus and the spelling dictionaries (one to two seconds of CPU
-per worker), the compiled templates, the message catalogs and the ORM mappers.
+per worker), the search index's snapshot (its columns, read from every stored card, and the
+postings of the title and body fields: kb.search.index ``warm``), the compiled templates,
+the message catalogs and the ORM mappers.
 
 Forking stays safe: when it returns no other thread runs in the master (a thread's locks
 would be copied held into the children), no database connection is open and no index file
 is open (a child sharing a connection or a file offset with its siblings corrupts both).
-Each worker opens its own on its first request.
+Each worker opens its own on its first request, and its first search reads only what changed
+in the index since the master read it.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from flask_babel import force_locale, get_translations
 from sqlalchemy.orm import configure_mappers
 
 from kb import taxonomy
-from kb.search import suggest, vocabulary
+from kb.search import IndexUnavailable, suggest, vocabulary
 
 log = logging.getLogger("kb.serving")
 
@@ -46,7 +49,12 @@ def prepare_to_fork(app: Flask) -> None:
                 get_translations()
     configure_mappers()
     app.extensions["kb.engine"].dispose()
-    app.extensions["kb.index"].index.close()
+    index = app.extensions["kb.index"].index
+    try:
+        index.warm()
+    except IndexUnavailable as exc:  # missing or being rebuilt: workers wait for it as usual
+        log.warning("search index not loaded before forking: %s", exc)
+    index.release_files()
     main = threading.main_thread()
     for thread in threading.enumerate():
         if thread is not main:

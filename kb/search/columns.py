@@ -46,7 +46,12 @@ class Vocabulary:
 
 
 class SegmentData:
-    """Columns and postings of one Whoosh segment."""
+    """Columns and postings of one Whoosh segment.
+
+    ``reader`` (the segment's open files) is None after ``close_files``: the columns and
+    cached postings stay, and the owner opens a new reader before the next search
+    (kb.search.index, after a fork).
+    """
 
     def __init__(self, reader, vocab: Vocabulary) -> None:
         self.reader = reader
@@ -87,6 +92,29 @@ class SegmentData:
             for v in values:
                 docs[facet].append(docnum)
                 codes[facet].append(vocab.code(facet, v))
+
+    def close_files(self) -> None:
+        """Close the reader's files (a reader inherited through a fork too); keep the data."""
+        reader, self.reader = self.reader, None
+        if reader is not None and not reader.is_closed:
+            reader.close()
+
+    def warm(self, field: str, budget: int) -> int:
+        """Read and cache the postings of the field's terms, in term order, until about
+        budget postings are cached; return how many were read."""
+        read = 0
+        try:
+            for btext, info in self.reader.iter_field(field):
+                if read >= budget or len(self._postings) >= _POSTINGS_CACHE_LIMIT:
+                    break
+                text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                if (field, text) not in self._postings:
+                    found = read_postings(self.reader, field, btext, info)
+                    self._postings[(field, text)] = found
+                    read += len(found[0])
+        except Exception as exc:
+            raise self.damaged(exc) from exc
+        return read
 
     def damaged(self, exc: Exception) -> IndexDamaged:
         """Return the error to raise for a failure to read this segment's files."""

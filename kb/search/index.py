@@ -10,6 +10,9 @@ Writes: a rebuild writes one big segment per core (kb.search.build); apply() com
 segment without merging, and small segments are merged by size tier in a background child
 process (kb.search.merging). Reads: a snapshot per index generation reuses the columns,
 readers and cached postings of every segment it has already seen (kb.search.columns).
+A process forked from one that has read the index (gunicorn's workers, forked from a master
+that ran ``warm`` then ``release_files``) keeps all of that and opens files of its own: it
+never reads through an inherited file object, whose offset it would share with its parent.
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
 from kb.search import build, integrity, internals, searcher
+from kb.search.analysis import LANGUAGES
 from kb.search.columns import SegmentData, Snapshot, Vocabulary
 from kb.search.deletes import delete_ids
 from kb.search.errors import IndexBusy, IndexUnavailable
@@ -45,7 +49,14 @@ from kb.search.merging import (
     tier_to_merge,
 )
 from kb.search.results import Hit, SearchRequest, SearchResults
-from kb.search.schema import SCHEMA_VERSION, make_schema, term_fields, to_fields
+from kb.search.schema import (
+    SCHEMA_VERSION,
+    body_field,
+    make_schema,
+    term_fields,
+    title_field,
+    to_fields,
+)
 
 log = logging.getLogger("kb.search")
 
@@ -53,6 +64,9 @@ POINTER = "CURRENT"
 META = "meta.json"
 RESULT_CACHE = 256
 RELATED_CACHE = 2048
+WARM_POSTINGS = 5_000_000
+"""Postings ``warm`` reads at most (~40 MB; all the title and body postings of 10,000
+practices are ~2.4 million)."""
 MERGE_COMMAND = ("import sys; from kb.search.merging import merge_in_child;"
                  " merge_in_child(sys.argv[1])")
 
@@ -76,6 +90,8 @@ class SearchIndex:
         self._small_segments = 0
         self._last_apply = 0.0
         self._closing = False
+        self._pid = os.getpid()
+        self._released = False
 
     # Directory layout
 
@@ -346,8 +362,11 @@ class SearchIndex:
 
     def _snapshot(self) -> Snapshot:
         with self._lock:
+            if self._pid != os.getpid():
+                self._forked()
             generation = self.generation()
-            if self._snap is not None and self._snap.generation == generation:
+            if (self._snap is not None and self._snap.generation == generation
+                    and not self._released):
                 return self._snap
             try:
                 return self._refresh()
@@ -373,30 +392,82 @@ class SearchIndex:
         for segment in toc.segments:
             key = f"{self._ix_dir}/{segment.segment_id()}"
             data = self._segments.get(key)
+            # A reader of its own, opened (stored fields included) now and kept while the
+            # segment lives: a merge in another process deletes a merged segment's files,
+            # and a reader opening them lazily later would fail.
             if data is None:
-                # A reader of its own, opened (stored fields included) now and kept while
-                # the segment lives: a merge in another process deletes a merged segment's
-                # files, and a reader opening them lazily later would fail.
-                reader = SegmentReader(ix.storage, ix.schema, segment,
-                                       generation=toc.generation)
-                data = SegmentData(reader, self._vocab)
+                data = SegmentData(SegmentReader(ix.storage, ix.schema, segment,
+                                                 generation=toc.generation), self._vocab)
+            elif data.reader is None:  # its files were released (before a fork)
+                data.reader = SegmentReader(ix.storage, ix.schema, segment,
+                                            generation=toc.generation)
             data.segment = segment  # this generation's deletions
             fresh[key] = data
             segments.append((data, offset))
             offset += data.n
-        retiring = [d.reader for k, d in self._segments.items() if k not in fresh]
+        retiring = [d for k, d in self._segments.items() if k not in fresh]
         self._segments = fresh
-        snap = Snapshot(segments, generation)
         self._retired.append(retiring)
         # Readers of dropped segments may still serve a search on another thread for a
         # moment, so they are closed two refreshes later rather than at once.
         while len(self._retired) > 2:
             for old in self._retired.pop(0):
-                old.close()
-        self._snap = snap
-        self._cache.clear()
-        self._related.clear()
-        return snap
+                old.close_files()
+        self._released = False
+        if self._snap is None or self._snap.generation != generation:
+            self._snap = Snapshot(segments, generation)
+            self._cache.clear()
+            self._related.clear()
+        return self._snap
+
+    def warm(self, budget: int = WARM_POSTINGS) -> None:
+        """Read the live generation's columns and up to budget postings of the title and
+        body fields (the terms most searches and every related-practices lookup read).
+
+        Run in gunicorn's master before it forks (kb.serving), then ``release_files``: the
+        workers share all of it and start with a warm snapshot instead of each reading every
+        stored card and its postings again. Raises IndexUnavailable.
+        """
+        snap = self._snapshot()
+        fields = ([title_field(lang) for lang in LANGUAGES]
+                  + [body_field(lang) for lang in LANGUAGES])
+        for field in fields:
+            for data, _ in snap.segments:
+                budget -= data.warm(field, budget)
+        snap.title_rank()
+        snap.position(-1)  # fills the id -> document table (related practices use it)
+
+    def release_files(self) -> None:
+        """Close every file of the index and keep what was read from it (before a fork).
+
+        The snapshot, its columns and cached postings stay, shared copy-on-write by the
+        processes forked afterwards; each one, like this one, opens its own files on its
+        next search, and still notices every change made since.
+        """
+        self._wait_for_merge()
+        with self._lock:
+            self._close_files()
+            self._released = True
+
+    def _forked(self) -> None:
+        # This process was forked from the one that opened the files: an inherited file
+        # object shares its offset with the parent's (a seek here moves the other's), so
+        # none is ever read; each is closed (only this process's descriptor) and reopened.
+        self._pid = os.getpid()
+        self._merger, self._merge_child = None, None  # the parent's, not running here
+        self._close_files()
+        self._released = True
+
+    def _close_files(self) -> None:
+        for batch in self._retired:
+            for data in batch:
+                data.close_files()
+        self._retired = []
+        for data in self._segments.values():
+            data.close_files()
+        if self._ix is not None:
+            self._ix.close()
+        self._ix, self._ix_dir = None, None
 
     def search(self, req: SearchRequest) -> SearchResults:
         """Return a page of results with facet counts; never raises on any query string.
@@ -447,21 +518,16 @@ class SearchIndex:
 
     def close(self) -> None:
         """Wait for a running background merge (skip a pending one), close readers and files."""
+        self._wait_for_merge()
+        with self._lock:
+            self._close_files()
+            self._snap, self._segments = None, {}
+            self._cache.clear()
+            self._related.clear()
+
+    def _wait_for_merge(self) -> None:
         self._closing = True
         merger = self._merger
         if merger is not None:
             merger.join()
         self._closing = False
-        with self._lock:
-            for batch in self._retired:
-                for reader in batch:
-                    reader.close()
-            for data in self._segments.values():
-                data.reader.close()
-            self._retired = []
-            self._snap, self._segments = None, {}
-            if self._ix is not None:
-                self._ix.close()
-            self._ix, self._ix_dir = None, None
-            self._cache.clear()
-            self._related.clear()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import threading
 
@@ -28,6 +29,10 @@ def test_before_the_fork_the_master_has_loaded_everything_and_holds_nothing_shar
     assert engine.pool.checkedin() == 0
     assert engine.pool.checkedout() == 0
     assert gc.get_freeze_count() > 0
+    index_dir = str(app.extensions["kb.index"].index.path.resolve())
+    open_files = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                  if os.path.exists(f"/proc/self/fd/{fd}")]
+    assert not [f for f in open_files if f.startswith(index_dir)]
     # The spelling dictionaries are loaded: a correction no longer imports pyspellchecker.
     monkeypatch.setitem(sys.modules, "spellchecker", None)
     assert client.get("/practices?q=housng").status_code == 200

@@ -26,7 +26,9 @@ Precision (bench/relevance.py): a practice that needs a synonym or a translation
 word, or that contains only some of the words, is kept only when it is *about* them: its
 title or summary names the slot it matched indirectly (each such slot), or for a partial
 match one of the slots it contains other than the commonest (found in more than
-COMMON_SHARE of the practices: "migrants" in a migration repository). A practice that
+COMMON_SHARE of the practices: "migrants" in a migration repository). A word of a slot
+found in more than COMMON_SHARE of the practices of its language does not name it when the
+slot has more telling terms ("workers" of "domestic workers"). A practice that
 merely mentions a synonym or a few of the words somewhere in a long description is noise.
 Direct full matches (every word of the user) are always kept. Only the ABOUT_LIMIT
 best-scoring candidates are checked (the cost of a search stays bounded). A strict query
@@ -47,6 +49,7 @@ from kb.search.columns import Snapshot, Vocabulary
 from kb.search.evaluate import Evaluator
 from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, Slot, widen
 from kb.search.query import And, Or, Phrase, Word
+from kb.search.schema import body_field, title_field
 from kb.search.vocabulary import Thesaurus
 
 PARTIAL_BELOW = 10
@@ -60,6 +63,9 @@ ALTERNATIVE_MIN_SCORE = 0.1
 COMMON_SHARE = 1 / 3
 """A slot found in more than this share of the practices does not make a partial match
 about the query (see the module docstring)."""
+GENERIC_SAMPLE = 10
+"""A word's share of one language's practices is trusted from this many practices on; below,
+its share of the whole repository decides whether it is generic (see _About)."""
 ABOUT_LIMIT = 200
 """Synonym-only (or partial) matches checked for being about the query, best first; the
 weaker ones beyond are left out (a search's cost stays bounded in a large repository)."""
@@ -264,10 +270,15 @@ _HEADS: weakref.WeakKeyDictionary[Snapshot, dict[int, tuple[str, frozenset[str]]
 
 
 class _About:
-    """Whether a practice's title or summary names a slot (its words or alternatives)."""
+    """Whether a practice's title or summary names a slot (its words or alternatives).
+
+    A word found in more than COMMON_SHARE of the practices of its language ("workers" in
+    English practices on labour migration) does not name a slot that has more telling terms:
+    "migrant workers" in a title does not make a practice about "domestic workers"."""
 
     def __init__(self, snap: Snapshot, slot_terms: list[dict[str, set[str]]]) -> None:
         self.snap, self.slot_terms = snap, slot_terms
+        self.telling: dict[tuple[int, str], set[str]] = {}
         self.heads = _HEADS.setdefault(snap, {})
 
     def __call__(self, docnum: int, slot: int) -> bool:
@@ -280,7 +291,24 @@ class _About:
             text = f"{card.get('title') or ''} {card.get('summary') or ''}"
             head = self.heads[docnum] = (lang, frozenset(analyze(text, lang)))
         lang, terms = head
-        return not terms.isdisjoint(self.slot_terms[slot][lang])
+        telling = self.telling.get((slot, lang))
+        if telling is None:
+            every = self.slot_terms[slot][lang]
+            telling = {t for t in every if not _generic(self.snap, lang, t)} or every
+            self.telling[(slot, lang)] = telling
+        return not terms.isdisjoint(telling)
+
+
+def _generic(snap: Snapshot, lang: str, term: str) -> bool:
+    """Return whether term is in more than COMMON_SHARE of the practices of its language
+    (of the whole repository while that language has fewer than GENERIC_SAMPLE)."""
+    sizes = snap.scratch.get("live_per_language")
+    if sizes is None:
+        sizes = snap.scratch["live_per_language"] = np.bincount(
+            snap.lang[snap.live], minlength=len(LANGUAGES))
+    size = int(sizes[LANGUAGES.index(lang)])
+    among = size if size >= GENERIC_SAMPLE else snap.live_count
+    return snap.frequency((title_field(lang), body_field(lang)), term) > COMMON_SHARE * among
 
 
 @dataclass

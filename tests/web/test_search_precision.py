@@ -240,3 +240,40 @@ def test_did_you_mean_corrects_a_word_that_is_a_dictionary_word_plus_letters(cli
                           query_string={"q": "protect domestic workrs abroad"})
     assert response.get_json()["suggestion"] == "protect domestic workers abroad"
     assert title("shelter") in found(client, "protect domestic workers abroad")
+
+
+WORKERS = {
+    "shelter": dict(title="Shelter for domestic workers",
+                    summary="Domestic workers who fled abusive employers find a bed."),
+    "wages": dict(title="Electronic wage protection for migrant workers",
+                  summary="Employers pay migrant workers through bank accounts the ministry "
+                          "audits.",
+                  description="Construction and farm workers come first; domestic service "
+                              "will follow."),
+    "pensions": dict(title="Pension accounts for seasonal farm workers",
+                     summary="Seasonal workers keep their pension rights."),
+    "unions": dict(title="Union membership for construction workers",
+                   summary="Unions in both countries recognise each other's cards."),
+    **{f"filler_{i}": dict(title=f"{topic} for newcomers",
+                           summary=f"Newcomers are offered {topic.lower()}.")
+       for i, topic in enumerate(["Language classes", "Housing advice", "Legal counselling",
+                                  "Health check-ups", "Library cards", "Sports clubs"])},
+}
+
+
+@pytest.fixture
+def workers(make_practice):
+    return {key: make_practice(countries=["KEN"], regions=[], **fields)
+            for key, fields in WORKERS.items()}
+
+
+def test_a_generic_word_in_the_title_does_not_make_a_translation_match_about_it(
+        client, workers):
+    # "workers" is in over a third of the English practices: "migrant workers" in a title
+    # does not make a practice about "domestic workers" (travailleurs domestiques), which
+    # its description only mentions in passing, word by word.
+    titles = found(client, "travailleurs domestiques")
+    assert WORKERS["shelter"]["title"] in titles
+    assert WORKERS["wages"]["title"] not in titles
+    # The user's own words are kept: in English it contains "domestic" and "workers".
+    assert WORKERS["wages"]["title"] in found(client, "domestic workers")

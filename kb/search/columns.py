@@ -14,7 +14,7 @@ from itertools import groupby, islice
 import numpy as np
 from whoosh.reading import TermNotFound
 
-from kb.search.analysis import LANGUAGES, fold, language_of
+from kb.search.analysis import LANGUAGES, analyze, fold, language_of
 from kb.search.errors import IndexDamaged
 from kb.search.internals import read_postings
 from kb.search.schema import FACETS, MULTI_VALUED
@@ -22,6 +22,9 @@ from kb.search.schema import FACETS, MULTI_VALUED
 NO_YEAR = -(2**31)
 _EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
 _POSTINGS_CACHE_LIMIT = 50_000
+_CARDS_LIMIT = 4_096
+"""Decoded stored cards kept per segment (then cleared): result pages and the partial-match
+check read the same practices' cards again and again, at ~30 µs a decode."""
 _LISTINGS_LIMIT = 1_000
 """Prefix listings (with their terms' term infos) kept per segment (then cleared)."""
 
@@ -76,6 +79,7 @@ class SegmentData:
         self._listings: dict[tuple[str, str], tuple[list[str], frozenset[str], int,
                                                     str | None]] = {}
         self._infos: dict[tuple[str, str], object] = {}
+        self._cards: dict[int, dict] = {}
 
     def _load_card(self, docnum, card, vocab, docs, codes) -> None:
         self.ids[docnum] = card.get("id", -1)
@@ -115,6 +119,30 @@ class SegmentData:
         except Exception as exc:
             raise self.damaged(exc) from exc
         return read
+
+    def card(self, docnum: int) -> dict:
+        """Return the stored card of a document (shared: not to be modified)."""
+        card = self._cards.get(docnum)
+        if card is None:
+            try:
+                card = self.reader.stored_fields(docnum).get("card") or {}
+            except Exception as exc:
+                raise self.damaged(exc) from exc
+            if len(self._cards) >= _CARDS_LIMIT:
+                self._cards.clear()
+            self._cards[docnum] = card
+        return card
+
+    def warm_analysis(self) -> None:
+        """Analyse every title and summary once, filling the process's word -> term caches
+        (highlights analyse the titles and summaries of every page of results)."""
+        for docnum in range(self.n):
+            try:
+                card = self.reader.stored_fields(docnum).get("card") or {}
+            except Exception as exc:
+                raise self.damaged(exc) from exc
+            analyze(f"{card.get('title') or ''} {card.get('summary') or ''}",
+                    language_of(card.get("language")))
 
     def damaged(self, exc: Exception) -> IndexDamaged:
         """Return the error to raise for a failure to read this segment's files."""
@@ -295,11 +323,9 @@ class Snapshot:
         raise IndexError(docnum)
 
     def card(self, docnum: int) -> dict:
+        """Return the stored card of a global docnum (shared: not to be modified)."""
         seg, local = self.locate(docnum)
-        try:
-            return seg.reader.stored_fields(local).get("card") or {}
-        except Exception as exc:
-            raise seg.damaged(exc) from exc
+        return seg.card(local)
 
     def versions(self) -> dict[int, str]:
         out = {}

@@ -434,6 +434,8 @@ class SearchIndex:
         for field in fields:
             for data, _ in snap.segments:
                 budget -= data.warm(field, budget)
+        for data, _ in snap.segments:
+            data.warm_analysis()
         snap.title_rank()
         snap.position(-1)  # fills the id -> document table (related practices use it)
 

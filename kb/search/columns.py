@@ -80,6 +80,8 @@ class SegmentData:
                                                     str | None]] = {}
         self._infos: dict[tuple[str, str], object] = {}
         self._cards: dict[int, dict] = {}
+        self._complete: set[str] = set()
+        """Fields whose every term's postings are in ``_postings`` (read by ``warm``)."""
 
     def _load_card(self, docnum, card, vocab, docs, codes) -> None:
         self.ids[docnum] = card.get("id", -1)
@@ -110,7 +112,7 @@ class SegmentData:
         try:
             for btext, info in self.reader.iter_field(field):
                 if read >= budget or len(self._postings) >= _POSTINGS_CACHE_LIMIT:
-                    break
+                    return read
                 text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
                 if (field, text) not in self._postings:
                     found = read_postings(self.reader, field, btext, info)
@@ -118,7 +120,15 @@ class SegmentData:
                     read += len(found[0])
         except Exception as exc:
             raise self.damaged(exc) from exc
+        self._complete.add(field)  # a term not cached now is not in the segment
         return read
+
+    def cached(self, field: str) -> dict[str, np.ndarray] | None:
+        """Return term -> docnums of every term of field, if ``warm`` read them all."""
+        if field not in self._complete:
+            return None
+        return {term: docs for (name, term), (docs, _) in list(self._postings.items())
+                if name == field}
 
     def card(self, docnum: int) -> dict:
         """Return the stored card of a document (shared: not to be modified)."""
@@ -153,6 +163,8 @@ class SegmentData:
         key = (field, term)
         found = self._postings.get(key)
         if found is None:
+            if field in self._complete:
+                return _EMPTY
             try:
                 if self._listed_absent(field, term):
                     found = _EMPTY
@@ -164,6 +176,7 @@ class SegmentData:
                 raise self.damaged(exc) from exc
             if len(self._postings) > _POSTINGS_CACHE_LIMIT:
                 self._postings.clear()
+                self._complete.clear()
             self._postings[key] = found
         return found
 
@@ -281,6 +294,37 @@ class Snapshot:
                     seen[docs] = True
             self._frequencies[key] = found
         return found
+
+    def count_frequencies(self, fields: tuple[str, ...]) -> None:
+        """Count ``frequency(fields, term)`` of every term of fields at once, from postings
+        every segment has cached whole (``SegmentData.warm``); otherwise do nothing."""
+        cached = []
+        for seg, offset in self.segments:
+            for field in fields:
+                terms = seg.cached(field)
+                if terms is None:
+                    return
+                cached.append((terms, offset))
+        names: dict[str, int] = {}
+        docs, owners = [], []
+        for terms, offset in cached:
+            for term, found in terms.items():
+                docs.append(found + offset)
+                owners.append(names.setdefault(term, len(names)))
+        if not names:
+            return
+        lengths = [len(d) for d in docs]
+        all_docs = np.concatenate(docs).astype(np.int64)
+        all_owners = np.repeat(np.asarray(owners, np.int64), lengths)
+        keep = self.live[all_docs]
+        # Each (term, document) pair once: a document with the term in both fields counts once.
+        # (Sorted by hand: numpy 2's hash-based np.unique is ~20x slower on these keys.)
+        pairs = np.sort(all_owners[keep] * max(self.n, 1) + all_docs[keep])
+        first = np.ones(len(pairs), bool)
+        first[1:] = pairs[1:] != pairs[:-1]
+        counts = np.bincount(pairs[first] // max(self.n, 1), minlength=len(names)).tolist()
+        for term, owner in names.items():
+            self._frequencies[(fields, term)] = counts[owner]
 
     def expand_prefix(self, field: str, prefix: str, limit: int) -> list[str]:
         """Return up to limit indexed terms of a field starting with prefix."""

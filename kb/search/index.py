@@ -422,7 +422,8 @@ class SearchIndex:
 
     def warm(self, budget: int = WARM_POSTINGS) -> None:
         """Read the live generation's columns and up to budget postings of the title and
-        body fields (the terms most searches and every related-practices lookup read).
+        body fields (the terms most searches and every related-practices lookup read),
+        with their document frequencies, and analyse every title and summary.
 
         Run in gunicorn's master before it forks (kb.serving), then ``release_files``: the
         workers share all of it and start with a warm snapshot instead of each reading every
@@ -434,6 +435,8 @@ class SearchIndex:
         for field in fields:
             for data, _ in snap.segments:
                 budget -= data.warm(field, budget)
+        for lang in LANGUAGES:
+            snap.count_frequencies((title_field(lang), body_field(lang)))
         for data, _ in snap.segments:
             data.warm_analysis()
         snap.title_rank()

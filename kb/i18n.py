@@ -13,8 +13,8 @@ from flask_babel import (
     get_translations,
 )
 from flask_login import current_user
-from jinja2 import pass_context
-from jinja2.runtime import Context
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from kb import taxonomy
@@ -102,33 +102,36 @@ def render_helpers() -> dict[str, Any]:
     hundreds of translated strings and labels). A context processor runs once per
     render_template, inside any ``force_locale``, so what it binds is what those calls would
     find. ``gettext``/``ngettext`` behave as Jinja's "newstyle" ones: the translation is
-    trusted markup when autoescaping, and always a format string (``%(name)s`` placeholders
-    filled from keyword arguments, escaped).
+    trusted markup when autoescaping, and a format string (``%(name)s`` placeholders filled
+    from keyword arguments, escaped; one with neither placeholders nor "%" is returned as
+    is). ``_`` is the same gettext, not Jinja's alias that looks ``gettext`` up again on
+    each call. Both take the evaluation context, not the context: inside a block that sets
+    variables, Jinja copies the whole context for each call of a function that takes it.
     """
     locale = current_locale()
     translations = get_translations()
     singular, plural = translations.ugettext, translations.ungettext
 
-    @pass_context
-    def gettext(context: Context, string: str, **variables: Any) -> str:
+    @pass_eval_context
+    def gettext(eval_context: EvalContext, string: str, **variables: Any) -> str:
         text = singular(string)
-        if context.eval_ctx.autoescape:
+        if eval_context.autoescape:
             text = Markup(text)
-        return text % variables
+        return text % variables if variables or "%" in text else text
 
-    @pass_context
-    def ngettext(context: Context, single: str, many: str, num: int, **variables: Any
-                 ) -> str:
+    @pass_eval_context
+    def ngettext(eval_context: EvalContext, single: str, many: str, num: int,
+                 **variables: Any) -> str:
         variables.setdefault("num", num)
         text = plural(single, many, num)
-        if context.eval_ctx.autoescape:
+        if eval_context.autoescape:
             text = Markup(text)
         return text % variables
 
     def label(facet: str, code: taxonomy.Code) -> str:
         return taxonomy.label(facet, code, locale)
 
-    return {"gettext": gettext, "ngettext": ngettext, "label": label,
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "label": label,
             "current_locale": lambda: locale}
 
 

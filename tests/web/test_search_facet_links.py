@@ -74,3 +74,22 @@ def test_values_behind_more_are_escaped() -> None:
     assert "&lt;b&gt;&#34;Tom &amp; Jerry&#34;&lt;/b&gt;" in html
     assert 'href="/practices?q=&#34;&lt;a&gt;&#34;&amp;call=x" aria-current="true"' in html
     assert '<a href="/practices?call=y" >Plain <span class="count">(1)</span></a>' in html
+
+
+def test_listed_values_are_escaped_marked_and_counted_in_the_reader_language(client) -> None:
+    from kb.views.search import FacetLink, _listed_values
+
+    with client.application.test_request_context("/practices?lang=fr"):
+        html = str(_listed_values("objective", [
+            FacetLink('<i>1</i>', '<b>"Tom & Jerry"</b>', 3, True, '/practices?q="<a>"&x=1'),
+            FacetLink(2, "Plain", 1, False, "/practices?objective=2"),
+        ]))
+    assert "<b>" not in html
+    assert "<i>" not in html
+    assert "&lt;i&gt;1&lt;/i&gt;. &lt;b&gt;&#34;Tom &amp; Jerry&#34;&lt;/b&gt;" in html
+    assert 'href="/practices?q=&#34;&lt;a&gt;&#34;&amp;x=1" aria-current="true" class="selected"' \
+        in html
+    assert re.findall(r'aria-hidden="true">(.)</span>', html) == ["☑", "☐"]
+    assert re.findall(r'<span class="visually-hidden">([^<]*)</span>', html) == \
+        ["3 pratiques", "1 pratique"]
+    assert '<a href="/practices?objective=2" >' in html

@@ -89,7 +89,7 @@ class SearchIndex:
         self._merge_child: subprocess.Popen[bytes] | None = None
         self._small_segments = 0
         self._last_apply = 0.0
-        self._closing = False
+        self._closing = threading.Event()  # set while closing: a waiting merge gives up
         self._pid = os.getpid()
         self._released = False
 
@@ -307,16 +307,18 @@ class SearchIndex:
         # segments are pending.
         while self._small_segments <= MAX_PENDING_SEGMENTS:
             quiet = time.monotonic() - self._last_apply
-            if self._closing:
+            if self._closing.is_set():
                 return
             if quiet >= MERGE_IDLE:
                 break
-            time.sleep(MERGE_IDLE - quiet)
+            self._closing.wait(MERGE_IDLE - quiet)
         # A process of its own: Whoosh's writer is pure Python and would hold this process's
         # GIL for the length of the merge. A new interpreter, not a fork: this process has
         # threads. Failures leave the index valid; the next apply tries again.
         child = subprocess.Popen([sys.executable, "-c", MERGE_COMMAND, str(self.path)])
         self._merge_child = child
+        if self._closing.is_set():  # closing began after the quiet moment, before this child
+            self._interrupt_merge()
         if child.wait() not in (0, -signal.SIGTERM):
             log.error("search index merge exited with status %s", child.returncode)
 
@@ -449,7 +451,7 @@ class SearchIndex:
         processes forked afterwards; each one, like this one, opens its own files on its
         next search, and still notices every change made since.
         """
-        self._wait_for_merge()
+        self._stop_merge()
         with self._lock:
             self._close_files()
             self._released = True
@@ -522,17 +524,19 @@ class SearchIndex:
         return self._snapshot().live_count
 
     def close(self) -> None:
-        """Wait for a running background merge (skip a pending one), close readers and files."""
-        self._wait_for_merge()
+        """Close readers and files; a merge not yet started is skipped and a running one is
+        stopped as a publish stops it (the next apply merges the tier again)."""
+        self._stop_merge()
         with self._lock:
             self._close_files()
             self._snap, self._segments = None, {}
             self._cache.clear()
             self._related.clear()
 
-    def _wait_for_merge(self) -> None:
-        self._closing = True
+    def _stop_merge(self) -> None:
+        self._closing.set()
+        self._interrupt_merge()
         merger = self._merger
         if merger is not None:
             merger.join()
-        self._closing = False
+        self._closing.clear()

@@ -92,7 +92,7 @@ def test_one_document_commits_are_merged_in_the_background_by_size_tier(tmp_path
     ix.rebuild(corpus(3))
     for doc in corpus(2 * MAX_SMALL_SEGMENTS + 1, seed=3):
         ix.apply([{**doc, "id": doc["id"] + 100}], [])
-    ix.close()  # waits for a background merge (which skips a tier while an apply writes)
+    ix.close()  # stops a background merge, waiting or running: merge() does the tiers here
     while ix.pending_merge():
         assert ix.merge(timeout=5)
     sizes = sorted(ix.segment_sizes())

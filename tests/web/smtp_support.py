@@ -6,14 +6,16 @@ import email
 import email.policy
 import socket
 import threading
-import time
 
 
 class FakeSMTP:
-    """Accept SMTP sessions on a free port; ``delay`` seconds of silence before each greeting."""
+    """Accept SMTP sessions on a free port; with ``hold``, each session is silent until that
+    event is set (a slow server, for as long as the test wants, at most HOLD_LIMIT seconds)."""
 
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
+    HOLD_LIMIT = 30.0
+
+    def __init__(self, hold: threading.Event | None = None) -> None:
+        self.hold = hold
         self.messages: list[email.message.EmailMessage] = []
         self._sock = socket.create_server(("127.0.0.1", 0))
         self._sock.settimeout(0.2)
@@ -37,7 +39,8 @@ class FakeSMTP:
 
     def _session(self, conn: socket.socket) -> None:
         with contextlib.closing(conn), conn.makefile("rb") as lines:
-            time.sleep(self.delay)
+            if self.hold is not None:
+                self.hold.wait(self.HOLD_LIMIT)
             conn.sendall(b"220 fake.test ESMTP\r\n")
             for line in lines:
                 verb = line[:4].upper()

@@ -5,12 +5,18 @@ routes), about half of a short web test. Most tests use the same configuration, 
 fixture builds that app once per process and, before each test, points it at the test's own
 database copy, index folder and mail folder and restores every setting it was built with.
 
+The app keeps its database engine too, and with it SQLAlchemy's cache of compiled statements
+(keyed by the engine's dialect: a new engine per test compiled every query of every test again,
+about a tenth of a web test's CPU). Each new connection opens the database of the test the app
+is lent to (a ``do_connect`` hook), and the engine's pool is emptied when the test ends.
+
 What a test could leave behind, and what happens to it:
 - settings (``app.config``): restored from the copy taken when the app was built;
 - rows, index documents, mails: each test has its own database, index and mail folder;
 - the rate limiter (one object for every app of the process): switched to this app's setting;
 - background threads (a queued index job, mail delivery): joined before the test ends;
-- routes, hooks, extensions or template globals added to the app: the app is not lent again
+- routes, hooks, extensions, template globals or database event listeners added to the app:
+  the app is not lent again
   (a test that adds routes must ask for a new app with ``@pytest.mark.own_app``, since Flask
   refuses new routes once an app has answered a request).
 """
@@ -24,8 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.events import ConnectionEvents, DialectEvents, PoolEvents
 
-from kb import db, security
+from kb import security
 from kb.search import SearchIndex
 from kb.services import indexing
 
@@ -34,6 +43,10 @@ from kb.services import indexing
 PER_TEST_EXTENSIONS = frozenset({"kb.engine", "kb.sessionmaker", "kb.index"})
 STATELESS_EXTENSIONS = frozenset({"babel", "csrf"})
 _THREADS = ("kb-index-", "kb-mail")
+_EVENTS = {kind: sorted(name for name in vars(events)
+                        if not name.startswith("_") and name != "dispatch")
+           for kind, events in (("engine", ConnectionEvents), ("dialect", DialectEvents),
+                                ("pool", PoolEvents))}
 
 
 @dataclass
@@ -41,6 +54,8 @@ class _Lendable:
     app: Flask
     settings: dict[str, Any]  # app.config as built, before any test changed it
     shape: tuple[Any, ...]
+    engine: Engine  # built with the app, kept for its compiled statements
+    database: str  # the URL of the database of the test the app is lent to
 
 
 _lendable: _Lendable | None = None
@@ -65,7 +80,24 @@ def shape(app: Flask) -> tuple[Any, ...]:
                      for exc, handler in handlers.items())),
         tuple(sorted(app.blueprints)), tuple(sorted(app.extensions)),
         tuple(sorted(app.jinja_env.globals)), tuple(sorted(app.jinja_env.filters)),
+        _listeners(app.extensions["kb.engine"]),
     )
+
+
+def _listeners(engine: Engine) -> tuple[int, ...]:
+    """How many listeners each event of the engine, its dialect and its pool has."""
+    targets = {"engine": engine, "dialect": engine.dialect, "pool": engine.pool}
+    return tuple(len(getattr(targets[kind].dispatch, name))
+                 for kind, names in _EVENTS.items() for name in names)
+
+
+def _connect_to_lent_database(dialect: Any, _record: Any, cargs: list[Any],
+                              cparams: dict[str, Any]) -> None:
+    """Open the database of the test the app is lent to, not the one it was built on."""
+    assert _lendable is not None
+    args, params = dialect.create_connect_args(make_url(_lendable.database))
+    cargs[:] = args
+    cparams.update(params)
 
 
 def lend(build: Callable[[], Flask], paths: dict[str, str]) -> Flask:
@@ -77,13 +109,18 @@ def lend(build: Callable[[], Flask], paths: dict[str, str]) -> Flask:
         unknown = set(app.extensions) - PER_TEST_EXTENSIONS - STATELESS_EXTENSIONS
         assert not unknown, f"extensions {unknown} may keep state between tests: reset them " \
                             "in tests/shared_app.py, then list them there"
-        _lendable = _Lendable(app, copy.deepcopy(dict(app.config)), shape(app))
-    app = _lendable.app
+        engine = app.extensions["kb.engine"]
+        event.listen(engine, "do_connect", _connect_to_lent_database)  # before the shape
+        _lendable = _Lendable(app, copy.deepcopy(dict(app.config)), shape(app), engine,
+                              app.config["DATABASE_URL"])
+    app, engine = _lendable.app, _lendable.engine
+    # Only the database differs from test to test (a file of its own, or the same server).
+    assert make_url(paths["DATABASE_URL"]).set(database="") == engine.url.set(database="")
+    _lendable.database = paths["DATABASE_URL"]
     app.config.clear()
     app.config.update(copy.deepcopy(_lendable.settings))
     app.config.update(paths)
     os.makedirs(app.config["MAIL_DIR"], exist_ok=True)
-    engine = db.make_engine(app.config["DATABASE_URL"])
     app.extensions["kb.engine"] = engine
     app.extensions["kb.sessionmaker"].configure(bind=engine)
     app.extensions["kb.index"] = indexing.SyncState(index=SearchIndex(app.config["INDEX_DIR"]))

@@ -26,6 +26,7 @@ from flask import Flask
 
 from kb import create_app, db
 from kb.models import Organization, User
+from kb.services import passwords
 from tests import shared_app
 
 _SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -175,12 +176,17 @@ _CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 _CHEAP_HASH = _CHEAP_HASHER.hash("not a real password, only for timing")
 
 
+# zxcvbn's estimate takes ~20 ms and nearly every test creates users with the same PASSWORD:
+# kb's own function, computed once per password and process.
+_GUESSABILITY = functools.cache(passwords.guessability)
+
+
 @pytest.fixture
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kb.services import passwords
-
+    """Cheap argon2 parameters, and each password's zxcvbn estimate made once per process."""
     monkeypatch.setattr(passwords, "HASHER", _CHEAP_HASHER)
     monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_HASH)
+    monkeypatch.setattr(passwords, "guessability", _GUESSABILITY)
 
 
 @contextlib.contextmanager

@@ -38,6 +38,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "own_app: the test adds routes or hooks, so it gets a new app (not the "
                    "process's shared one)")
+    config.addinivalue_line(
+        "markers", "demo: the test's database and index hold the demo repository, as "
+                   "`kb init --demo` leaves them")
 
 
 def need(condition: object, reason: str) -> None:
@@ -163,9 +166,37 @@ def empty_database(migrated_database: str, folder: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the SQLite database (kb.sqlite) and the search index (index/) that
+    `kb init --demo` leaves, run once per test process: copy_demo() copies them for a test
+    (loading the demo took ~1.5 s of CPU each time)."""
+    from tests.i18n_support import ensure_compiled
+
+    ensure_compiled()
+    folder = tmp_path_factory.mktemp("demo")
+    application = make_app(folder, f"sqlite:///{folder / 'kb.sqlite'}")
+    result = application.test_cli_runner().invoke(args=["kb", "init", "--demo"])
+    assert result.exit_code == 0, result.output
+    shared_app.close(application)  # the index closed; the WAL checkpointed into the file
+    assert not (folder / "kb.sqlite-wal").exists()
+    return folder
+
+
+def copy_demo(demo_files: Path, folder: Path) -> str:
+    """Copy the demo database and index into ``folder`` (as paths() names them); return the
+    database URL."""
+    shutil.copyfile(demo_files / "kb.sqlite", folder / "kb.sqlite")
+    shutil.copytree(demo_files / "index", folder / "index")
+    return f"sqlite:///{folder / 'kb.sqlite'}"
+
+
 @pytest.fixture
-def database_url(migrated_database: str, tmp_path: Path) -> str:
-    """A freshly migrated, empty database for this test alone."""
+def database_url(request: pytest.FixtureRequest, migrated_database: str, tmp_path: Path) -> str:
+    """A freshly migrated, empty database for this test alone (with the ``demo`` mark on
+    SQLite: a copy of the demo's; the app fixture loads it on PostgreSQL)."""
+    if request.node.get_closest_marker("demo") and not migrated_database.startswith("postgres"):
+        return copy_demo(request.getfixturevalue("demo_files"), tmp_path)
     return empty_database(migrated_database, tmp_path)
 
 
@@ -227,17 +258,22 @@ def empty_index(migrated_database: str, tmp_path_factory: pytest.TempPathFactory
 def app(request: pytest.FixtureRequest, tmp_path: Path, database_url: str, empty_index: Path,
         cheap_password_hashing: None) -> Iterator[Flask]:
     """The test configuration's app on this test's own database, index (a copy of an empty one)
-    and mail folder.
+    and mail folder; with the ``demo`` mark, the demo repository is in both.
 
     The app itself is built once per test process and lent to each test (tests/shared_app.py);
     a test marked ``own_app`` (one that adds routes) gets a new one.
     """
     folders = paths(tmp_path, database_url)
-    shutil.copytree(empty_index, folders["INDEX_DIR"])
+    demo = request.node.get_closest_marker("demo")
+    if not (demo and database_url.startswith("sqlite")):  # copy_demo copied the demo's index
+        shutil.copytree(empty_index, folders["INDEX_DIR"])
     if request.node.get_closest_marker("own_app"):
         application = make_app(tmp_path, database_url)
     else:
         application = shared_app.lend(lambda: make_app(tmp_path, database_url), folders)
+    if demo and database_url.startswith("postgres"):
+        result = application.test_cli_runner().invoke(args=["kb", "init", "--demo"])
+        assert result.exit_code == 0, result.output
     yield application
     if request.node.get_closest_marker("own_app"):
         shared_app.close(application)

@@ -155,15 +155,12 @@ def html_lang(html: str) -> str | None:
     return match.group(1) if match else None
 
 
-def make_demo_app(tmp_path: Path):
-    """Build an app on SQLite and load the demo repository with `kb init --demo`."""
-    from tests.conftest import make_app
+def make_demo_app(tmp_path: Path, demo_files: Path):
+    """Build an app on a copy of the demo repository as `kb init --demo` leaves it, on SQLite
+    (``demo_files``: the conftest fixture)."""
+    from tests.conftest import copy_demo, make_app
 
-    ensure_compiled()
-    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'kb.sqlite'}")
-    result = app.test_cli_runner().invoke(args=["kb", "init", "--demo"])
-    assert result.exit_code == 0, result.output
-    return app
+    return make_app(tmp_path, copy_demo(demo_files, tmp_path))
 
 
 def dispose(app) -> None:

@@ -3,18 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from kb import db
 from kb.models import Call, Collection, CollectionItem
 
 
-def test_demo_has_an_open_and_a_closed_call_and_two_collections_once(app, runner):
-    first = runner.invoke(args=["kb", "init", "--demo"])
-    assert first.exit_code == 0, first.output
-    assert "calls for practices added: 2; featured collections added: 2" in first.output
-    second = runner.invoke(args=["kb", "init", "--demo"])
-    assert "calls for practices added: 0; featured collections added: 0" in second.output
+# That a second `kb init --demo` adds none: tests/web/test_foundation.py.
+@pytest.mark.demo
+def test_demo_has_an_open_and_a_closed_call_and_two_collections(app):
     with app.app_context():
         session = db.get_session()
         assert session.scalar(select(func.count()).select_from(Call)) == 2
@@ -41,10 +39,10 @@ def test_demo_has_an_open_and_a_closed_call_and_two_collections_once(app, runner
     assert client.get("/collections/migrant-domestic-workers").status_code == 200
 
 
-def test_demo_open_call_has_submissions_waiting_for_review(app, runner, make_user):
+@pytest.mark.demo
+def test_demo_open_call_has_submissions_waiting_for_review(app, make_user):
     from kb.services import reviews
 
-    runner.invoke(args=["kb", "init", "--demo"])
     reviewer = make_user(role="reviewer")
     with app.app_context():
         waiting = reviews.queue(reviewer, reviews.QueueFilter(

@@ -47,27 +47,38 @@ def _counts(app):
                 session.scalar(select(func.count()).select_from(User)))
 
 
+# The one test that loads the demo from scratch (the `demo` mark copies what it leaves).
 def test_demo_init_twice_creates_everything_once(app, runner):
-    first = runner.invoke(args=["kb", "init", "--demo"])
+    first = runner.invoke(args=["kb", "init", "--demo", "--url", "http://127.0.0.1:5000"])
     assert first.exit_code == 0, first.output
-    assert "password:" in first.output
+    _check_the_closing_block(first.output)
+    assert "calls for practices added: 2; featured collections added: 2" in first.output
     counts = _counts(app)
     second = runner.invoke(args=["kb", "init", "--demo"])
     assert second.exit_code == 0, second.output
     assert _counts(app) == counts
     assert "password:" not in second.output
     assert "already present" in second.output
+    assert "calls for practices added: 0; featured collections added: 0" in second.output
 
 
-@pytest.fixture
-def demo_client(app, runner):
-    result = runner.invoke(args=["kb", "init", "--demo"])
-    assert result.exit_code == 0, result.output
-    return app.test_client()
+def _check_the_closing_block(output: str) -> None:
+    """The output ends with the address and the three accounts in one ruled block."""
+    block = output.rstrip().split("=" * 72)
+    assert len(block) == 3, "the block must be ruled above and below"
+    assert block[2] == "", "the block must close the output"
+    lines = block[1].strip().splitlines()
+    assert lines[0].strip() == "Open http://127.0.0.1:5000"
+    accounts = [line.split() for line in lines if "password:" in line]
+    assert {(role, email) for role, email, *_ in accounts} == {
+        ("admin", "admin@example.org"), ("reviewer", "reviewer@example.org"),
+        ("submitter", "submitter@example.org")}
+    assert "Search index ready" in block[0]
 
 
-def test_demo_repository_is_searchable_and_covers_every_objective(demo_client):
-    body = demo_client.get("/api/v1/practices").get_json()
+@pytest.mark.demo
+def test_demo_repository_is_searchable_and_covers_every_objective(client):
+    body = client.get("/api/v1/practices").get_json()
     assert body["total"] >= 40
     covered = {f["value"] for f in body["facets"]["objective"] if f["count"] > 0}
     assert covered == set(range(1, 24))
@@ -77,16 +88,18 @@ def test_demo_repository_is_searchable_and_covers_every_objective(demo_client):
     assert {f["value"] for f in body["facets"]["language"] if f["count"]} >= {"en", "fr", "es"}
 
 
-def test_demo_keeps_practices_in_every_workflow_state(app, demo_client):
+@pytest.mark.demo
+def test_demo_keeps_practices_in_every_workflow_state(app):
     with app.app_context():
         states = set(db.get_session().scalars(select(Practice.state).distinct()))
     assert {"published", "submitted", "in_review", "changes_requested", "draft"} <= states
 
 
-def test_the_main_pages_serve(demo_client):
-    slug = demo_client.get("/api/v1/practices?per_page=1").get_json()["results"][0]["slug"]
+@pytest.mark.demo
+def test_the_main_pages_serve(client):
+    slug = client.get("/api/v1/practices?per_page=1").get_json()["results"][0]["slug"]
     for url in ("/", "/practices", "/login", "/register", f"/practices/{slug}"):
-        response = demo_client.get(url)
+        response = client.get(url)
         assert response.status_code == 200, url
         assert response.mimetype == "text/html"
 
@@ -181,17 +194,3 @@ def test_pages_load_no_external_assets(client):
     for src in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert not src.startswith(("http://", "https://", "//")), src
 
-
-def test_demo_init_ends_with_the_address_and_the_three_accounts_in_one_block(runner):
-    result = runner.invoke(args=["kb", "init", "--demo", "--url", "http://127.0.0.1:5000"])
-    assert result.exit_code == 0, result.output
-    block = result.output.rstrip().split("=" * 72)
-    assert len(block) == 3, "the block must be ruled above and below"
-    assert block[2] == "", "the block must close the output"
-    lines = block[1].strip().splitlines()
-    assert lines[0].strip() == "Open http://127.0.0.1:5000"
-    accounts = [line.split() for line in lines if "password:" in line]
-    assert {(role, email) for role, email, *_ in accounts} == {
-        ("admin", "admin@example.org"), ("reviewer", "reviewer@example.org"),
-        ("submitter", "submitter@example.org")}
-    assert "Search index ready" in block[0]

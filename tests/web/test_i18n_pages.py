@@ -23,8 +23,8 @@ NOT_PAGES = ("/api/", "/static/", "/feed.atom", "/sitemap.xml", "/robots.txt")
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory):
-    app = make_demo_app(tmp_path_factory.mktemp("i18n-pages"))
+def demo_app(tmp_path_factory, demo_files):
+    app = make_demo_app(tmp_path_factory.mktemp("i18n-pages"), demo_files)
     from kb.services import accounts
 
     with app.app_context(), db.write_transaction():

@@ -22,8 +22,8 @@ SINGULAR_WORKER = "Permanence juridique pour chaque travailleur saisonnier à Pe
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory):
-    app = make_demo_app(tmp_path_factory.mktemp("i18n-search"))
+def demo_app(tmp_path_factory, demo_files):
+    app = make_demo_app(tmp_path_factory.mktemp("i18n-search"), demo_files)
     _publish_french_entry(app)
     yield app
     dispose(app)

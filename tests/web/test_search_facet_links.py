@@ -11,8 +11,8 @@ from tests.i18n_support import dispose, make_demo_app
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    app = make_demo_app(tmp_path_factory.mktemp("facet-links"))
+def client(tmp_path_factory, demo_files):
+    app = make_demo_app(tmp_path_factory.mktemp("facet-links"), demo_files)
     yield app.test_client()
     dispose(app)
 

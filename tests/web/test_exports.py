@@ -2,15 +2,25 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 
 import pytest
 
 from kb.services import exports
+from tests.conftest import add_practice, private_app
 
 
-@pytest.fixture
-def many(make_practice):
+@pytest.fixture(scope="module")
+def many(tmp_path_factory, migrated_database):
+    """A client of an app of this module's own with nine practices (one not public): the
+    tests that use it only read."""
+    with private_app(tmp_path_factory.mktemp("exports"), migrated_database) as app:
+        _add_many(functools.partial(add_practice, app))
+        yield app.test_client()
+
+
+def _add_many(make_practice) -> None:
     for n in range(7):
         make_practice(title=f"Reception desk {n}", objectives=[15, 16] if n % 2 else [4],
                       regions=["africa"] if n % 3 else ["asia-pacific"],
@@ -35,11 +45,11 @@ FILTERS = ["", "?objective=15", "?objective=4&objective=13", "?region=africa&obj
 
 
 @pytest.mark.parametrize("query", FILTERS)
-def test_export_row_count_equals_the_search_total(client, many, query):
-    search = client.get(f"/api/v1/practices{query.replace('page=2&per_page=1', 'x=1')}")
+def test_export_row_count_equals_the_search_total(many, query):
+    search = many.get(f"/api/v1/practices{query.replace('page=2&per_page=1', 'x=1')}")
     total = search.get_json()["total"]
-    assert len(_rows(client, query)) == total
-    body = client.get(f"/api/v1/practices.json{query}").get_json()
+    assert len(_rows(many, query)) == total
+    body = many.get(f"/api/v1/practices.json{query}").get_json()
     assert body["total"] == total == len(body["results"])
 
 
@@ -51,37 +61,37 @@ def test_export_goes_past_one_engine_page(app, client, make_practice, monkeypatc
     assert sorted(r["title"] for r in rows) == [f"Paged practice {n}" for n in range(5)]
 
 
-def test_csv_joins_multiple_values_readably_and_has_no_private_contact(client, many):
-    rows = _rows(client, "?objective=16")
+def test_csv_joins_multiple_values_readably_and_has_no_private_contact(many):
+    rows = _rows(many, "?objective=16")
     row = rows[0]
     assert row["objectives"] == "15; 16"
     assert row["objective_titles"] == ("Provide access to basic services for migrants; Empower "
                                        "migrants and societies to realize full inclusion and "
                                        "social cohesion")
     assert row["url"].startswith("http://kb.test/practices/reception-desk-")
-    text = "".join(str(v) for r in _rows(client) for v in r.values())
+    text = "".join(str(v) for r in _rows(many) for v in r.values())
     assert "Hidden Person" not in text
     assert "hidden@example.org" not in text
     assert "Not yet public" not in text
     assert "open@example.org" in text
 
 
-def test_csv_cells_cannot_start_a_spreadsheet_formula(client, many):
-    titles = [r["title"] for r in _rows(client, "?objective=13")]
+def test_csv_cells_cannot_start_a_spreadsheet_formula(many):
+    titles = [r["title"] for r in _rows(many, "?objective=13")]
     assert titles == ["'=HYPERLINK(\"http://evil\")"]
 
 
-def test_json_export_gives_public_records(client, many):
-    body = client.get("/api/v1/practices.json?objective=13").get_json()
+def test_json_export_gives_public_records(many):
+    body = many.get("/api/v1/practices.json?objective=13").get_json()
     record = body["results"][0]
     assert record["contact"]["email"] == "open@example.org"
     assert "state" not in record
     assert record["objectives"] == [13]
-    hidden = client.get("/api/v1/practices.json?objective=4").get_json()["results"]
+    hidden = many.get("/api/v1/practices.json?objective=4").get_json()["results"]
     assert all(r["contact"] is None for r in hidden)
 
 
-def test_export_with_a_bad_parameter_is_a_400_naming_it(client, many):
-    response = client.get("/api/v1/practices.csv?region=atlantis")
+def test_export_with_a_bad_parameter_is_a_400_naming_it(many):
+    response = many.get("/api/v1/practices.csv?region=atlantis")
     assert response.status_code == 400
     assert "region" in response.get_json()["error"]["fields"]

@@ -5,10 +5,10 @@ import json
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import shared_path
+from tests.conftest import add_practice, private_app, shared_path
 
 HOSTILE = [
     '"unbalanced', "((a OR b", "a AND", "OR", "NOT", "NOT NOT NOT a", "*", "???*", "a*", "*a",
@@ -23,11 +23,13 @@ def _blns() -> list[str]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def searchable(client, make_practice):
-    make_practice(title="Remittance corridors made cheaper")
-    make_practice(title="Migración laboral ordenada", language="es")
-    return client
+@pytest.fixture(scope="module")
+def searchable(tmp_path_factory, migrated_database):
+    """A client of an app of this module's own with two practices: its tests only search."""
+    with private_app(tmp_path_factory.mktemp("hostile"), migrated_database) as app:
+        add_practice(app, title="Remittance corridors made cheaper")
+        add_practice(app, title="Migración laboral ordenada", language="es")
+        yield app.test_client()
 
 
 def _assert_answers(client, q: str) -> None:
@@ -54,8 +56,7 @@ def test_every_naughty_string_answers_through_the_page_and_the_api(searchable):
         _assert_answers(searchable, q)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None)
 @given(q=st.text(max_size=300))
 def test_generated_text_answers_through_the_api(searchable, q):
     response = searchable.get("/api/v1/practices", query_string={"q": q})

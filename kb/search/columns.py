@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import threading
 from itertools import groupby, islice
+from typing import Any
 
 import numpy as np
 from whoosh.reading import TermNotFound
@@ -35,6 +36,8 @@ class Vocabulary:
     def __init__(self) -> None:
         self.codes: dict[str, dict] = {f: {} for f in FACETS}
         self.values: dict[str, list] = {f: [] for f in FACETS}
+        self.orders: dict[str, np.ndarray] = {}
+        """Per facet, each code's rank in display order (kb.search.facets, made on use)."""
         self._lock = threading.Lock()
 
     def code(self, facet: str, value: object) -> int:
@@ -242,7 +245,7 @@ class Snapshot:
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._frequencies: dict[tuple[tuple[str, ...], str], int] = {}
         self._prefixes: dict[tuple[str, str], list[str]] = {}
-        self.scratch: dict[object, np.ndarray] = {}
+        self.scratch: dict[object, Any] = {}
         """Arrays derived from this generation's columns, computed once by their users."""
         self._title_rank: np.ndarray | None = None
         self._positions: dict[int, int] | None = None

@@ -36,7 +36,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-from kb.search import build, integrity, internals, searcher
+from kb.search import build, facets, integrity, internals, searcher
 from kb.search.analysis import LANGUAGES
 from kb.search.columns import SegmentData, Snapshot, Vocabulary
 from kb.search.deletes import delete_ids
@@ -442,6 +442,7 @@ class SearchIndex:
         for data, _ in snap.segments:
             data.warm_analysis()
         snap.title_rank()
+        facets.prepare(snap)
         snap.position(-1)  # fills the id -> document table (related practices use it)
 
     def release_files(self) -> None:

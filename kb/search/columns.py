@@ -273,10 +273,13 @@ class Snapshot:
             docs, tfs = [], []
             for seg, offset in self.segments:
                 d, t = seg.postings(field, term)
-                if len(d):
+                if not len(d):
+                    continue
+                if seg.segment.has_deletions():
                     keep = self.live[d + offset]
-                    docs.append(d[keep] + offset)
-                    tfs.append(t[keep])
+                    d, t = d[keep], t[keep]
+                docs.append(d + offset)
+                tfs.append(t)
             found = (_cat(docs, np.int32), _cat(tfs, np.float32))
             self._terms[key] = found
         return found

@@ -29,9 +29,9 @@ def filter_masks(snap: Snapshot, vocab: Vocabulary, filters: dict[str, list]
         known = [vocab.codes[facet][v] for v in values if v in vocab.codes[facet]]
         mask = np.zeros(snap.n, bool)
         if known:
-            codes = snap.facet_codes[facet]
-            hit = np.isin(codes, np.asarray(known, np.int32))
-            mask[snap.facet_docs[facet][hit]] = True
+            wanted = np.zeros(len(vocab.values[facet]), bool)
+            wanted[known] = True
+            mask[snap.facet_docs[facet][wanted[snap.facet_codes[facet]]]] = True
         masks[facet] = mask
     return masks
 

@@ -151,12 +151,16 @@ def related(snap: Snapshot, doc_id: int, limit: int) -> list[Hit]:
         evaluator.add(acc, body_field(lang), token, li, BODY)
     mask, score = acc
     docs, codes = snap.facet_docs["objective"], snap.facet_codes["objective"]
-    own = np.unique(codes[docs == pos])
-    shared = docs[np.isin(codes, own)]
-    np.add.at(score, shared, RELATED_OBJECTIVE_WEIGHT)
+    own = np.zeros(int(codes.max()) + 1 if len(codes) else 0, bool)
+    own[codes[docs == pos]] = True
+    shared = docs[own[codes]]
+    # The weight once per objective shared, added one objective at a time (as np.add.at
+    # would, so every float32 score is the same to the bit).
+    times = np.bincount(shared, minlength=snap.n)
+    for k in range(1, int(times.max(initial=0)) + 1):
+        score[times >= k] += RELATED_OBJECTIVE_WEIGHT
     mask[shared] = True
     mask &= snap.live
     mask[pos] = False
-    idx = np.flatnonzero(mask)
-    ordered = idx[np.lexsort((snap.ids[idx], -score[idx]))][:limit]
+    ordered = _order(snap, np.flatnonzero(mask), score, "relevance", limit=limit)[:limit]
     return [_hit(snap, int(d), score[d], None) for d in ordered]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -79,10 +80,9 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def word_spans(text: str):
-    """Yield (start, end, word) for each word token of text."""
-    for m in _WORD.finditer(text):
-        yield m.start(), m.end(), m.group()
+def word_bounds(text: str) -> Iterator[tuple[int, int]]:
+    """Return an iterator of the (start, end) of each word token of text, in order."""
+    return map(re.Match.span, _WORD.finditer(text))
 
 
 def term(word: str, lang: str) -> str | None:
@@ -105,7 +105,7 @@ def terms_of(words: list[str], lang: str) -> list[str | None]:
     cache = _TERMS[lang]
     get = cache.get
     found = [get(w, _MISS) for w in words]
-    if any(t is _MISS for t in found):
+    if _MISS in found:  # a plain object: equal to nothing but itself
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
         for i, t in enumerate(found):

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from html import escape
 from itertools import islice
 
-from kb.search.analysis import terms_of, word_spans, words
+from kb.search.analysis import terms_of, word_bounds, words
 
 SNIPPET_WORDS = 40
 
@@ -28,7 +28,7 @@ def highlight(text: str, lang: str, terms: set[str], snippet: bool = False) -> s
     if windowed:
         lo = max(0, hits[0] - SNIPPET_WORDS // 4)
         hi = min(len(found), lo + SNIPPET_WORDS) - 1
-    spans = [(s, e) for s, e, _ in islice(word_spans(text), hi + 1)]
+    spans = list(islice(word_bounds(text), hi + 1))
     start, end = (spans[lo][0], spans[hi][1]) if windowed else (0, len(text))
     out, pos = ["…" if lo > 0 else ""], start
     for s, e in (spans[i] for i in hits if i <= hi):

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from kb import db, taxonomy
 from kb.errors import BadParameters
@@ -176,17 +176,21 @@ def search(request: SearchRequest) -> SearchResults:
     return results
 
 
+_SNIPPET_TEXTS = select(
+    Practice.id, Practice.description_html, Practice.results_html, Practice.lessons_html,
+    Practice.outcome, Practice.implemented_by, Practice.partners,
+).where(Practice.id.in_(bindparam("ids", expanding=True)))
+"""The text columns snippets read (a whole Practice would load its relationships too); built
+once, as building and keying a statement costs about what running this one does."""
+
+
 def _add_field_snippets(results: SearchResults) -> None:
     pending = [hit for hit in results.hits
                if "summary" not in hit.highlights and not set(hit.highlights) & set(SNIPPET_FIELDS)
                and results.terms.get(_analysis_language(hit.language))]
     if not pending:
         return
-    # Only the text columns: a whole Practice would load its relationships too.
-    rows = db.get_session().execute(
-        select(Practice.id, Practice.description_html, Practice.results_html,
-               Practice.lessons_html, Practice.outcome, Practice.implemented_by,
-               Practice.partners).where(Practice.id.in_([hit.id for hit in pending]))).all()
+    rows = db.get_session().execute(_SNIPPET_TEXTS, {"ids": [hit.id for hit in pending]}).all()
     by_id = {row.id: row for row in rows}
     for hit in pending:
         practice = by_id.get(hit.id)

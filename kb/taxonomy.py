@@ -449,8 +449,13 @@ def _country_label(code: str, language: str) -> str:
     return override or _cldr_territories(language).get(_ALPHA_2.get(code, ""), english)
 
 
+@functools.lru_cache(maxsize=8192)
 def label(facet: str, code: Code, locale: str = "en") -> str:
-    """Return the label of `code` in `facet`; ValueError for an unknown facet, KeyError for a code."""
+    """Return the label of `code` in `facet`; ValueError for an unknown facet, KeyError for a code.
+
+    Kept per (facet, code, locale): a search page asks for about 300 labels, the same on every
+    page (the lists above never change while the process runs; errors are not kept).
+    """
     labels = _labels(facet)
     if facet in _OBJECTIVE_FACETS and isinstance(code, str) and code.isascii() and code.isdigit():
         code = int(code)

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kb import db, sanitize, workflow
@@ -86,12 +86,16 @@ def get_for_admin(user: User, slug: str) -> Collection:
     return found
 
 
+_HOLDING = (select(Collection).join(CollectionItem)
+            .where(CollectionItem.practice_id == bindparam("practice_id"),
+                   Collection.published.is_(True))
+            .order_by(Collection.published_at.desc(), Collection.id.desc()))
+
+
 def holding(practice_id: int) -> list[Collection]:
-    """Return the published collections that hold a practice, newest first."""
-    return list(db.get_session().scalars(
-        select(Collection).join(CollectionItem)
-        .where(CollectionItem.practice_id == practice_id, Collection.published.is_(True))
-        .order_by(Collection.published_at.desc(), Collection.id.desc())))
+    """Return the published collections that hold a practice, newest first (every practice
+    page asks: the statement is built once)."""
+    return list(db.get_session().scalars(_HOLDING, {"practice_id": practice_id}))
 
 
 def _find(session: Session, slug: str, lock: bool = False) -> Collection | None:

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote_plus, urlencode
 
 from flask import g, render_template, request, url_for
-from flask_babel import ngettext
+from flask_babel import get_translations
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
@@ -116,12 +116,14 @@ def _listed_values(name: str, values: list[FacetLink]) -> Markup:
     A page lists about a hundred: built here, each text escaped, at a fraction of the cost of
     a template loop (the indentation is the one the template loop wrote).
     """
+    ngettext = get_translations().ungettext  # the render's catalog, looked up once
     counts: dict[int, str] = {}
     items = []
     for v in values:
         count = int(v.count)
         if count not in counts:
-            counts[count] = ngettext("%(num)d practice", "%(num)d practices", count)
+            counts[count] = ngettext("%(num)d practice", "%(num)d practices", count) % {
+                "num": count}
         number = f"{escape(v.value)}. " if name == "objective" else ""
         items.append(
             f'\n              <li><a href="{escape(v.url)}" {_SELECTED if v.selected else ""}>'

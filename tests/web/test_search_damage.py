@@ -5,15 +5,24 @@ from pathlib import Path
 
 import pytest
 
+from kb import db
 from kb.services import indexing
+from tests.conftest import valid_record
 
 
 @pytest.fixture
-def damaged(app, client, runner, make_practice):
+def damaged(app, client, runner):
     """Forty practices in one rebuilt segment, then its postings file cut in half."""
-    for n in range(40):
-        make_practice(title=f"Seasonal workers scheme number {n}",
-                      summary="Orchards, vineyards and greenhouses hire seasonal workers.")
+    from kb.services.transfer import create_practice
+    from kb.services.validation import validate_record
+
+    with app.app_context(), db.write_transaction() as session:
+        for n in range(40):  # one transaction, indexed by the rebuild below
+            record = validate_record(valid_record(
+                title=f"Seasonal workers scheme number {n}",
+                summary="Orchards, vineyards and greenhouses hire seasonal workers."),
+                complete=False)
+            create_practice(session, record, "published", None, None)
     assert runner.invoke(args=["kb", "index", "rebuild"]).exit_code == 0
     with app.app_context():
         index = indexing.get_index()

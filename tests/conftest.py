@@ -24,7 +24,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 
-from kb import create_app, db
+from kb import create_app, db, sanitize
 from kb.models import Organization, User
 from kb.services import passwords
 from tests import shared_app
@@ -220,6 +220,17 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passwords, "guessability", _GUESSABILITY)
 
 
+# Rendering and sanitizing a Markdown field (Markdown, then bleach) takes ~5 ms and is a pure
+# function of its text, and most tests create practices from the same valid_record(): kb's own
+# function, computed once per text and process (tests/unit/test_sanitize.py calls it directly).
+_RENDER_MARKDOWN = functools.lru_cache(maxsize=2048)(sanitize.render_markdown)
+
+
+@pytest.fixture
+def cached_markdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sanitize, "render_markdown", _RENDER_MARKDOWN)
+
+
 @contextlib.contextmanager
 def private_app(folder: Path, migrated_database: str) -> Iterator[Flask]:
     """An app of its own, on a database no other test touches (a copy of the migrated SQLite
@@ -256,7 +267,7 @@ def empty_index(migrated_database: str, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture
 def app(request: pytest.FixtureRequest, tmp_path: Path, database_url: str, empty_index: Path,
-        cheap_password_hashing: None) -> Iterator[Flask]:
+        cheap_password_hashing: None, cached_markdown: None) -> Iterator[Flask]:
     """The test configuration's app on this test's own database, index (a copy of an empty one)
     and mail folder; with the ``demo`` mark, the demo repository is in both.
 

@@ -108,7 +108,9 @@ def test_workers_prepare_records_as_this_process_does():
     records = _hostile_records() + [{"title": "Only a title"}, "not an object"]
     batches = [records[:len(records) // 2], records[len(records) // 2:]]
     # spawn, not fork: this test process may run threads (pytest-xdist), which fork must not.
-    with practice_rows.Preparer(frozenset(), workers=2,
+    # One worker: each spawned interpreter imports kb again (~1 s of CPU); two batches still
+    # cross the process boundary as an import's do.
+    with practice_rows.Preparer(frozenset(), workers=1,
                                 context=multiprocessing.get_context("spawn")) as preparer:
         futures = [preparer.submit(batch) for batch in batches]
         parallel = [preparer.result(future, batch)

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, g, request, url_for
 from flask_babel import (
     Babel,
     format_date,
@@ -18,6 +19,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from kb import taxonomy
+from kb.urls import QUERY_SAFE
 
 LOCALE_COOKIE = "kb_lang"
 
@@ -54,15 +56,53 @@ def taxonomy_label(facet: str, code: taxonomy.Code) -> str:
 
 
 def lang_url(code: str, external: bool = False) -> str:
-    """Return the current page's URL in language ``code`` (the choice is then remembered)."""
-    args = request.args.copy()
-    args["lang"] = code
+    """Return the current page's URL in language ``code`` (the choice is then remembered).
+
+    That is url_for(endpoint, **view_args, **request.args with lang=code). Every page links
+    its three languages twice: the path is built once a request and the query string encoded
+    here as Werkzeug encodes it (each name at its first place with all its values, lang
+    replaced in place or added last), unless the endpoint's rule is one that query values
+    could change (several rules, defaults, a name shared with the path).
+    """
     endpoint = request.endpoint if request.url_rule is not None and request.method == "GET" \
         else None
     if endpoint is None:
         return url_for("public.home", lang=code, _external=external)
-    values: dict[str, Any] = {**(request.view_args or {}), **args.to_dict(flat=False)}
-    return url_for(endpoint, _external=external, **values)
+    view_args = request.view_args or {}
+    parts = g.get("kb_lang_url_parts")
+    if parts is None:
+        parts = g.kb_lang_url_parts = _lang_url_parts(endpoint, view_args)
+    if parts is _BUILD_EACH_TIME:
+        args = request.args.copy()
+        args["lang"] = code
+        values: dict[str, Any] = {**view_args, **args.to_dict(flat=False)}
+        return url_for(endpoint, _external=external, **values)
+    before, after, paths = parts
+    if external not in paths:
+        paths[external] = url_for(endpoint, _external=external, **view_args)
+    query = "&".join(filter(None, (before, urlencode([("lang", code)], safe=QUERY_SAFE), after)))
+    return f"{paths[external]}?{query}"
+
+
+_BUILD_EACH_TIME: Any = object()
+
+
+def _lang_url_parts(endpoint: str, view_args: dict[str, Any]) -> Any:
+    """Return the encoded query before and after ``lang`` and a dict for the built paths,
+    or _BUILD_EACH_TIME when the URL must go through url_for whole."""
+    rules = list(current_app.url_map.iter_rules(endpoint))
+    if (len(rules) != 1 or rules[0].defaults or current_app.url_map.sort_parameters
+            or any(name in view_args for name in request.args)):
+        return _BUILD_EACH_TIME
+    before: list[tuple[str, str]] = []
+    after: list[tuple[str, str]] = []
+    seen_lang = False
+    for name in request.args:
+        if name == "lang":
+            seen_lang = True
+            continue
+        (after if seen_lang else before).extend((name, v) for v in request.args.getlist(name))
+    return urlencode(before, safe=QUERY_SAFE), urlencode(after, safe=QUERY_SAFE), {}
 
 
 def remember_locale(response: Response) -> Response:

@@ -1,10 +1,13 @@
-"""Judge redirect targets: only paths on this site are followed."""
+"""URLs: redirect targets (only paths on this site are followed), query strings as Werkzeug
+builds them."""
 from __future__ import annotations
 
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
 MAX_LENGTH = 2048
+QUERY_SAFE = "!$'()*,/:;?@"
+"""Characters Werkzeug leaves unescaped in a query string it builds (url_for)."""
 
 
 def safe_next_url(target: str | None) -> str | None:

@@ -15,10 +15,9 @@ from kb import taxonomy
 from kb.i18n import current_locale
 from kb.search import SearchRequest
 from kb.services import search as search_service
+from kb.urls import QUERY_SAFE
 from kb.views.public import bp
 
-QUERY_SAFE = "!$'()*,/:;?@"
-"""Characters Werkzeug leaves unescaped in a built query string."""
 _SELECTED = 'aria-current="true" class="selected"'
 SHOWN_VALUES = 12
 """Values of a facet listed first; the others are behind its "N more"."""

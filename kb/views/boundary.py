@@ -134,8 +134,9 @@ def check_documented_query() -> None:
     lists (the JSON API and the feed).
     """
     errors: dict[str, list[str]] = {}
+    asked, path = request.method, request.path  # read once: each is a context lookup
     for pattern, method, params in _documented_queries():
-        if method != request.method or not pattern.match(request.path):
+        if method != asked or not pattern.match(path):
             continue
         for name, schema in params.items():
             values = request.args.getlist(name)

@@ -1,15 +1,26 @@
 """The Atom feed follows a search; the sitemap lists practice pages; robots.txt spares facets."""
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.conftest import add_practice, private_app
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture
-def practices(make_practice):
+@pytest.fixture(scope="module")
+def practices(tmp_path_factory, migrated_database):
+    """A client of an app of this module's own with three published practices and a draft:
+    the tests that use it only read."""
+    with private_app(tmp_path_factory.mktemp("feed"), migrated_database) as app:
+        _add_practices(functools.partial(add_practice, app))
+        yield app.test_client()
+
+
+def _add_practices(make_practice) -> None:
     make_practice(title="Alternatives to detention in Kenya", objectives=[13],
                   regions=["africa"], countries=["KEN"])
     make_practice(title="Detention monitoring in Manila", objectives=[13],
@@ -31,8 +42,8 @@ def _titles(root):
     return sorted(e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry"))
 
 
-def test_feed_parses_as_atom_with_the_required_elements(client, practices):
-    root = _feed(client)
+def test_feed_parses_as_atom_with_the_required_elements(practices):
+    root = _feed(practices)
     assert root.tag == f"{ATOM}feed"
     for name in ("id", "title", "updated", "author"):
         assert root.find(f"{ATOM}{name}") is not None
@@ -55,23 +66,23 @@ def test_feed_parses_as_atom_with_the_required_elements(client, practices):
     ({"q": "remittance"}, ["Remittance app for Senegal <&>"]),
     ({"objective": "8"}, []),
 ])
-def test_feed_follows_the_search_parameters(client, practices, params, expected):
-    assert _titles(_feed(client, **params)) == expected
+def test_feed_follows_the_search_parameters(practices, params, expected):
+    assert _titles(_feed(practices, **params)) == expected
 
 
-def test_feed_refuses_an_unknown_filter_value(client, practices):
-    assert client.get("/feed.atom?objective=99").status_code == 400
+def test_feed_refuses_an_unknown_filter_value(practices):
+    assert practices.get("/feed.atom?objective=99").status_code == 400
 
 
-def test_search_page_offers_its_own_feed_and_exports(client, practices):
-    html = client.get("/practices?objective=13&region=africa").get_data(as_text=True)
+def test_search_page_offers_its_own_feed_and_exports(practices):
+    html = practices.get("/practices?objective=13&region=africa").get_data(as_text=True)
     assert ('<link rel="alternate" type="application/atom+xml"' in html)
     assert ("/feed.atom?objective=13&amp;region=africa" in html)
     assert "/api/v1/practices.csv?objective=13&amp;region=africa" in html
 
 
-def test_sitemap_lists_published_practice_pages_only(client, practices):
-    root = ET.fromstring(client.get("/sitemap.xml").data)
+def test_sitemap_lists_published_practice_pages_only(practices):
+    root = ET.fromstring(practices.get("/sitemap.xml").data)
     locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     practice_urls = [u for u in locs if "/practices/" in u]
     assert len(practice_urls) == 3

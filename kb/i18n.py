@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, g, request, url_for
+from flask import Flask, Response, current_app, request, url_for
 from flask_babel import (
     Babel,
     format_date,
@@ -69,9 +69,9 @@ def lang_url(code: str, external: bool = False) -> str:
     if endpoint is None:
         return url_for("public.home", lang=code, _external=external)
     view_args = request.view_args or {}
-    parts = g.get("kb_lang_url_parts")
+    parts = request.environ.get("kb.lang_url_parts")  # this request's, not the app context's
     if parts is None:
-        parts = g.kb_lang_url_parts = _lang_url_parts(endpoint, view_args)
+        parts = request.environ["kb.lang_url_parts"] = _lang_url_parts(endpoint, view_args)
     if parts is _BUILD_EACH_TIME:
         args = request.args.copy()
         args["lang"] = code

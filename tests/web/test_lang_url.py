@@ -47,3 +47,10 @@ def test_language_links_equal_url_for_on_any_query(app):
                         for external in (False, True):
                             assert lang_url(code, external) == _reference(code, external), \
                                 (path, query, method, code, external)
+
+
+def test_each_request_gets_its_own_links_inside_one_app_context(app):
+    with app.app_context():  # request contexts pushed inside share the app context (and g)
+        for query in ("q=a", "q=b&lang=fr", ""):
+            with app.test_request_context(f"/practices?{query}"):
+                assert lang_url("es") == _reference("es")

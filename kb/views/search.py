@@ -161,6 +161,12 @@ def _with_links(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[Facet
                             if k not in (name, "page")], safe=QUERY_SAFE)
         kept = [others] if others else []
         pairs = [(v, _pair(name, v)) for v in current]
+        if not pairs:  # none of this facet's values chosen: each link adds its own
+            start = f"{path}?{others}&" if others else f"{path}?"
+            linked[name] = [FacetLink(f["value"], f["label"], f["count"], f["selected"],
+                                      start + _value_pair(name, str(f["value"])))
+                            for f in facets[name]]
+            continue
         values = []
         for f in facets[name]:
             text = str(f["value"])

@@ -70,7 +70,7 @@ lint: install-test
 test: lint test-fast
 
 # Every check that needs no server and is not slow (unit, web and the web stories), in parallel,
-# without lint: the loop while changing code (about a minute on two cores).
+# without lint: the loop while changing code (75 s on a quiet 2-core machine).
 test-fast: install-test translations
 	$(PYTEST) $(PARALLEL) -m "not slow" $(NOT_PRODUCTION) $(PYTEST_ARGS)
 

@@ -159,22 +159,17 @@ def _with_links(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[Facet
         current = request.args.getlist(name)
         others = urlencode([(k, v) for k, v in request.args.items(multi=True)
                             if k not in (name, "page")], safe=QUERY_SAFE)
-        kept = [others] if others else []
         pairs = [(v, _pair(name, v)) for v in current]
-        if not pairs:  # none of this facet's values chosen: each link adds its own
-            start = f"{path}?{others}&" if others else f"{path}?"
-            linked[name] = [FacetLink(f["value"], f["label"], f["count"], f["selected"],
-                                      start + _value_pair(name, str(f["value"])))
-                            for f in facets[name]]
-            continue
+        start = f"{path}?{others}&" if others else f"{path}?"  # what every link keeps
+        bare = f"{path}?{others}" if others else path  # the link that removes the only value
         values = []
         for f in facets[name]:
             text = str(f["value"])
-            chosen = [pair for v, pair in pairs if v != text]
+            # Most facets have no value chosen: the link then only adds its own.
+            chosen = [pair for v, pair in pairs if v != text] if pairs else []
             if len(chosen) == len(pairs):
                 chosen.append(_value_pair(name, text))
-            query = "&".join(kept + chosen)
             values.append(FacetLink(f["value"], f["label"], f["count"], f["selected"],
-                                    f"{path}?{query}" if query else path))
+                                    start + "&".join(chosen) if chosen else bare))
         linked[name] = values
     return linked

@@ -137,10 +137,7 @@ class SegmentData:
         """Return the stored card of a document (shared: not to be modified)."""
         card = self._cards.get(docnum)
         if card is None:
-            try:
-                card = self.reader.stored_fields(docnum).get("card") or {}
-            except Exception as exc:
-                raise self.damaged(exc) from exc
+            card = self._read_card(docnum)
             if len(self._cards) >= _CARDS_LIMIT:
                 self._cards.clear()
             self._cards[docnum] = card
@@ -149,13 +146,16 @@ class SegmentData:
     def warm_analysis(self) -> None:
         """Analyse every title and summary once, filling the process's word -> term caches
         (highlights analyse the titles and summaries of every page of results)."""
-        for docnum in range(self.n):
-            try:
-                card = self.reader.stored_fields(docnum).get("card") or {}
-            except Exception as exc:
-                raise self.damaged(exc) from exc
+        for docnum in range(self.n):  # read, not kept: the card cache is for result pages
+            card = self._read_card(docnum)
             analyze(f"{card.get('title') or ''} {card.get('summary') or ''}",
                     language_of(card.get("language")))
+
+    def _read_card(self, docnum: int) -> dict:
+        try:
+            return self.reader.stored_fields(docnum).get("card") or {}
+        except Exception as exc:
+            raise self.damaged(exc) from exc
 
     def damaged(self, exc: Exception) -> IndexDamaged:
         """Return the error to raise for a failure to read this segment's files."""

@@ -11,6 +11,11 @@ Each slot keeps the user's own words and gains bounded alternatives:
   undocumented -> irregular; Nepali -> Nepal, Nepalese, népalais...);
 - for a country, the practices tagged with that country.
 
+When the query's words say which language it is written in (its function words, or words
+of only one language's vocabulary), its runs are looked up in that language's terms only:
+English "routes" (paths) is not French "routes" (roads). A query whose language its words
+do not say (a name, a word spelt alike in several languages) is looked up in every language.
+
 A term of a slot's concepts made of two or more of the user's own words ("psychosocial
 support" of "mental health psychosocial support") is a form of those words (a variant), not
 a synonym. A slot is never widened with another slot's own words: of "migration data
@@ -96,19 +101,21 @@ def _keys(text: str) -> dict[str, tuple[str, ...]]:
     return {lang: tuple(analyze(text, lang)) for lang in LANGUAGES}
 
 
-def _concepts_of(thesaurus: Thesaurus, text: str) -> list[Concept]:
+def _concepts_of(thesaurus: Thesaurus, text: str, langs: tuple[str, ...] = LANGUAGES
+                 ) -> list[Concept]:
     found: list[Concept] = []
     candidates = [text]
     if _HYPHEN.match(text):
         candidates.append(re.sub(r"[-‐‑]", "", text))
     for candidate in candidates:
         for lang, key in _keys(candidate).items():
-            if key:
+            if key and lang in langs:
                 found += [c for c in thesaurus.lookup(lang, key) if c not in found]
     return found
 
 
-def _group(thesaurus: Thesaurus, nodes: list[Word]) -> list[tuple[list[Word], list[Concept]]]:
+def _group(thesaurus: Thesaurus, nodes: list[Word], langs: tuple[str, ...]
+           ) -> list[tuple[list[Word], list[Concept]]]:
     """Split the words into runs, the longest runs naming a concept first (left to right)."""
     groups: list[tuple[list[Word], list[Concept]]] = []
     i = 0
@@ -118,7 +125,7 @@ def _group(thesaurus: Thesaurus, nodes: list[Word]) -> list[tuple[list[Word], li
             continue
         for j in range(min(len(nodes), i + thesaurus.longest), i, -1):
             run = nodes[i:j]
-            concepts = _concepts_of(thesaurus, " ".join(n.text for n in run))
+            concepts = _concepts_of(thesaurus, " ".join(n.text for n in run), langs)
             if concepts or j == i + 1:
                 groups.append((run, concepts))
                 i = j
@@ -178,7 +185,9 @@ def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: st
     if plain is None:
         return Plan([], True, language, {})
     slots, expanded, budget = [], {}, MAX_ALTERNATIVES
-    groups = _group(thesaurus, plain[:MAX_SLOTS * 2])[:MAX_SLOTS]
+    written = detect_language(thesaurus, query_words, None)
+    groups = _group(thesaurus, plain[:MAX_SLOTS * 2],
+                    LANGUAGES if written is None else (written,))[:MAX_SLOTS]
     # The user's own words, per slot: a slot is not widened with another slot's words (of
     # "migration data statistics", "data" is not an alternative of "statistics": the user
     # asked for both, and a text with only one of them is a partial match).

@@ -26,13 +26,16 @@ Precision (bench/relevance.py): a practice that needs a synonym or a translation
 word, or that contains only some of the words, is kept only when it is *about* them: its
 title or summary names the slot it matched indirectly (each such slot), or for a partial
 match one of the slots it contains other than the commonest (found in more than
-COMMON_SHARE of the practices: "migrants" in a migration repository). A word of a slot
-found in more than COMMON_SHARE of the practices of its language does not name it when the
-slot has more telling terms ("workers" of "domestic workers"). A practice that
-merely mentions a synonym or a few of the words somewhere in a long description is noise.
-Direct full matches (every word of the user) are always kept. Only the ABOUT_LIMIT
-best-scoring candidates are checked (the cost of a search stays bounded). A strict query
-(operators) matches exactly what it says.
+COMMON_SHARE of the practices: "migrants" in a migration repository). A slot is named by
+the user's own words or by a word of an alternative the practice contains, not by a word
+of another alternative: a practice found through "remittances" in its description is not
+about "remesas" because its title says "mobile money" (a word of "money transfer", which it
+does not contain). A word of a slot found in more than COMMON_SHARE of the practices of
+its language does not name it when the slot has more telling terms ("workers" of "domestic
+workers"). A practice that merely mentions a synonym or a few of the words somewhere in a
+long description is noise. Direct full matches (every word of the user) are always kept.
+Only the ABOUT_LIMIT best-scoring candidates are checked (the cost of a search stays
+bounded). A strict query (operators) matches exactly what it says.
 """
 from __future__ import annotations
 
@@ -48,7 +51,7 @@ from kb.search.analysis import LANGUAGES, analyze, language_of
 from kb.search.columns import Snapshot, Vocabulary
 from kb.search.evaluate import Evaluator
 from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, Slot, widen
-from kb.search.query import And, Or, Phrase, Word
+from kb.search.query import And, Phrase, Word
 from kb.search.schema import body_field, title_field
 from kb.search.vocabulary import Thesaurus
 
@@ -95,19 +98,21 @@ class _Slots:
     masks: list[np.ndarray]
     scores: list[np.ndarray]
     weights: list[int]
-    terms: list[dict[str, set[str]]]
+    terms: list[list[tuple[np.ndarray, dict[str, frozenset[str]]]]]
+    """Per slot: each of its terms (the user's words, each alternative) with the practices
+    containing it and its index terms per language."""
     unmatched: list[str]
     places: list[bool]
     """Per slot: whether it names a country (or its people)."""
 
     def add(self, direct: np.ndarray, mask: np.ndarray, score: np.ndarray, weight: int,
-            nodes: list[Word | Phrase | And], place: bool = False) -> None:
+            terms: list[tuple[np.ndarray, Word | Phrase | And]], place: bool = False) -> None:
         self.places.append(place)
         self.directs.append(direct)
         self.masks.append(mask)
         self.scores.append(score)
         self.weights.append(weight)
-        self.terms.append(_terms_of(nodes))
+        self.terms.append([(found, _terms_of(node)) for found, node in terms])
 
 
 def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thesaurus,
@@ -167,29 +172,42 @@ def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: S
     if own is None:
         return
     direct, score = own
+    terms: list[tuple[np.ndarray, Word | Phrase | And]] = [(direct, slot.node)]
     variants = [a.node for a in slot.alternatives if a.node is not None and a.variant]
     synonyms = [a.node for a in slot.alternatives if a.node is not None and not a.variant]
-    if variants:
-        found = evaluator.run(Or(tuple(variants)))
-        if found is not None:
-            direct, score = direct | found[0], score + found[1]
+    found = _each(evaluator, variants, terms)
+    if found is not None:
+        direct, score = direct | found[0], score + found[1]
     for code in slot.countries():
         tagged = facets.filter_masks(snap, vocab, {"country": [code]})["country"] & snap.live
         score[tagged] += COUNTRY_SCORE * ALTERNATIVE_WEIGHT
         direct = direct | tagged  # the user named the country
     mask = direct
-    if synonyms:
-        found = evaluator.run(Or(tuple(synonyms)))
-        if found is not None:
-            mask, score = direct | found[0], score + found[1]
+    found = _each(evaluator, synonyms, terms)
+    if found is not None:
+        mask, score = direct | found[0], score + found[1]
     if not mask.any() and isinstance(slot.node, And):
         _word_by_word(evaluator, slot.node, slots)
         return
     if not mask.any():
         slots.unmatched += slot.words
-    slots.add(direct, mask, score, slot.weight,
-              [slot.node, *(a.node for a in slot.alternatives if a.node is not None)],
-              place=bool(slot.countries()))
+    slots.add(direct, mask, score, slot.weight, terms, place=bool(slot.countries()))
+
+
+def _each(evaluator: Evaluator, nodes: list[Word | Phrase],
+          terms: list[tuple[np.ndarray, Word | Phrase | And]]
+          ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the OR of nodes (as evaluating Or(nodes) would, to the bit), noting which
+    practices contain each of them in terms."""
+    total = None
+    for node in nodes:
+        found = evaluator.run(node)
+        if found is None:
+            continue
+        terms.append((found[0], node))
+        total = (found[0], found[1].copy()) if total is None else (
+            total[0] | found[0], total[1] + found[1])
+    return total
 
 
 def _word_by_word(evaluator: Evaluator, node: And, slots: _Slots) -> None:
@@ -200,7 +218,7 @@ def _word_by_word(evaluator: Evaluator, node: And, slots: _Slots) -> None:
             continue
         if not alone[0].any():
             slots.unmatched.append(word.text)
-        slots.add(alone[0], alone[0], alone[1], 1, [word])
+        slots.add(alone[0], alone[0], alone[1], 1, [(alone[0], word)])
 
 
 def _without_noise(masks: list[np.ndarray], directs: list[np.ndarray], score: np.ndarray
@@ -255,14 +273,11 @@ def _best(mask: np.ndarray, score: np.ndarray) -> list[int]:
     return docs.tolist()
 
 
-def _terms_of(nodes: list[Word | Phrase | And]) -> dict[str, set[str]]:
-    """Return, per language, the index terms of a slot's words and alternatives."""
-    out: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
-    for node in nodes:
-        for part in node.children if isinstance(node, And) else (node,):
-            for lang in LANGUAGES if part.lang is None else (part.lang,):
-                out[lang].update(analyze(part.text, lang))
-    return out
+def _terms_of(node: Word | Phrase | And) -> dict[str, frozenset[str]]:
+    """Return, per language, the index terms of a slot's words or of one alternative."""
+    parts = node.children if isinstance(node, And) else (node,)
+    return {lang: frozenset(t for part in parts if part.lang in (None, lang)
+                            for t in analyze(part.text, lang)) for lang in LANGUAGES}
 
 
 _HEADS: weakref.WeakKeyDictionary[Snapshot, dict[int, tuple[str, frozenset[str]]]] = (
@@ -270,13 +285,15 @@ _HEADS: weakref.WeakKeyDictionary[Snapshot, dict[int, tuple[str, frozenset[str]]
 
 
 class _About:
-    """Whether a practice's title or summary names a slot (its words or alternatives).
+    """Whether a practice's title or summary names a slot (its words, or an alternative that
+    the practice contains).
 
     A word found in more than COMMON_SHARE of the practices of its language ("workers" in
     English practices on labour migration) does not name a slot that has more telling terms:
     "migrant workers" in a title does not make a practice about "domestic workers"."""
 
-    def __init__(self, snap: Snapshot, slot_terms: list[dict[str, set[str]]]) -> None:
+    def __init__(self, snap: Snapshot,
+                 slot_terms: list[list[tuple[np.ndarray, dict[str, frozenset[str]]]]]) -> None:
         self.snap, self.slot_terms = snap, slot_terms
         self.telling: dict[tuple[int, str], set[str]] = {}
         self.heads = _HEADS.setdefault(snap, {})
@@ -293,10 +310,12 @@ class _About:
         lang, terms = head
         telling = self.telling.get((slot, lang))
         if telling is None:
-            every = self.slot_terms[slot][lang]
+            every = set().union(*(key[lang] for _, key in self.slot_terms[slot]))
             telling = {t for t in every if not _generic(self.snap, lang, t)} or every
             self.telling[(slot, lang)] = telling
-        return not terms.isdisjoint(telling)
+        found = set().union(*(key[lang] for i, (mask, key) in enumerate(self.slot_terms[slot])
+                              if i == 0 or mask[docnum]))
+        return not terms.isdisjoint(telling & found)
 
 
 def _generic(snap: Snapshot, lang: str, term: str) -> bool:

@@ -277,3 +277,42 @@ def test_a_generic_word_in_the_title_does_not_make_a_translation_match_about_it(
     assert WORKERS["wages"]["title"] not in titles
     # The user's own words are kept: in English it contains "domestic" and "workers".
     assert WORKERS["wages"]["title"] in found(client, "domestic workers")
+
+
+MONEY = {
+    "corridor": dict(title="Cheaper remittance corridor",
+                     summary="Families pay less to receive remittances from abroad."),
+    "wallets": dict(title="Mobile money wallets for smallholder farmers",
+                    summary="Farmers receive crop payments on their phones.",
+                    description="Some families also receive remittances through the wallet."),
+}
+
+
+@pytest.fixture
+def money(repo, make_practice):
+    return {key: make_practice(countries=["KEN"], regions=[], **fields)
+            for key, fields in MONEY.items()}
+
+
+def test_a_translation_match_is_about_the_term_that_found_it(client, money):
+    # "remesas" reaches English practices through "remittances" (and "money transfer",
+    # "sending money"...). The wallets practice contains "remittances" once in passing; the
+    # "money" of its title is a word of another term ("money transfer") that it does not
+    # contain, so its title does not say it is about remittances.
+    titles = found(client, "remesas")
+    assert MONEY["corridor"]["title"] in titles
+    assert MONEY["wallets"]["title"] not in titles
+    # The user's own word is kept wherever it is.
+    assert MONEY["wallets"]["title"] in found(client, "remittances")
+
+
+def test_a_query_word_is_looked_up_in_the_language_the_query_is_written_in(client, repo):
+    # "routes" is English for paths and French for roads: an English query on migration
+    # routes is not widened with roads and water systems (the French "routes" concept).
+    response = client.get("/api/v1/practices",
+                          query_string={"q": "information on migration routes"})
+    expanded = response.get_json()["expanded"]
+    assert not any("roads" in terms for terms in expanded.values()), expanded
+    # A French query still finds the concept.
+    response = client.get("/api/v1/practices", query_string={"q": "les routes rurales"})
+    assert any("roads" in terms for terms in response.get_json()["expanded"].values())

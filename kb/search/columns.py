@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+from collections.abc import Set
 from itertools import groupby, islice
 from typing import Any
 
@@ -38,6 +39,8 @@ class Vocabulary:
         self.values: dict[str, list] = {f: [] for f in FACETS}
         self.orders: dict[str, np.ndarray] = {}
         """Per facet, each code's rank in display order (kb.search.facets, made on use)."""
+        self.term_ids: dict[str, int] = {}
+        """Codes of the title and summary terms (SegmentData.head)."""
         self._lock = threading.Lock()
 
     def code(self, facet: str, value: object) -> int:
@@ -50,6 +53,18 @@ class Vocabulary:
                     self.values[facet].append(value)
         return found
 
+    def term_id(self, term: str) -> int:
+        """Return the code of a title or summary term, giving it one when it is new."""
+        found = self.term_ids.get(term)
+        if found is None:
+            with self._lock:
+                found = self.term_ids.setdefault(term, len(self.term_ids))
+        return found
+
+    def known_ids(self, terms: Set[str]) -> frozenset[int]:
+        """Return the codes of those of terms that some title or summary read so far has."""
+        return frozenset(self.term_ids[t] for t in terms if t in self.term_ids)
+
 
 class SegmentData:
     """Columns and postings of one Whoosh segment.
@@ -61,6 +76,7 @@ class SegmentData:
 
     def __init__(self, reader, vocab: Vocabulary) -> None:
         self.reader = reader
+        self.vocab = vocab
         self.segment = reader.segment()
         n = reader.doc_count_all()
         self.n = n
@@ -83,6 +99,9 @@ class SegmentData:
                                                     str | None]] = {}
         self._infos: dict[tuple[str, str], object] = {}
         self._cards: dict[int, dict] = {}
+        self._heads: dict[int, list[int]] = {}
+        self._head_table: tuple[np.ndarray, np.ndarray] | None = None
+        """Every document's head (offsets into the codes), filled by ``warm_analysis``."""
         self._complete: set[str] = set()
         """Fields whose every term's postings are in ``_postings`` (read by ``warm``)."""
 
@@ -144,12 +163,33 @@ class SegmentData:
         return card
 
     def warm_analysis(self) -> None:
-        """Analyse every title and summary once, filling the process's word -> term caches
+        """Analyse every title and summary once and keep every document's head (a process
+        forked afterwards shares them), filling the process's word -> term caches too
         (highlights analyse the titles and summaries of every page of results)."""
-        for docnum in range(self.n):  # read, not kept: the card cache is for result pages
-            card = self._read_card(docnum)
-            analyze(f"{card.get('title') or ''} {card.get('summary') or ''}",
-                    language_of(card.get("language")))
+        # Cards read, not kept: the card cache is for result pages.
+        heads = [self._analyse_head(self._read_card(docnum)) for docnum in range(self.n)]
+        offsets = np.zeros(self.n + 1, np.int64)
+        offsets[1:] = np.cumsum([len(h) for h in heads])
+        codes = np.fromiter((c for h in heads for c in h), np.int32, int(offsets[-1]))
+        self._head_table = (offsets, codes)
+
+    def head(self, docnum: int) -> list[int]:
+        """Return the codes (Vocabulary.term_id) of the terms of a document's title and
+        summary: what the partial-match check asks of each candidate (kb.search.matching)."""
+        if self._head_table is not None:
+            offsets, codes = self._head_table
+            return codes[offsets[docnum]:offsets[docnum + 1]].tolist()
+        found = self._heads.get(docnum)
+        if found is None:
+            if len(self._heads) >= _CARDS_LIMIT:
+                self._heads.clear()
+            found = self._heads[docnum] = self._analyse_head(self.card(docnum))
+        return found
+
+    def _analyse_head(self, card: dict) -> list[int]:
+        text = f"{card.get('title') or ''} {card.get('summary') or ''}"
+        terms = analyze(text, language_of(card.get("language")))
+        return sorted({self.vocab.term_id(t) for t in terms})
 
     def _read_card(self, docnum: int) -> dict:
         try:
@@ -376,6 +416,11 @@ class Snapshot:
         """Return the stored card of a global docnum (shared: not to be modified)."""
         seg, local = self.locate(docnum)
         return seg.card(local)
+
+    def head(self, docnum: int) -> list[int]:
+        """Return the codes of the terms of a global docnum's title and summary."""
+        seg, local = self.locate(docnum)
+        return seg.head(local)
 
     def versions(self) -> dict[int, str]:
         out = {}

@@ -41,13 +41,12 @@ from __future__ import annotations
 
 import math
 import time
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from kb.search import facets
-from kb.search.analysis import LANGUAGES, analyze, language_of
+from kb.search.analysis import LANGUAGES, analyze
 from kb.search.columns import Snapshot, Vocabulary
 from kb.search.evaluate import Evaluator
 from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, Slot, widen
@@ -72,8 +71,6 @@ its share of the whole repository decides whether it is generic (see _About)."""
 ABOUT_LIMIT = 200
 """Synonym-only (or partial) matches checked for being about the query, best first; the
 weaker ones beyond are left out (a search's cost stays bounded in a large repository)."""
-HEAD_CACHE = 20_000
-"""Analysed titles and summaries kept per snapshot for the about-check (then cleared)."""
 COUNTRY_SCORE = 1.0
 """Score of a practice tagged with a country the query names (before ALTERNATIVE_WEIGHT)."""
 
@@ -132,7 +129,7 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
     score = np.add.reduce(slots.scores)
     masks = _without_noise(slots.masks, slots.directs, score)
     full = np.logical_and.reduce(masks)
-    about = _About(snap, slots.terms)
+    about = _About(snap, vocab, slots.terms)
     indirect = full & ~np.logical_and.reduce(slots.directs)
     full &= ~indirect
     for d in _best(indirect, score):
@@ -280,42 +277,34 @@ def _terms_of(node: Word | Phrase | And) -> dict[str, frozenset[str]]:
                             for t in analyze(part.text, lang)) for lang in LANGUAGES}
 
 
-_HEADS: weakref.WeakKeyDictionary[Snapshot, dict[int, tuple[str, frozenset[str]]]] = (
-    weakref.WeakKeyDictionary())
-
-
 class _About:
     """Whether a practice's title or summary names a slot (its words, or an alternative that
     the practice contains).
 
     A word found in more than COMMON_SHARE of the practices of its language ("workers" in
     English practices on labour migration) does not name a slot that has more telling terms:
-    "migrant workers" in a title does not make a practice about "domestic workers"."""
+    "migrant workers" in a title does not make a practice about "domestic workers".
+    The titles and summaries come analysed from the snapshot (as term codes)."""
 
-    def __init__(self, snap: Snapshot,
+    def __init__(self, snap: Snapshot, vocab: Vocabulary,
                  slot_terms: list[list[tuple[np.ndarray, dict[str, frozenset[str]]]]]) -> None:
-        self.snap, self.slot_terms = snap, slot_terms
-        self.telling: dict[tuple[int, str], set[str]] = {}
-        self.heads = _HEADS.setdefault(snap, {})
+        self.snap, self.vocab, self.slot_terms = snap, vocab, slot_terms
+        self.codes: dict[tuple[int, str], tuple[int, list[frozenset[int]]]] = {}
 
     def __call__(self, docnum: int, slot: int) -> bool:
-        head = self.heads.get(docnum)
-        if head is None:
-            if len(self.heads) >= HEAD_CACHE:
-                self.heads.clear()
-            card = self.snap.card(docnum)
-            lang = language_of(card.get("language"))
-            text = f"{card.get('title') or ''} {card.get('summary') or ''}"
-            head = self.heads[docnum] = (lang, frozenset(analyze(text, lang)))
-        lang, terms = head
-        telling = self.telling.get((slot, lang))
-        if telling is None:
-            every = set().union(*(key[lang] for _, key in self.slot_terms[slot]))
+        lang = LANGUAGES[int(self.snap.lang[docnum])]
+        head = self.snap.head(docnum)  # first: reading a head may code new terms
+        key = (slot, lang)
+        coded = self.codes.get(key)
+        if coded is None or coded[0] != len(self.vocab.term_ids):
+            every = set().union(*(terms[lang] for _, terms in self.slot_terms[slot]))
             telling = {t for t in every if not _generic(self.snap, lang, t)} or every
-            self.telling[(slot, lang)] = telling
-        found = set().union(*(key[lang] for i, (mask, key) in enumerate(self.slot_terms[slot])
-                              if i == 0 or mask[docnum]))
-        return not terms.isdisjoint(telling & found)
+            coded = self.codes[key] = (len(self.vocab.term_ids), [
+                self.vocab.known_ids(terms[lang] & telling)
+                for _, terms in self.slot_terms[slot]])
+        # The user's words (the first term), or an alternative the practice contains.
+        return any(not codes.isdisjoint(head) for i, codes in enumerate(coded[1])
+                   if i == 0 or self.slot_terms[slot][i][0][docnum])
 
 
 def _generic(snap: Snapshot, lang: str, term: str) -> bool:

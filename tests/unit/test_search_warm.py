@@ -63,7 +63,9 @@ def answers(ix: SearchIndex, live: dict[int, dict]) -> list:
     out = []
     for doc_id in sorted(live):
         out.append([(h.id, h.score) for h in ix.related(doc_id, limit=100)])
-    for q in [*WORDS, "barpa kello", "morri OR tamso", "vin*"]:
+    # Three or more words: partial matches, checked against each title and summary.
+    several = [" ".join(WORDS[i::37][:k]) for i in range(20) for k in (3, 4, 5)]
+    for q in [*WORDS, "barpa kello", "morri OR tamso", "vin*", *several]:
         results = ix.search(SearchRequest(q=q, per_page=100))
         out.append((results.total, [(h.id, h.score) for h in results.hits]))
     return out

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from html import escape
 
-from hypothesis import given, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from kb.search.analysis import analyze, term
 from kb.search.highlight import SNIPPET_WORDS, field_snippet, highlight
+from tests.sizes import given_fast_and_full
 
 WORDS = ["migration", "migrants", "Migrantes", "workers", "travailleurs", "santé", "the",
          "and", "de", "housing", "logement", "vivienda", "data", "données", "return"]
@@ -47,9 +48,9 @@ texts = st.lists(st.sampled_from([*WORDS, "<b>", "&", "—", ",", "l'eau", "\n"]
                  max_size=200).map(" ".join)
 
 
-@settings(max_examples=400, deadline=None)
-@given(text=texts, query=st.lists(st.sampled_from(WORDS), min_size=0, max_size=3),
-       lang=st.sampled_from(["en", "fr", "es"]), snippet=st.booleans())
+@given_fast_and_full(text=texts, query=st.lists(st.sampled_from(WORDS), min_size=0, max_size=3),
+                     lang=st.sampled_from(["en", "fr", "es"]), snippet=st.booleans(),
+                     base=settings(deadline=None), fast=100, full=400)
 def test_highlight_matches_the_whole_text_reference(text: str, query: list[str], lang: str,
                                                     snippet: bool) -> None:
     terms = set(analyze(" ".join(query), lang))

@@ -12,17 +12,18 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from kb.search import SearchIndex, SearchRequest
+from tests.sizes import given_fast_and_full
 
 from .test_search_helpers import make_doc
 
 QUERY_WORDS = ["housing", "migration", "labour", "health", "border", "school", "water"]
 FILLER = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "kilo", "lima"]
 WORDS = QUERY_WORDS + FILLER
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
+SETTINGS = settings(deadline=None, derandomize=True,  # the example counts: in each test
                     suppress_health_check=[HealthCheck.too_slow])
 
 BACKGROUND = [(f"{QUERY_WORDS[i % 7]} {FILLER[i % 9]} {QUERY_WORDS[i * 3 % 7]}",
@@ -88,8 +89,9 @@ changes_of = st.lists(
     min_size=1, max_size=6)
 
 
-@SETTINGS
-@given(st.lists(st.tuples(titles, texts), min_size=0, max_size=8), changes_of, queries)
+@given_fast_and_full(st.lists(st.tuples(titles, texts), min_size=0, max_size=8),
+                     changes_of, queries,
+                     base=SETTINGS, fast=10, full=30)
 def test_order_after_edits_equals_order_after_a_rebuild(corpus, changes, q):
     docs = {i + 1: make_doc(i + 1, title, description=body)
             for i, (title, body) in enumerate([*BACKGROUND, *corpus])}
@@ -118,11 +120,11 @@ def test_order_after_edits_equals_order_after_a_rebuild(corpus, changes, q):
         rebuilt.close()
 
 
-@SETTINGS
-@given(st.lists(st.tuples(titles, texts), min_size=0, max_size=8),
-       st.lists(st.sampled_from(FILLER), min_size=3, max_size=15),
-       st.lists(st.sampled_from(QUERY_WORDS), min_size=2, max_size=3, unique=True),
-       st.data())
+@given_fast_and_full(st.lists(st.tuples(titles, texts), min_size=0, max_size=8),
+                     st.lists(st.sampled_from(FILLER), min_size=3, max_size=15),
+                     st.lists(st.sampled_from(QUERY_WORDS), min_size=2, max_size=3, unique=True),
+                     st.data(),
+                     base=SETTINGS, fast=10, full=30)
 def test_a_practice_with_more_of_the_query_words_never_ranks_lower(corpus, body, words, data):
     fewer = data.draw(st.integers(0, len(words) - 1), label="words the second one lacks")
     spots = data.draw(st.lists(st.integers(0, len(body)), min_size=len(words),
@@ -149,11 +151,11 @@ def test_a_practice_with_more_of_the_query_words_never_ranks_lower(corpus, body,
         ix.close()
 
 
-@SETTINGS
-@given(st.lists(st.tuples(titles, texts), min_size=0, max_size=8),
-       st.lists(st.sampled_from(FILLER), min_size=0, max_size=6),
-       st.lists(st.sampled_from(FILLER), min_size=0, max_size=30),
-       st.sampled_from(QUERY_WORDS))
+@given_fast_and_full(st.lists(st.tuples(titles, texts), min_size=0, max_size=8),
+                     st.lists(st.sampled_from(FILLER), min_size=0, max_size=6),
+                     st.lists(st.sampled_from(FILLER), min_size=0, max_size=30),
+                     st.sampled_from(QUERY_WORDS),
+                     base=SETTINGS, fast=10, full=30)
 def test_a_word_in_the_title_beats_the_same_word_in_the_body(corpus, title, body, word):
     docs = [make_doc(i + 10, t, description=d) for i, (t, d) in enumerate(corpus)]
     docs += [make_doc(1, " ".join([*title, word]), description=" ".join([*body, "zulu"])),

@@ -12,13 +12,14 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.query import And, Every, Not, Or, Prefix, Term
 
 from kb.search import FACETS, SearchIndex, SearchRequest
 from kb.search.analysis import analyze, term
+from tests.sizes import given_fast_and_full
 
 from .test_search_helpers import make_doc
 
@@ -52,7 +53,7 @@ filters = st.dictionaries(
     st.sampled_from(["objective", "region", "level"]),
     st.lists(st.one_of(st.integers(1, 4), st.sampled_from(REGIONS + LEVELS)), min_size=1,
              max_size=2, unique=True), max_size=2)
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
+SETTINGS = settings(deadline=None, derandomize=True,  # the example counts: in each test
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -110,9 +111,9 @@ def model_counts(docs: dict[int, dict], q: str, chosen: dict[str, list]) -> dict
     return out
 
 
-@SETTINGS
-@given(st.dictionaries(st.integers(1, 12), documents, max_size=8), operations,
-       st.lists(st.tuples(queries, filters), min_size=1, max_size=6))
+@given_fast_and_full(st.dictionaries(st.integers(1, 12), documents, max_size=8), operations,
+                     st.lists(st.tuples(queries, filters), min_size=1, max_size=6),
+                     base=SETTINGS, fast=12, full=40)
 def test_matches_totals_and_facet_counts_equal_a_plain_model(initial, batches, searches):
     docs = {i: as_doc(i, f) for i, f in initial.items()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -149,9 +150,9 @@ def live_directory(ix: SearchIndex) -> Path:
     return ix.path / (ix.path / "CURRENT").read_text(encoding="utf-8").strip()
 
 
-@settings(max_examples=15, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.integers(1, 12), documents, min_size=1, max_size=8), operations)
+@given_fast_and_full(st.dictionaries(st.integers(1, 12), documents, min_size=1, max_size=8),
+                     operations,
+                     base=SETTINGS, fast=5, full=15)
 def test_stock_whoosh_reads_the_segments_kb_writes_as_kb_does(initial, batches):
     docs = {i: as_doc(i, f) for i, f in initial.items()}
     with tempfile.TemporaryDirectory() as tmp:

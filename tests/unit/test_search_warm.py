@@ -44,7 +44,9 @@ def corpus(seed: int) -> tuple[list[list[dict]], list[list[int]]]:
     return batches, deletes
 
 
-@pytest.fixture(params=[1, 2, 3])
+# Three corpora; test-fast builds the first, the slow twins (make test-slow, CI) the other two.
+@pytest.fixture(params=[1, pytest.param(2, marks=pytest.mark.slow),
+                        pytest.param(3, marks=pytest.mark.slow)])
 def built(request, tmp_path):
     batches, deletes = corpus(request.param)
     ix = SearchIndex(tmp_path / "index")

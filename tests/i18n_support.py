@@ -1,9 +1,12 @@
 """Helpers for the language tests: compiled catalogs, fresh extraction, a demo app, page text."""
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
+from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -56,11 +59,13 @@ def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
-def english_fragments(locale: str, min_length: int = 12) -> dict[str, str]:
+@functools.cache
+def english_fragments(locale: str, min_length: int = 12) -> Mapping[str, str]:
     """Map each English interface text a page in ``locale`` must not show to its msgid.
 
     A message with placeholders contributes its literal pieces; pieces shorter than
     ``min_length``, or that some translation keeps in English on purpose, are left out.
+    (Read once per process: the catalogs do not change while the tests run.)
     """
     catalog = [m for m in load_catalog(locale) if m.id]
     kept = normalize(" ".join(s for m in catalog for s in _strings(m.string) if s))
@@ -72,7 +77,7 @@ def english_fragments(locale: str, min_length: int = 12) -> dict[str, str]:
                 piece = normalize(piece or "")
                 if len(piece) >= min_length and piece not in kept:
                     fragments[piece] = ids[0]
-    return fragments
+    return MappingProxyType(fragments)
 
 
 def _strings(value: str | tuple) -> tuple:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
-from flask import g, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import get_translations
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
@@ -91,9 +91,9 @@ def _with_query(query: str) -> str:
     A search page links every facet value (hundreds of links): the query string is encoded
     the way Werkzeug encodes it, without a routing lookup per link.
     """
-    path = g.get("kb_practices_path")
+    path = request.environ.get("kb.practices_path")  # this request's, not the app context's
     if path is None:
-        path = g.kb_practices_path = url_for("public.practices")
+        path = request.environ["kb.practices_path"] = url_for("public.practices")
     return f"{path}?{query}" if query else path
 
 

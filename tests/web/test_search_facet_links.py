@@ -93,3 +93,13 @@ def test_listed_values_are_escaped_marked_and_counted_in_the_reader_language(cli
     assert re.findall(r'<span class="visually-hidden">([^<]*)</span>', html) == \
         ["3 pratiques", "1 pratique"]
     assert '<a href="/practices?objective=2" >' in html
+
+
+def test_each_request_links_to_its_own_search_path_inside_one_app_context(client) -> None:
+    from kb.views.search import _page_url
+
+    app = client.application
+    with app.app_context():  # request contexts pushed inside share the app context (and g)
+        for root in ("/one", "/two", ""):
+            with app.test_request_context("/practices?q=a", base_url=f"http://kb.test{root}"):
+                assert _page_url(page=2) == f"{root}/practices?q=a&page=2"

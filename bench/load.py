@@ -5,20 +5,23 @@ Usage: .venv/bin/python bench/load.py [--backends sqlite,postgresql] [--practice
 PostgreSQL needs --pg-url or KB_TEST_POSTGRES_URL (a role that may CREATE DATABASE).
 Loads with `kb import`, serves with gunicorn on 127.0.0.1, drives a mix of search URLs (text,
 facets, pages, sort) and practice pages from a separate process, and prints requests/s, p50,
-p95, p99 and errors. Prints figures; asserts nothing. Every loop is bounded in time.
+p95, p99, errors and the driver's own CPU per request. The driver is one thread with a
+non-blocking event loop (a thread per connection cost it about twice the CPU, taken from the
+server's cores). Prints figures; asserts nothing. Every loop is bounded in time.
 """
 from __future__ import annotations
 
 import argparse
-import http.client
+import errno
 import json
 import os
 import random
+import selectors
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -98,45 +101,169 @@ def url_mix(port: int, n: int = 2000, seed: int = 11) -> list[str]:
     return urls
 
 
+class _Conn:
+    """One of the driver's connections and the request in flight on it."""
+
+    __slots__ = ("sock", "k", "t0", "buf", "head_end", "need", "chunked", "close", "status")
+
+    def __init__(self, k: int) -> None:
+        self.sock: socket.socket | None = None
+        self.k = k  # index in the URL list of this connection's next request
+
+
+def _read_head(conn: _Conn) -> None:
+    """Parse the status line and headers once conn.buf holds them all."""
+    head = bytes(conn.buf[:conn.head_end]).split(b"\r\n")
+    version, status = head[0].split(b" ", 2)[:2]
+    if not version.startswith(b"HTTP/1."):  # e.g. the rest of a body read short
+        raise ValueError(f"not an HTTP/1 status line: {head[0][:40]!r}")
+    fields = {}
+    for line in head[1:]:
+        name, _, value = line.partition(b":")
+        fields[name.strip().lower()] = value.strip().lower()
+    conn.status = int(status)
+    conn.chunked = b"chunked" in fields.get(b"transfer-encoding", b"")
+    length = fields.get(b"content-length")
+    conn.need = -1 if conn.chunked or length is None else int(length)
+    conn.close = fields.get(b"connection") == b"close" or version == b"HTTP/1.0"
+
+
+def _chunked_complete(body: bytes | bytearray) -> bool:
+    """True when body holds a whole chunked message, up to the last chunk's final CRLF."""
+    pos = 0
+    while True:
+        end = body.find(b"\r\n", pos)
+        if end < 0:
+            return False
+        size = int(bytes(body[pos:end]).split(b";", 1)[0], 16)
+        if size == 0:  # no trailers are expected: the message ends with an empty line
+            return body.find(b"\r\n", end + 2) == end + 2
+        pos = end + 2 + size + 2
+        if pos > len(body):
+            return False
+
+
+class _Driver:
+    """Keep one request in flight on each connection, from one thread, until time is up.
+
+    HTTP/1.1 GETs (the bytes http.client sends), each connection taking every
+    `connections`-th URL in turn; a connection the server closes (gunicorn's sync workers close
+    each one) is reopened for the next request. A request's latency runs from its send (its
+    connect, when the connection has to be opened) to the last byte of its body. A
+    non-blocking event loop, not a thread per connection: the driver shares the server's
+    CPUs, so its own cost and scheduling delays would otherwise be counted as the server's.
+    """
+
+    def __init__(self, port: int, urls: list[str], seconds: float, connections: int) -> None:
+        self.port, self.urls, self.connections = port, urls, connections
+        self.payloads = [(f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                          "Accept-Encoding: identity\r\n\r\n").encode() for url in urls]
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.sel = selectors.DefaultSelector()
+        self.idle = [_Conn(k) for k in range(connections)]
+        self.deadline = time.monotonic() + seconds
+
+    def run(self) -> None:
+        """Drive until time is up and every request in flight has ended."""
+        checked = time.monotonic()
+        while self.idle or self.sel.get_map():
+            while self.idle:
+                self.begin(self.idle.pop())
+            for key, events in self.sel.select(timeout=1.0):
+                self.step(key.data, events)
+            now = time.monotonic()
+            if now - checked >= 1.0:  # a request unanswered for 30 s fails, as a socket timeout
+                checked = now
+                for key in list(self.sel.get_map().values()):
+                    if time.perf_counter() - key.data.t0 > 30:
+                        self.end(key.data, "TimeoutError")
+
+    def begin(self, conn: _Conn) -> None:
+        """Send conn's next request, opening the connection first if the server closed it."""
+        conn.t0 = time.perf_counter()
+        conn.buf = bytearray()
+        conn.head_end = -1
+        try:
+            if conn.sock is not None:
+                self.send(conn)
+                return
+            conn.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sel.register(conn.sock, selectors.EVENT_WRITE, conn)
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn.sock.setblocking(False)
+            code = conn.sock.connect_ex(("127.0.0.1", self.port))
+            if code not in (0, errno.EINPROGRESS):
+                raise OSError(code, os.strerror(code))
+        except OSError as exc:
+            self.end(conn, type(exc).__name__)
+
+    def step(self, conn: _Conn, events: int) -> None:
+        """Go on with conn's request: send it once connected, else read what came back."""
+        assert conn.sock is not None
+        try:
+            if events & selectors.EVENT_WRITE:
+                code = conn.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if code:
+                    raise OSError(code, os.strerror(code))
+                self.send(conn)
+            elif self.receive(conn):
+                self.end(conn, None if conn.status == 200 else str(conn.status))
+        except (OSError, ValueError) as exc:
+            self.end(conn, type(exc).__name__)
+
+    def send(self, conn: _Conn) -> None:
+        assert conn.sock is not None
+        payload = self.payloads[conn.k % len(self.urls)]
+        if conn.sock.send(payload) != len(payload):  # a few hundred bytes into an idle socket
+            raise OSError(errno.EAGAIN, "request not sent whole")
+        self.sel.modify(conn.sock, selectors.EVENT_READ, conn)
+
+    def receive(self, conn: _Conn) -> bool:
+        """Read what is there; return True once the whole response is in."""
+        assert conn.sock is not None
+        data = conn.sock.recv(262144)
+        if not data:
+            if conn.head_end >= 0 and conn.need < 0 and not conn.chunked:
+                conn.close = True  # a body delimited by the end of the connection
+                return True
+            raise ConnectionResetError("connection closed before the end of the response")
+        conn.buf += data
+        if conn.head_end < 0:
+            conn.head_end = conn.buf.find(b"\r\n\r\n")
+            if conn.head_end < 0:
+                return False
+            _read_head(conn)
+        if conn.chunked:
+            return _chunked_complete(bytes(conn.buf[conn.head_end + 4:]))
+        return 0 <= conn.need <= len(conn.buf) - conn.head_end - 4
+
+    def end(self, conn: _Conn, error: str | None) -> None:
+        """Record conn's request; its next one starts while time is left."""
+        self.latencies.append(time.perf_counter() - conn.t0)
+        if error is not None:
+            self.errors.append(f"{error} {self.urls[conn.k % len(self.urls)]}")
+        if (error is not None or conn.close) and conn.sock is not None:
+            self.sel.unregister(conn.sock)
+            conn.sock.close()
+            conn.sock = None
+        conn.k += self.connections
+        if time.monotonic() < self.deadline:
+            self.idle.append(conn)
+        elif conn.sock is not None:
+            self.sel.unregister(conn.sock)
+            conn.sock.close()
+
+
 def drive(port: int, urls: list[str], seconds: float, connections: int) -> dict:
-    """Send the URLs round-robin on keep-alive connections until time is up."""
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def worker(offset: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        i = offset
-        while time.monotonic() < deadline:
-            url = urls[i % len(urls)]
-            i += connections
-            t0 = time.perf_counter()
-            try:
-                conn.request("GET", url)
-                resp = conn.getresponse()
-                resp.read()
-                ok = resp.status == 200
-                detail = f"{resp.status} {url}"
-            except (OSError, http.client.HTTPException) as exc:
-                ok, detail = False, f"{type(exc).__name__} {url}"
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            elapsed = time.perf_counter() - t0
-            with lock:
-                latencies.append(elapsed)
-                if not ok:
-                    errors.append(detail)
-        conn.close()
-
+    """Run the driver; return throughput, latency percentiles, errors and its own CPU."""
+    cpu = time.process_time()
     started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 60)
+    driver = _Driver(port, urls, seconds, connections)
+    driver.run()
     wall = time.monotonic() - started
-    latencies.sort()
+    cpu = time.process_time() - cpu
+    latencies = sorted(driver.latencies)
 
     def pct(p: float) -> float:
         return 1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))]
@@ -144,7 +271,8 @@ def drive(port: int, urls: list[str], seconds: float, connections: int) -> dict:
     return {"requests": len(latencies), "rps": len(latencies) / wall,
             "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
             "mean_ms": 1000 * statistics.fmean(latencies) if latencies else 0.0,
-            "errors": len(errors), "error_samples": errors[:5]}
+            "errors": len(driver.errors), "error_samples": driver.errors[:5],
+            "driver_cpu_ms": 1000 * cpu / max(1, len(latencies))}
 
 
 def run_backend(backend: str, args: argparse.Namespace, work: Path) -> dict:
@@ -226,6 +354,8 @@ def main() -> None:
             print(f"{backend:<11}{r['load_s']:>8.0f}{r['requests']:>10}{r['rps']:>8.1f}"
                   f"{r['p50_ms']:>8.0f}{r['p95_ms']:>8.0f}{r['p99_ms']:>8.0f}{r['errors']:>8}",
                   flush=True)
+            print(f"    driver: {r['driver_cpu_ms']:.2f} ms of CPU per request (one thread, "
+                  f"the same 2 cores as the server)")
             for sample in r["error_samples"]:
                 print(f"    error: {sample}")
             for text, ok in ((f"0 errors ({r['errors']})", r["errors"] == 0),

@@ -9,7 +9,11 @@ equals what selecting it returns), the practices containing *most* of the words 
 at least half of the words (2 of 3 or 4, 3 of 5 or 6) and a score at least
 PARTIAL_MIN_SCORE of the best match's, and PARTIAL_OF_FULL of the best full match's when
 there is one (the full matches answer the query; a practice mentioning a few of the words
-in passing is not a next-best answer). Of two words, "most" is both: practices with one of
+in passing is not a next-best answer), that full match counted as if found by the user's
+own words (a synonym or translation scores ALTERNATIVE_WEIGHT to rank below them, not to
+let a practice with fewer of the words come close: Spanish schools for "niños migrantes"
+do not come close to an English practice on "detention" of "migrant children" for
+"detención de niños migrantes"). Of two words, "most" is both: practices with one of
 them are added only when no practice has both. Words found in no practice say the
 repository does not cover the query ("space" of "space tourism", "ski resort" of "migrant
 workers ski resort"; a misspelt one gets "Did you mean" instead): of two words, one such
@@ -59,7 +63,8 @@ PARTIAL_MIN_SCORE = 0.15
 """A partial match must score at least this share of the best match's score."""
 PARTIAL_OF_FULL = 0.5
 """When some practices contain every word, a partial match must score at least this share
-of the best of them (they answer the query; a practice with fewer words must come close)."""
+of the best of them, counted in the user's own words (they answer the query; a practice
+with fewer words must come close)."""
 ALTERNATIVE_MIN_SCORE = 0.1
 """A practice found only through alternatives must score at least this share of the best."""
 COMMON_SHARE = 1 / 3
@@ -141,7 +146,10 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
         return matched
     if (total >= 3 and matched.full_total < PARTIAL_BELOW) or (
             total == 2 and matched.full_total == 0):
-        _add_partial(matched, snap, masks, slots.weights, about, slots.places)
+        in_own_words = np.add.reduce([np.where(direct, s, s / ALTERNATIVE_WEIGHT)
+                                      for direct, s in zip(slots.directs, slots.scores,
+                                                           strict=True)])
+        _add_partial(matched, snap, masks, slots.weights, about, slots.places, in_own_words)
     return matched
 
 
@@ -231,7 +239,8 @@ def _without_noise(masks: list[np.ndarray], directs: list[np.ndarray], score: np
 
 
 def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
-                 weights: list[int], about: _About, places: list[bool]) -> None:
+                 weights: list[int], about: _About, places: list[bool],
+                 in_own_words: np.ndarray) -> None:
     stacked = np.vstack(masks)
     found = (stacked * np.asarray(weights)[:, None]).sum(axis=0)
     needed = math.ceil(sum(weights) / 2)
@@ -250,7 +259,7 @@ def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
         if matched.full_total:
             # Practices with every word answer the query: one with only some of them must
             # come close to the best of those to be shown after them.
-            some &= matched.score >= PARTIAL_OF_FULL * float(matched.score[matched.mask].max())
+            some &= matched.score >= PARTIAL_OF_FULL * float(in_own_words[matched.mask].max())
         common = stacked.sum(axis=1) > COMMON_SHARE * max(snap.live_count, 1)
         candidates = _best(some, matched.score)
         some[:] = False

@@ -316,3 +316,31 @@ def test_a_query_word_is_looked_up_in_the_language_the_query_is_written_in(clien
     # A French query still finds the concept.
     response = client.get("/api/v1/practices", query_string={"q": "les routes rurales"})
     assert any("roads" in terms for terms in response.get_json()["expanded"].values())
+
+
+CHILDREN = {
+    "detention": dict(title="Ending immigration detention of migrant children",
+                      summary="Migrant children are released from immigration detention into "
+                              "community care."),
+    "schools": dict(title="Escuela abierta para familias migrantes", language="es",
+                    summary="Las familias migrantes inscriben a sus hijos en la escuela.",
+                    description="La mayoría de los alumnos son niños migrantes."),
+}
+
+
+@pytest.fixture
+def children(repo, make_practice):
+    return {key: make_practice(countries=["KEN"], regions=[], **fields)
+            for key, fields in CHILDREN.items()}
+
+
+def test_a_partial_match_must_come_close_to_a_translated_full_match(client, children):
+    # The English practice answers "detención de niños migrantes" in full, through the
+    # translations of both concepts, which score below the user's own words. A school for
+    # migrant families, whose pupils are migrant children, has the user's own words for one
+    # concept only: it does not come close to a practice with every concept, however that
+    # practice's words were found.
+    found_ = matches(client, "detención de niños migrantes")
+    assert found_ == {CHILDREN["detention"]["title"]: "all"}
+    # Searched for, the schools are found.
+    assert CHILDREN["schools"]["title"] in found(client, "niños migrantes")

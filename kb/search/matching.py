@@ -1,30 +1,27 @@
 """Matching a query plan: every word first, then (when few do) most of the words.
 
-A plain query matches the practices containing every slot. A slot matches *directly*
-through the user's words and their variants (joined hyphens, a country's names, demonyms
-and tag), and *indirectly* through its synonyms and translations. When fewer than
-PARTIAL_BELOW practices in the whole repository match every slot (filters aside, so that
-whether partial matches are shown depends on the words alone and a facet count still
-equals what selecting it returns), the practices containing *most* of the words follow:
-at least half of the words (2 of 3 or 4, 3 of 5 or 6) and a score at least
-PARTIAL_MIN_SCORE of the best match's, and PARTIAL_OF_FULL of the best full match's when
-there is one (the full matches answer the query; a practice mentioning a few of the words
-in passing is not a next-best answer), that full match counted as if found by the user's
-own words (a synonym or translation scores ALTERNATIVE_WEIGHT to rank below them, not to
-let a practice with fewer of the words come close: Spanish schools for "niños migrantes"
-do not come close to an English practice on "detention" of "migrant children" for
-"detención de niños migrantes"). Of two words, "most" is both: practices with one of
-them are added only when no practice has both. Words found in no practice say the
-repository does not cover the query ("space" of "space tourism", "ski resort" of "migrant
-workers ski resort"; a misspelt one gets "Did you mean" instead): of two words, one such
-word, of more, when they are at least half of its telling words (those not found in more
-than COMMON_SHARE of the practices; an ordinary word such as "find" does not count as
-missing), no partial matches are added. When the query names a country (or its
-people), a partial match must contain it: a place restricts what the user asks for
-("Filipino domestic workers" is not answered by domestic workers in Lebanon). Partial
-matches rank after every full match, by how many words they contain, then by score. A run
-of words naming a concept that no practice matches, itself or through its alternatives,
-counts as its separate words.
+A plain query matches the practices containing every slot. A slot matches *directly* through
+the user's words and their variants (joined hyphens, a country's names, demonyms and tag),
+and *indirectly* through its synonyms and translations. When fewer than PARTIAL_BELOW
+practices in the whole repository match every slot (filters aside, so that whether partial
+matches are shown depends on the words alone and a facet count still equals what selecting
+it returns), the practices containing *most* of the words follow: at least half of the words
+(2 of 3 or 4, 3 of 5 or 6) and a score at least PARTIAL_MIN_SCORE of the best match's, and
+PARTIAL_OF_FULL of the best full match's when there is one (the full matches answer the
+query; a practice mentioning a few of the words in passing is not a next-best answer)
+counted in the user's own words (ALTERNATIVE_WEIGHT ranks translations below the user's
+words; it does not bring "niños migrantes" close to "detention" of "migrant children" for
+"detención de niños migrantes"). Of two words, "most" is both: practices with one of them
+are added only when no practice has both. Words found in no practice say the repository does
+not cover the query ("space" of "space tourism", "ski resort" of "migrant workers ski
+resort"; a misspelt one gets "Did you mean" instead): of two words, one such word, of more,
+when they are at least half of its telling words (those not found in more than COMMON_SHARE
+of the practices; an ordinary word such as "find" does not count as missing), no partial
+matches are added. When the query names a country (or its people), a partial match must
+contain it: a place restricts what the user asks for ("Filipino domestic workers" is not
+answered by domestic workers in Lebanon). Partial matches rank after every full match, by
+how many words they contain, then by score. A run of words naming a concept that no practice
+matches, itself or through its alternatives, counts as its separate words.
 
 Precision (bench/relevance.py): a practice that needs a synonym or a translation for some
 word, or that contains only some of the words, is kept only when it is *about* them: its
@@ -146,10 +143,8 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
         return matched
     if (total >= 3 and matched.full_total < PARTIAL_BELOW) or (
             total == 2 and matched.full_total == 0):
-        in_own_words = np.add.reduce([np.where(direct, s, s / ALTERNATIVE_WEIGHT)
-                                      for direct, s in zip(slots.directs, slots.scores,
-                                                           strict=True)])
-        _add_partial(matched, snap, masks, slots.weights, about, slots.places, in_own_words)
+        _add_partial(matched, snap, masks, slots.weights, about, slots.places,
+                     _best_in_own_words(full, slots))
     return matched
 
 
@@ -240,7 +235,7 @@ def _without_noise(masks: list[np.ndarray], directs: list[np.ndarray], score: np
 
 def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
                  weights: list[int], about: _About, places: list[bool],
-                 in_own_words: np.ndarray) -> None:
+                 full_best: float) -> None:
     stacked = np.vstack(masks)
     found = (stacked * np.asarray(weights)[:, None]).sum(axis=0)
     needed = math.ceil(sum(weights) / 2)
@@ -259,7 +254,7 @@ def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
         if matched.full_total:
             # Practices with every word answer the query: one with only some of them must
             # come close to the best of those to be shown after them.
-            some &= matched.score >= PARTIAL_OF_FULL * float(in_own_words[matched.mask].max())
+            some &= matched.score >= PARTIAL_OF_FULL * full_best
         common = stacked.sum(axis=1) > COMMON_SHARE * max(snap.live_count, 1)
         candidates = _best(some, matched.score)
         some[:] = False
@@ -269,6 +264,15 @@ def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
     matched.some = some
     matched.words_found = found
     matched.mask = matched.mask | some
+
+
+def _best_in_own_words(full: np.ndarray, slots: _Slots) -> float:
+    """Return the best full match's score, each slot matched through an alternative counted
+    as if matched by the user's words (0 when there is no full match)."""
+    docs = np.flatnonzero(full)
+    return float(np.add.reduce([np.where(d[docs], s[docs], s[docs] / ALTERNATIVE_WEIGHT)
+                                for d, s in zip(slots.directs, slots.scores, strict=True)]
+                               ).max()) if len(docs) else 0.0
 
 
 def _best(mask: np.ndarray, score: np.ndarray) -> list[int]:

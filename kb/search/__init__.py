@@ -10,7 +10,6 @@ from kb.search.errors import (
     RebuildRunning,
     SearchError,
 )
-from kb.search.highlight import SNIPPET_FIELDS, field_snippet
 from kb.search.index import SearchIndex
 from kb.search.mapping import practice_to_document
 from kb.search.results import (
@@ -28,7 +27,6 @@ __all__ = [
     "FACETS",
     "MAX_PER_PAGE",
     "SCHEMA_VERSION",
-    "SNIPPET_FIELDS",
     "SORTS",
     "FacetCount",
     "Hit",
@@ -41,6 +39,5 @@ __all__ = [
     "SearchIndex",
     "SearchRequest",
     "SearchResults",
-    "field_snippet",
     "practice_to_document",
 ]

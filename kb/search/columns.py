@@ -19,7 +19,7 @@ from whoosh.reading import TermNotFound
 from kb.search.analysis import LANGUAGES, analyze, fold, language_of
 from kb.search.errors import IndexDamaged
 from kb.search.internals import read_postings
-from kb.search.schema import FACETS, MULTI_VALUED
+from kb.search.schema import FACETS, MULTI_VALUED, TEXTS
 
 NO_YEAR = -(2**31)
 _EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
@@ -99,6 +99,7 @@ class SegmentData:
                                                     str | None]] = {}
         self._infos: dict[tuple[str, str], object] = {}
         self._cards: dict[int, dict] = {}
+        self._texts: Any = None  # the column reader of the snippet texts, opened on first use
         self._heads: dict[int, list[int]] = {}
         self._head_table: tuple[np.ndarray, np.ndarray] | None = None
         """Every document's head (offsets into the codes), filled by ``warm_analysis``."""
@@ -123,7 +124,7 @@ class SegmentData:
 
     def close_files(self) -> None:
         """Close the reader's files (a reader inherited through a fork too); keep the data."""
-        reader, self.reader = self.reader, None
+        reader, self.reader, self._texts = self.reader, None, None
         if reader is not None and not reader.is_closed:
             reader.close()
 
@@ -161,6 +162,16 @@ class SegmentData:
                 self._cards.clear()
             self._cards[docnum] = card
         return card
+
+    def texts(self, docnum: int) -> dict[str, str]:
+        """Return the plain texts a snippet may come from (kb.search.schema.TextsField)."""
+        try:
+            texts = self._texts
+            if texts is None:
+                texts = self._texts = self.reader.column_reader(TEXTS)
+            return texts[docnum]
+        except Exception as exc:
+            raise self.damaged(exc) from exc
 
     def warm_analysis(self) -> None:
         """Analyse every title and summary once and keep every document's head (a process
@@ -416,6 +427,11 @@ class Snapshot:
         """Return the stored card of a global docnum (shared: not to be modified)."""
         seg, local = self.locate(docnum)
         return seg.card(local)
+
+    def texts(self, docnum: int) -> dict[str, str]:
+        """Return the plain texts a snippet of a global docnum may come from."""
+        seg, local = self.locate(docnum)
+        return seg.texts(local)
 
     def head(self, docnum: int) -> list[int]:
         """Return the codes of the terms of a global docnum's title and summary."""

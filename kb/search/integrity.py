@@ -21,6 +21,7 @@ from whoosh.reading import SegmentReader
 
 from kb.search import internals
 from kb.search.errors import RebuildRunning
+from kb.search.schema import TEXTS
 
 LOCK_FILE = "REBUILD.lock"
 
@@ -85,6 +86,10 @@ def _read_all(reader) -> None:
     n = reader.doc_count_all()
     for docnum in range(n):
         reader.stored_fields(docnum)
+    if reader.has_column(TEXTS):
+        texts = reader.column_reader(TEXTS)
+        for docnum in range(n):
+            texts[docnum]
     for fieldname in reader.indexed_field_names():
         for btext, terminfo in reader.iter_field(fieldname):
             docs, weights = internals.read_postings(reader, fieldname, btext, terminfo)

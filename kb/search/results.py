@@ -89,6 +89,4 @@ class SearchResults:
     expanded: dict[str, list[str]] = field(default_factory=dict)
     """The user's words -> the variants, synonyms and translations also looked for."""
     query_language: str | None = None
-    terms: dict[str, set[str]] = field(default_factory=dict)
-    """Per entry language, the index terms that matched (for snippets of other fields)."""
     notices: list[Notice] = field(default_factory=list)

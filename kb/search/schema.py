@@ -1,9 +1,11 @@
 """The Whoosh schema, the facet names, and document -> indexed fields conversion."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from whoosh.analysis import SimpleAnalyzer
+from whoosh.columns import CompressedBytesColumn
 from whoosh.fields import ID, STORED, FieldType, Schema
 from whoosh.formats import Frequency
 
@@ -15,8 +17,9 @@ from kb.search.analysis import (
     pairs,
     spelling_words,
 )
+from kb.search.highlight import SNIPPET_FIELDS
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bump when the schema or the analysis changes: older indexes then report a needed rebuild."""
 
 FACETS = (
@@ -64,6 +67,30 @@ def _terms_field() -> FieldType:
     return FieldType(format=Frequency(), analyzer=SimpleAnalyzer(), scorable=False)
 
 
+class TextsField(FieldType):
+    """The plain texts of SNIPPET_FIELDS, one compressed column value per document.
+
+    A result whose summary does not show why it matched gets a snippet of one of them
+    (kb.search.searcher): read for that hit alone, not with every stored card.
+    """
+
+    indexed = False
+    stored = False
+    column_type = CompressedBytesColumn()
+
+    def __init__(self) -> None:
+        pass
+
+    def to_column_value(self, value: tuple[str, ...]) -> bytes:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+    def from_column_value(self, value: bytes) -> dict[str, str]:
+        return dict(zip(SNIPPET_FIELDS, json.loads(value), strict=True)) if value else {}
+
+
+TEXTS = "texts"
+
+
 def term_fields() -> frozenset[str]:
     """Return the names of the fields whose values are lists of analysed terms."""
     names = {"spell"}
@@ -75,7 +102,7 @@ def term_fields() -> frozenset[str]:
 def make_schema() -> Schema:
     """Return the Whoosh schema: per-language title, body and word-pair fields."""
     fields: dict[str, Any] = {"id": ID(unique=True), "spell": _terms_field(),
-                              "card": STORED()}
+                              "card": STORED(), TEXTS: TextsField()}
     for lang in LANGUAGES:
         fields[title_field(lang)] = _terms_field()
         fields[body_field(lang)] = _terms_field()
@@ -106,6 +133,7 @@ def to_fields(doc: dict) -> dict[str, Any]:
         pair_field(lang): pair_terms,
         "spell": sorted(spell),
         "card": make_card(doc, len(title_terms), len(body_terms), len(pair_terms)),
+        TEXTS: tuple(doc.get(name) or "" for name in SNIPPET_FIELDS),
     }
 
 

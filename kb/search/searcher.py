@@ -9,7 +9,7 @@ from kb.search import facets, matching
 from kb.search.analysis import LANGUAGES, language_of
 from kb.search.columns import Snapshot, Vocabulary
 from kb.search.evaluate import BODY, TITLE, Evaluator, related_terms
-from kb.search.highlight import highlight
+from kb.search.highlight import field_snippet, highlight
 from kb.search.query import has_positive_terms, parse
 from kb.search.results import MAX_PER_PAGE, SORTS, Hit, Notice, SearchRequest, SearchResults
 from kb.search.schema import body_field, title_field
@@ -68,7 +68,10 @@ def _first(keys: tuple[np.ndarray, ...], limit: int) -> np.ndarray:
 
 
 def _hit(snap: Snapshot, docnum: int, score: float, terms: dict[str, set[str]] | None,
-         match: str = "all") -> Hit:
+         match: str = "all", snippets: bool = False) -> Hit:
+    """Return a result card; with snippets, a hit whose summary does not show why it
+    matched gets a marked snippet of the first other field that does (description,
+    outcome, results, lessons, implementer, partners)."""
     card = snap.card(docnum)
     lang = language_of(card.get("language"))
     highlights = {}
@@ -77,6 +80,10 @@ def _hit(snap: Snapshot, docnum: int, score: float, terms: dict[str, set[str]] |
             marked = highlight(card.get(field) or "", lang, terms[lang], snippet)
             if marked:
                 highlights[field] = marked
+        if snippets and "summary" not in highlights:
+            found = field_snippet(snap.texts(docnum), lang, terms[lang])
+            if found is not None:
+                highlights[found[0]] = found[1]
     published = card.get("published_at")
     return Hit(
         id=int(card["id"]), slug=card.get("slug") or "", title=card.get("title") or "",
@@ -121,7 +128,8 @@ def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResul
     ordered = _order(snap, idx, score, sort, tiers, page * per_page)[
         (page - 1) * per_page: page * per_page]
     hits = [_hit(snap, int(d), score[d], evaluator.highlight_terms,
-                 matching.match_kind(understood, int(d))) for d in ordered]
+                 matching.match_kind(understood, int(d)), snippets=found is not None)
+            for d in ordered]
     if evaluator.timed_out:
         notices.append(Notice("timed_out"))
     return SearchResults(
@@ -130,7 +138,6 @@ def search(snap: Snapshot, vocab: Vocabulary, req: SearchRequest) -> SearchResul
                                          facets.apply_filters(base_all, masks), full_total),
         full_total=full_total,
         expanded=understood.plan.expanded, query_language=understood.plan.language,
-        terms=evaluator.highlight_terms if found is not None else {},
         notices=notices,
     )
 

@@ -5,26 +5,20 @@ codes; ``notice_text`` turns them into the reader's language where they are show
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
 
-from kb import db, taxonomy
+from kb import taxonomy
 from kb.errors import BadParameters
-from kb.models import Practice
-from kb.sanitize import html_to_text
 from kb.search import (
     MAX_PER_PAGE,
-    SNIPPET_FIELDS,
     SORTS,
     Notice,
     SearchRequest,
     SearchResults,
-    field_snippet,
 )
 from kb.services import calls, indexing, review_dates
 
@@ -167,74 +161,11 @@ def _int_arg(args: Mapping[str, Any], name: str, default: DefaultT, low: int, hi
 def search(request: SearchRequest) -> SearchResults:
     """Run ``request`` against the index of this process.
 
-    A hit whose title and summary do not show why it matched gets a highlighted snippet of
-    the first other field that does (description, outcome, results, lessons, implementer,
-    partners), read from the database: the index stores only what a result card shows.
+    A hit whose title and summary do not show why it matched comes with a highlighted
+    snippet of the first other field that does (description, outcome, results, lessons,
+    implementer, partners): the index keeps their plain text (kb.search.schema.TextsField).
     """
-    results = indexing.get_index().search(request)
-    _add_field_snippets(results)
-    return results
-
-
-_SNIPPET_TEXTS = select(
-    Practice.id, Practice.description_html, Practice.results_html, Practice.lessons_html,
-    Practice.outcome, Practice.implemented_by, Practice.partners,
-).where(Practice.id.in_(bindparam("ids", expanding=True)))
-"""The text columns snippets read (a whole Practice would load its relationships too); built
-once, as building and keying a statement costs about what running this one does."""
-
-
-def _add_field_snippets(results: SearchResults) -> None:
-    pending = [hit for hit in results.hits
-               if "summary" not in hit.highlights and not set(hit.highlights) & set(SNIPPET_FIELDS)
-               and results.terms.get(_analysis_language(hit.language))]
-    if not pending:
-        return
-    rows = db.get_session().execute(_SNIPPET_TEXTS, {"ids": [hit.id for hit in pending]}).all()
-    by_id = {row.id: row for row in rows}
-    for hit in pending:
-        practice = by_id.get(hit.id)
-        if practice is None:
-            continue
-        texts = _FieldTexts(practice._asdict())
-        lang = _analysis_language(hit.language)
-        found = field_snippet(texts, lang, results.terms[lang])
-        if found is not None:
-            hit.highlights[found[0]] = found[1]
-
-
-class _FieldTexts(Mapping[str, str]):
-    """A practice's snippet fields as text, each rich-text field converted when first read.
-
-    The snippet comes from the first field that matches, so the fields after it (often
-    whole HTML documents) are never converted.
-    """
-
-    HTML = {"description": "description_html", "results": "results_html",
-            "lessons": "lessons_html"}
-
-    def __init__(self, row: Mapping[str, Any]) -> None:
-        self._row = row
-
-    def __getitem__(self, name: str) -> str:
-        if name in self.HTML:
-            return _plain_text(self._row[self.HTML[name]] or "")
-        return str(self._row[name] or "")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(SNIPPET_FIELDS)
-
-    def __len__(self) -> int:
-        return len(SNIPPET_FIELDS)
-
-
-_plain_text = lru_cache(maxsize=2048)(html_to_text)
-"""html_to_text of the rich-text fields snippets read, kept by content: the same practices
-come back in many searches (about one conversion in four at 10,000 practices)."""
-
-
-def _analysis_language(code: str | None) -> str:
-    return code if code in taxonomy.LOCALES else "en"
+    return indexing.get_index().search(request)
 
 
 def labelled_facets(results: SearchResults, locale: str) -> dict[str, list[dict[str, Any]]]:

@@ -1,6 +1,7 @@
 """Index writing: the term-list writer, segment merges and the parallel rebuild agree."""
 from __future__ import annotations
 
+import html
 import random
 
 import pytest
@@ -20,9 +21,10 @@ def corpus(n: int, seed: int = 7) -> list[dict]:
     rng = random.Random(seed)
     lang = ["en", "fr", "es", "other"]
     return [make_doc(i, " ".join(rng.choices(WORDS, k=4)),
-                     summary=" ".join(rng.choices(WORDS, k=30)),
+                     summary=" ".join(rng.choices(WORDS, k=rng.choice((0, 30)))),
                      description=" ".join(rng.choices(WORDS, k=rng.randint(0, 400))),
-                     outcome=" ".join(rng.choices(WORDS, k=6)), language=lang[i % 4],
+                     outcome=f"outcome {i}: " + " ".join(rng.choices(WORDS, k=6)),
+                     partners=f"Partner & co {i}", language=lang[i % 4],
                      objective=[1 + i % 5], region=[["africa", "asia"][i % 2]])
             for i in range(1, n + 1)]
 
@@ -32,8 +34,24 @@ def answers(ix: SearchIndex) -> list:
     for q in QUERIES:
         res = ix.search(SearchRequest(q=q, per_page=100, sort="title"))
         facets = {f: [(c.value, c.count) for c in v] for f, v in res.facets.items()}
-        out.append((q, res.total, [h.id for h in res.hits], facets))
+        out.append((q, res.total, [(h.id, h.highlights) for h in res.hits], facets))
     return out
+
+
+def snippets_come_from_the_documents(ix: SearchIndex, docs: list[dict]) -> int:
+    """Check that every snippet of another field quotes that field of its document (merged
+    segments keep each document's texts); return how many there were."""
+    by_id = {d["id"]: d for d in docs}
+    seen = 0
+    for q in ("outcome", "partner", *QUERIES[1:]):
+        for hit in ix.search(SearchRequest(q=q, per_page=100)).hits:
+            for field, marked in hit.highlights.items():
+                if field in ("title", "summary"):
+                    continue
+                plain = html.unescape(marked.replace("<mark>", "").replace("</mark>", ""))
+                assert plain.strip("…") in by_id[hit.id][field], (q, hit.id, field)
+                seen += 1
+    return seen
 
 
 def test_one_document_commits_and_their_merges_answer_like_a_rebuild(tmp_path):
@@ -48,6 +66,7 @@ def test_one_document_commits_and_their_merges_answer_like_a_rebuild(tmp_path):
     applied.apply([changed], [docs[1]["id"]])
     built.rebuild([changed, *docs[2:]])
     assert answers(applied) == answers(built)
+    assert snippets_come_from_the_documents(applied, [changed, *docs[2:]]) > 10
     assert applied.versions() == built.versions()
     built.close()
     applied.close()

@@ -32,7 +32,9 @@ def index(tmp_path):
     ix.create()
     ix.apply([make_doc(1, "Labour migration", objective=[5]),
               make_doc(2, "Labour markets", objective=[7]),
-              make_doc(3, "Health clinics", objective=[5])], [])
+              make_doc(3, "Health clinics", objective=[5],
+                       description="Mobile teams visit the farms where seasonal workers live.")],
+             [])
     ix.apply([make_doc(4, "Housing first", objective=[9])], [])  # a second segment
     yield ix
     ix.close()
@@ -40,6 +42,13 @@ def index(tmp_path):
 
 def ids(ix: SearchIndex, q: str) -> list[int]:
     return sorted(h.id for h in ix.search(SearchRequest(q=q)).hits)
+
+
+def snippets(ix: SearchIndex, q: str) -> list[dict[str, str]]:
+    return [h.highlights for h in ix.search(SearchRequest(q=q)).hits]
+
+
+FARMS = [{"description": "Mobile teams visit the <mark>farms</mark> where seasonal workers live."}]
 
 
 def open_index_files(path: Path) -> list[int]:
@@ -143,6 +152,7 @@ def test_a_worker_forked_from_a_warm_master_shares_its_snapshot_and_sees_later_c
 
 def test_a_worker_forked_with_files_open_reopens_its_own(index):
     assert ids(index, "labour") == [1, 2]  # this process reads through its open files
+    assert snippets(index, "farms") == FARMS  # and its snippet texts' column
     assert open_index_files(index.path)
 
     def worker(wait):
@@ -152,17 +162,18 @@ def test_a_worker_forked_with_files_open_reopens_its_own(index):
         for fd in open_index_files(index.path):
             os.dup2(empty, fd)
         first = (ids(index, "labour"), ids(index, "clinics"),
-                 sorted(h.id for h in index.related(1)))
+                 sorted(h.id for h in index.related(1)), snippets(index, "farms"))
         wait()
         return [*first, ids(index, "inspection")]
 
     def publish():
         index.apply([make_doc(5, "Labour inspection", objective=[7])], [])
 
-    labour, clinics, related, inspection = in_child(worker, publish)
+    labour, clinics, related, farms, inspection = in_child(worker, publish)
     assert labour == [1, 2]
     assert clinics == [3]
     assert related == [2, 3]
+    assert farms == FARMS
     assert inspection == [5]
     assert ids(index, "clinics") == [3]  # the parent's own files still read right
     assert ids(index, "inspection") == [5]

@@ -68,6 +68,36 @@ def test_the_next_request_applies_changes_committed_elsewhere(app, client):
     assert _titles(client, "glassblowers") == ["Polling finds the glassblowers"]
 
 
+def test_a_poll_looks_at_each_change_row_once_and_still_finds_a_late_commit(app, client,
+                                                                           monkeypatch):
+    """Rows stay in the poll window for GRACE seconds (thousands after an import): a poll
+    checks (against the index's versions) only the ones no earlier poll applied, including
+    one committed late with an earlier time."""
+    from kb.models import IndexChange
+    from kb.search import SearchIndex
+
+    checks = []
+    versions = SearchIndex.versions
+    monkeypatch.setattr(SearchIndex, "versions", lambda self: checks.append(1) or versions(self))
+    app.config["INDEX_SYNC_INTERVAL"] = 0.01
+    _commit_without_index_write(app, title="Polling finds the ropemakers")
+    time.sleep(0.02)
+    assert _titles(client, "ropemakers") == ["Polling finds the ropemakers"]
+    assert len(checks) == 1
+    time.sleep(0.02)
+    assert _titles(client, "ropemakers") == ["Polling finds the ropemakers"]
+    assert len(checks) == 1  # its row is still in the window, already applied
+    late = _commit_without_index_write(app, title="A late commit of the sailmakers")
+    with app.app_context():  # committed after the last poll, stamped before it
+        session = db.get_session()
+        for change in session.query(IndexChange).filter_by(practice_id=late):
+            change.created_at = db.utcnow() - indexing.GRACE / 2
+        session.commit()
+    time.sleep(0.02)
+    assert _titles(client, "sailmakers") == ["A late commit of the sailmakers"]
+    assert len(checks) == 2
+
+
 def test_index_check_reports_an_orphan_and_sync_removes_it(app, client, runner, make_practice):
     practice_id = make_practice(title="Orphaned notice about falconers")
     with app.app_context():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
@@ -31,7 +31,7 @@ class FacetLink:
     label: str
     count: int
     selected: bool
-    url: str
+    href: str  # the URL that adds or removes it, escaped for an HTML attribute
 
 
 @bp.get("/practices")
@@ -51,8 +51,8 @@ def practices() -> str:
         "public/search.html", req=search_request, results=results, facets=facets,
         notices=[search_service.notice_text(n) for n in results.notices],
         chips=_chips(search_request), problems=problems, page_url=_page_url,
-        facet_names=taxonomy.FACETS, shown_values=SHOWN_VALUES, listed_values=_listed_values,
-        more_values=_more_values)
+        facet_names=taxonomy.FACETS, shown_values=SHOWN_VALUES,
+        listed_values=partial(_listed_values, counts=_CountTexts()), more_values=_more_values)
 
 
 def _without(args: MultiDict, bad: dict[str, list]) -> MultiDict:
@@ -104,31 +104,49 @@ def _pair(name: str, value: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _value_pair(name: str, value: str) -> str:
-    """Return _pair(name, value) for a value the index counted (a small, bounded set: taxonomy
-    codes, languages, call slugs), kept: a page encodes about 330 of them."""
-    return _pair(name, value)
+    """Return _pair(name, value), escaped for an HTML attribute, for a value the index counted
+    (a small, bounded set: taxonomy codes, languages, call slugs): a page links ~330 of them."""
+    return str(escape(_pair(name, value)))
 
 
-def _listed_values(name: str, values: list[FacetLink]) -> Markup:
+@lru_cache(maxsize=4096)
+def _escaped_label(label: str) -> str:
+    """Return a facet value's label escaped (taxonomy labels and call titles: a bounded set;
+    escaping is most of the cost of a page's ~330 facet links)."""
+    return str(escape(label))
+
+
+class _CountTexts(dict[int, str]):
+    """"N practices" for each count, in the page's language, each translated once a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ngettext = get_translations().ungettext  # the render's catalog
+
+    def __missing__(self, count: int) -> str:
+        self[count] = text = self.ngettext("%(num)d practice", "%(num)d practices", count) % {
+            "num": count}
+        return text
+
+
+def _listed_values(name: str, values: list[FacetLink],
+                   counts: _CountTexts | None = None) -> Markup:
     """Return the list items of a facet's first values: a link with a check box and a count.
 
     A page lists about a hundred: built here, each text escaped, at a fraction of the cost of
-    a template loop (the indentation is the one the template loop wrote).
+    a template loop (the indentation is the one the template loop wrote). ``counts``: the
+    page's count texts, shared by its facets.
     """
-    ngettext = get_translations().ungettext  # the render's catalog, looked up once
-    counts: dict[int, str] = {}
+    counts = _CountTexts() if counts is None else counts
     items = []
     for v in values:
         count = int(v.count)
-        if count not in counts:
-            counts[count] = ngettext("%(num)d practice", "%(num)d practices", count) % {
-                "num": count}
         number = f"{escape(v.value)}. " if name == "objective" else ""
         items.append(
-            f'\n              <li><a href="{escape(v.url)}" {_SELECTED if v.selected else ""}>'
+            f'\n              <li><a href="{v.href}" {_SELECTED if v.selected else ""}>'
             f'\n                <span class="facet-box" aria-hidden="true">'
             f'{"☑" if v.selected else "☐"}</span>'
-            f'\n                {number}{escape(v.label)}'
+            f'\n                {number}{_escaped_label(v.label)}'
             f'\n                <span class="count"><span aria-hidden="true">({count})</span>'
             f'<span class="visually-hidden">{counts[count]}</span></span></a></li>\n            ')
     return Markup("".join(items))
@@ -141,8 +159,8 @@ def _more_values(values: list[FacetLink]) -> Markup:
     template loop (the same markup as the listed values' links, without the check box).
     """
     return Markup("".join(
-        f'<li><a href="{escape(v.url)}" '
-        f'{_SELECTED if v.selected else ""}>{escape(v.label)} '
+        f'<li><a href="{v.href}" '
+        f'{_SELECTED if v.selected else ""}>{_escaped_label(v.label)} '
         f'<span class="count">({int(v.count)})</span></a></li>' for v in values))
 
 
@@ -151,7 +169,7 @@ def _with_links(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[Facet
 
     The parameters the link keeps are encoded once per facet (a page links hundreds of
     values); the result is what toggling the value in a copy of request.args would encode:
-    the other parameters in their order, then this facet's values.
+    the other parameters in their order, then this facet's values, escaped for the page.
     """
     linked = {}
     path = _with_query("")
@@ -159,9 +177,11 @@ def _with_links(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[Facet
         current = request.args.getlist(name)
         others = urlencode([(k, v) for k, v in request.args.items(multi=True)
                             if k not in (name, "page")], safe=QUERY_SAFE)
-        pairs = [(v, _pair(name, v)) for v in current]
-        start = f"{path}?{others}&" if others else f"{path}?"  # what every link keeps
-        bare = f"{path}?{others}" if others else path  # the link that removes the only value
+        pairs = [(v, str(escape(_pair(name, v)))) for v in current]
+        # What every link keeps, and the link that removes the only value; escaped for the
+        # page once here (escaping works character by character, so pieces can be joined).
+        start = str(escape(f"{path}?{others}&" if others else f"{path}?"))
+        bare = str(escape(f"{path}?{others}" if others else path))
         values = []
         for f in facets[name]:
             text = str(f["value"])
@@ -170,6 +190,6 @@ def _with_links(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[Facet
             if len(chosen) == len(pairs):
                 chosen.append(_value_pair(name, text))
             values.append(FacetLink(f["value"], f["label"], f["count"], f["selected"],
-                                    start + "&".join(chosen) if chosen else bare))
+                                    start + "&amp;".join(chosen) if chosen else bare))
         linked[name] = values
     return linked

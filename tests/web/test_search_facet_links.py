@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
@@ -67,12 +67,12 @@ def test_values_behind_more_are_escaped() -> None:
     from kb.views.search import FacetLink, _more_values
 
     html = str(_more_values([
-        FacetLink("x", '<b>"Tom & Jerry"</b>', 3, True, '/practices?q="<a>"&call=x'),
+        FacetLink("x", '<b>"Tom & Jerry"</b>', 3, True, "/practices?q=it&#39;s&amp;call=x"),
         FacetLink("y", "Plain", 1, False, "/practices?call=y"),
     ]))
     assert "<b>" not in html
     assert "&lt;b&gt;&#34;Tom &amp; Jerry&#34;&lt;/b&gt;" in html
-    assert 'href="/practices?q=&#34;&lt;a&gt;&#34;&amp;call=x" aria-current="true"' in html
+    assert 'href="/practices?q=it&#39;s&amp;call=x" aria-current="true"' in html
     assert '<a href="/practices?call=y" >Plain <span class="count">(1)</span></a>' in html
 
 
@@ -81,13 +81,13 @@ def test_listed_values_are_escaped_marked_and_counted_in_the_reader_language(cli
 
     with client.application.test_request_context("/practices?lang=fr"):
         html = str(_listed_values("objective", [
-            FacetLink('<i>1</i>', '<b>"Tom & Jerry"</b>', 3, True, '/practices?q="<a>"&x=1'),
+            FacetLink('<i>1</i>', '<b>"Tom & Jerry"</b>', 3, True, "/practices?q=it&#39;s&amp;x=1"),
             FacetLink(2, "Plain", 1, False, "/practices?objective=2"),
         ]))
     assert "<b>" not in html
     assert "<i>" not in html
     assert "&lt;i&gt;1&lt;/i&gt;. &lt;b&gt;&#34;Tom &amp; Jerry&#34;&lt;/b&gt;" in html
-    assert 'href="/practices?q=&#34;&lt;a&gt;&#34;&amp;x=1" aria-current="true" class="selected"' \
+    assert 'href="/practices?q=it&#39;s&amp;x=1" aria-current="true" class="selected"' \
         in html
     assert re.findall(r'aria-hidden="true">(.)</span>', html) == ["☑", "☐"]
     assert re.findall(r'<span class="visually-hidden">([^<]*)</span>', html) == \
@@ -103,3 +103,33 @@ def test_each_request_links_to_its_own_search_path_inside_one_app_context(client
         for root in ("/one", "/two", ""):
             with app.test_request_context("/practices?q=a", base_url=f"http://kb.test{root}"):
                 assert _page_url(page=2) == f"{root}/practices?q=a&page=2"
+
+
+def test_facet_links_equal_the_toggled_query_escaped_for_the_page(client) -> None:
+    """Each link is what toggling its value in the query gives (the other parameters in their
+    order, then the facet's values, back on page 1), escaped as the page's attribute."""
+    from flask import request, url_for
+    from markupsafe import escape
+
+    from kb import taxonomy
+    from kb.urls import QUERY_SAFE
+    from kb.views.search import _with_links
+
+    queries = ["", "q=it's+a+<b>&page=3", "country=FRA&q=x&country=DEU&lang=fr",
+               "country=FRA", "q=%22%26%27&country=%27&sort=title&page=2"]
+    for query in queries:
+        with client.application.test_request_context(f"/practices?{query}"):
+            chosen = request.args.getlist("country")
+            facets: dict = {name: [] for name in taxonomy.FACETS}
+            facets["country"] = [{"value": code, "label": code, "count": 1,
+                                  "selected": code in chosen} for code in ("DEU", "FRA", "'")]
+            for link in _with_links(facets)["country"]:
+                kept = [v for v in chosen if v != link.value]
+                if link.value not in chosen:
+                    kept.append(link.value)
+                pairs = [(k, v) for k, v in request.args.items(multi=True)
+                         if k not in ("country", "page")] + [("country", v) for v in kept]
+                url = url_for("public.practices")
+                if pairs:
+                    url += "?" + urlencode(pairs, safe=QUERY_SAFE)
+                assert link.href == str(escape(url)), (query, link.value)

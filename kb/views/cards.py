@@ -8,6 +8,8 @@ row. Templates call ``practice_card(p)``; its texts are in the language of the r
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app, url_for
@@ -23,6 +25,8 @@ SNIPPET_LABELS = {"description": N_("Description"), "outcome": N_("Outcome"),
                   "implemented_by": N_("Implemented by"), "partners": N_("Partners")}
 """The label of each field a hit's snippet may come from."""
 OBJECTIVES_LABEL = N_("GCM objectives")
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9_.~-]+")
+"""Characters Werkzeug's path converter does not quote."""
 SUMMARY_LENGTH = 300
 
 
@@ -32,6 +36,7 @@ class CardWriter:
     def __init__(self, locale: str) -> None:
         self.locale = locale
         self._texts: dict[str, Markup] = {}
+        self._prefix: str | None = None  # a practice page's path, up to its slug
 
     def _(self, msgid: str) -> Markup:
         """Return the translation as trusted markup, as the templates' gettext does."""
@@ -41,8 +46,18 @@ class CardWriter:
             self._texts[msgid] = text = text % {} if "%" in text else text
         return text
 
-    def _label(self, facet: str, code: taxonomy.Code) -> Markup:
-        return escape(taxonomy.label(facet, code, self.locale))
+    def _label(self, facet: str, code: taxonomy.Code) -> str:
+        return _escaped_label(facet, code, self.locale)
+
+    def _url(self, slug: str) -> str:
+        """Return url_for("public.practice", slug=slug): for a slug the route's converter
+        leaves as it is (any generated one), the path before it is built once a render."""
+        if self._prefix is None:
+            built = url_for("public.practice", slug="x")
+            self._prefix = built[:-1] if built.endswith("/x") else ""
+        if self._prefix and _PLAIN_SLUG.fullmatch(slug):
+            return self._prefix + slug
+        return url_for("public.practice", slug=slug)
 
     def __call__(self, p: Any) -> Markup:
         hit = hasattr(p, "highlights")
@@ -62,7 +77,7 @@ class CardWriter:
         badges = "".join(
             f'<li class="badge" title="{self._label("objective_title", o)}">{escape(o)} · '
             f'{self._label("objective", o)}</li>' for o in objectives)
-        url = escape(url_for("public.practice", slug=p.slug))
+        url = escape(self._url(p.slug))
         meta = []
         if p.level:
             meta.append(f"<span>{self._label('level', p.level)}</span>")
@@ -89,6 +104,12 @@ class CardWriter:
             f'    {"".join(meta)}\n'
             f'  </p>\n'
             f'</article>')
+
+
+@lru_cache(maxsize=8192)
+def _escaped_label(facet: str, code: taxonomy.Code, locale: str) -> str:
+    """Return a taxonomy label escaped (a bounded set; a search page's cards show ~80)."""
+    return str(escape(taxonomy.label(facet, code, locale)))
 
 
 def _card_writer() -> dict[str, CardWriter]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import render_template_string
+from markupsafe import escape
 
 from kb.search.results import Hit
 
@@ -52,3 +53,23 @@ def test_a_practice_row_shows_countries_else_regions_and_its_years(app):
     assert "x" * 300 not in html  # the summary is cut
     same_year = _card(app, _hit(start_year=2020, end_year=2020, country=[]))
     assert "<span>2020</span>" in same_year
+
+
+def test_the_card_links_its_practice_as_url_for_does(app):
+    import random
+
+    from flask import url_for
+
+    from kb.views.cards import CardWriter
+
+    rng = random.Random(5)
+    alphabet = "abz09-_.~ é/%?#&<'\"+"
+    slugs = ["desk-1", ".", "..", "a.b~c_d", "x"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(300)]
+    for root in ("", "/kb"):
+        with app.test_request_context("/practices", base_url=f"http://kb.test{root}"):
+            write = CardWriter("en")
+            for slug in slugs:
+                html = str(write(_hit(slug=slug)))
+                href = str(escape(url_for("public.practice", slug=slug)))
+                assert f'<h3 class="card-title" lang="fr"><a href="{href}">' in html, slug

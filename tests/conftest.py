@@ -184,7 +184,7 @@ def empty_database(migrated_database: str, folder: Path) -> str:
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with the SQLite database (kb.sqlite) and the search index (index/) that
-    `kb init --demo` leaves, run once per test process: copy_demo() copies them for a test
+    `kb init --demo` leaves, run once per test process: copy_files() copies them for a test
     (loading the demo took ~1.5 s of CPU each time)."""
     from tests.i18n_support import ensure_compiled
 
@@ -198,11 +198,12 @@ def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def copy_demo(demo_files: Path, folder: Path) -> str:
-    """Copy the demo database and index into ``folder`` (as paths() names them); return the
-    database URL."""
-    shutil.copyfile(demo_files / "kb.sqlite", folder / "kb.sqlite")
-    shutil.copytree(demo_files / "index", folder / "index")
+def copy_files(source: Path, folder: Path) -> str:
+    """Copy the SQLite database and the index of ``source`` (the demo_files, or a module's
+    own saved state, as paths() names them) into ``folder``; return the database URL. The app
+    fixture keeps an index copied this way."""
+    shutil.copyfile(source / "kb.sqlite", folder / "kb.sqlite")
+    shutil.copytree(source / "index", folder / "index")
     return f"sqlite:///{folder / 'kb.sqlite'}"
 
 
@@ -211,7 +212,7 @@ def database_url(request: pytest.FixtureRequest, migrated_database: str, tmp_pat
     """A freshly migrated, empty database for this test alone (with the ``demo`` mark on
     SQLite: a copy of the demo's; the app fixture loads it on PostgreSQL)."""
     if request.node.get_closest_marker("demo") and not migrated_database.startswith("postgres"):
-        return copy_demo(request.getfixturevalue("demo_files"), tmp_path)
+        return copy_files(request.getfixturevalue("demo_files"), tmp_path)
     return empty_database(migrated_database, tmp_path)
 
 
@@ -227,12 +228,21 @@ _CHEAP_HASH = _CHEAP_HASHER.hash("not a real password, only for timing")
 _GUESSABILITY = functools.cache(passwords.guessability)
 
 
+@contextlib.contextmanager
+def cheap_passwords() -> Iterator[None]:
+    """Cheap argon2 parameters, and each password's zxcvbn estimate made once per process (for
+    data a module builds once; the cheap_password_hashing fixture does it for each test)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "HASHER", _CHEAP_HASHER)
+        patch.setattr(passwords, "_DUMMY_HASH", _CHEAP_HASH)
+        patch.setattr(passwords, "guessability", _GUESSABILITY)
+        yield
+
+
 @pytest.fixture
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters, and each password's zxcvbn estimate made once per process."""
-    monkeypatch.setattr(passwords, "HASHER", _CHEAP_HASHER)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_HASH)
-    monkeypatch.setattr(passwords, "guessability", _GUESSABILITY)
+def cheap_password_hashing() -> Iterator[None]:
+    with cheap_passwords():
+        yield
 
 
 # Rendering and sanitizing a Markdown field (Markdown, then bleach) takes ~5 ms and is a pure
@@ -291,7 +301,7 @@ def app(request: pytest.FixtureRequest, tmp_path: Path, database_url: str, empty
     """
     folders = paths(tmp_path, database_url)
     demo = request.node.get_closest_marker("demo")
-    if not (demo and database_url.startswith("sqlite")):  # copy_demo copied the demo's index
+    if not os.path.exists(folders["INDEX_DIR"]):  # else copy_files copied it with the database
         shutil.copytree(empty_index, folders["INDEX_DIR"])
     if request.node.get_closest_marker("own_app"):
         application = make_app(tmp_path, database_url)

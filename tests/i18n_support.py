@@ -163,9 +163,9 @@ def html_lang(html: str) -> str | None:
 def make_demo_app(tmp_path: Path, demo_files: Path):
     """Build an app on a copy of the demo repository as `kb init --demo` leaves it, on SQLite
     (``demo_files``: the conftest fixture)."""
-    from tests.conftest import copy_demo, make_app
+    from tests.conftest import copy_files, make_app
 
-    return make_app(tmp_path, copy_demo(demo_files, tmp_path))
+    return make_app(tmp_path, copy_files(demo_files, tmp_path))
 
 
 def dispose(app) -> None:

@@ -5,12 +5,22 @@ new route fails here until someone decides who may use it.
 """
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from kb import create_app
-from tests.conftest import PASSWORD
+from tests.conftest import (
+    PASSWORD,
+    add_practice,
+    cheap_passwords,
+    copy_files,
+    empty_database,
+    private_app,
+)
+from tests.web.review_support import make_member
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = ("submitter", "reviewer", "admin")
@@ -93,47 +103,71 @@ def test_the_table_names_no_route_that_is_gone():
     assert not set(ACCESS) - {endpoint for endpoint, _rule, _method in ROUTES}
 
 
-@pytest.fixture
-def world(app, make_user, make_practice, request):
-    """One account per role (each in its own organization), their tokens, and only the
-    practices the route under test needs (making practices is the slow part)."""
-    from kb.services import tokens
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, migrated_database) -> tuple[Path, dict] | None:
+    """On SQLite, the world built once in a database and index that each test copies (building
+    it took ~70% of a test's time); None on PostgreSQL, where each test builds its own."""
+    if migrated_database.startswith("postgresql"):
+        return None
+    folder = tmp_path_factory.mktemp("matrix-world")
+    with cheap_passwords(), private_app(folder, migrated_database) as app:
+        built = _build_world(app, functools.partial(add_practice, app))
+    return folder, built
 
+
+@pytest.fixture
+def database_url(template, migrated_database, tmp_path) -> str:
+    """This test's own copy of the template's database and index (on PostgreSQL: an empty
+    database, in which the world fixture builds the world)."""
+    if template is None:
+        return empty_database(migrated_database, tmp_path)
+    return copy_files(template[0], tmp_path)
+
+
+@pytest.fixture
+def world(app, template, request) -> dict:
+    """One account per role (each in its own organization), their tokens, a draft of each,
+    a practice submitted and one published by another account, a call and a collection; the
+    practices and the call or collection the route under test names."""
+    built = template[1] if template else _build_world(app, functools.partial(add_practice, app))
     endpoint, rule = request.node.callspec.params["endpoint"], request.node.callspec.params["rule"]
-    people = {role: make_user(role=role) for role in SIGNED_IN}
-    target = make_user()
     practices: dict[str, object] = {}
     if "practice_id" in rule:
         if endpoint.startswith("review."):
-            practices["all"] = make_practice(state="submitted", submitter=target)
+            practices["all"] = built["submitted"]
         elif endpoint.startswith("admin."):
-            practices["all"] = make_practice(state="published", submitter=target)
+            practices["all"] = built["published"]
         else:
-            practices = {role: make_practice(state="draft", submitter=user)
-                         for role, user in people.items()}
-    slug = _slug_target(app, make_practice, rule, people["admin"])
+            practices = built["drafts"]
+    slug = "no-such-practice"
+    if "/calls/<slug>" in rule:
+        slug = built["call"]
+    elif "/collections/<slug>" in rule:
+        slug = built["collection"]
+    return {**built, "practices": practices, "slug": slug}
+
+
+def _build_world(app, make_practice) -> dict:
+    from kb.services import calls, collections, tokens
+
+    people = {role: make_member(app, role) for role in SIGNED_IN}
+    target = make_member(app)
     with app.app_context():
         keys = {role: tokens.create_token(user, user, "matrix") for role, user in people.items()}
         token_ids = {role: tokens.list_tokens(user)[0].id for role, user in people.items()}
-    return {"people": people, "target": target, "practices": practices, "keys": keys,
-            "token_ids": token_ids, "slug": slug}
-
-
-def _slug_target(app, make_practice, rule: str, admin) -> str:
-    """Make the call or collection a route's <slug> names, so admins reach the real page."""
-    from kb.services import calls, collections
-
-    if "/calls/<slug>" not in rule and "/collections/<slug>" not in rule:
-        return "no-such-practice"
+        call = calls.create_call(people["admin"], {
+            "title": "Matrix call", "opens_on": "2020-01-01", "closes_on": "2099-12-31"})
+    drafts = {role: make_practice(state="draft", submitter=user) for role, user in people.items()}
+    submitted = make_practice(state="submitted", submitter=target)
+    published = make_practice(state="published", submitter=target)
+    make_practice(state="published", title="Matrix member")
     with app.app_context():
-        if "/calls/" in rule:
-            return calls.create_call(admin, {"title": "Matrix call", "opens_on": "2020-01-01",
-                                             "closes_on": "2099-12-31"}).slug
-        make_practice(state="published", title="Matrix member")
-        found = collections.create_collection(admin, {
+        collection = collections.create_collection(people["admin"], {
             "title": "Matrix collection", "published": True,
             "items": [{"practice": "matrix-member"}]})
-        return found.slug
+    return {"people": people, "target": target, "keys": keys, "token_ids": token_ids,
+            "drafts": drafts, "submitted": submitted, "published": published,
+            "call": call.slug, "collection": collection.slug}
 
 
 def _url(rule: str, endpoint: str, role: str, world: dict) -> str:

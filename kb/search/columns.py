@@ -8,7 +8,6 @@ number (segment offset + segment docnum), including deleted documents, masked by
 from __future__ import annotations
 
 import heapq
-import threading
 from collections.abc import Set
 from itertools import groupby, islice
 from typing import Any
@@ -17,6 +16,7 @@ import numpy as np
 from whoosh.reading import TermNotFound
 
 from kb.search.analysis import LANGUAGES, analyze, fold, language_of
+from kb.search.codes import Vocabulary
 from kb.search.errors import IndexDamaged
 from kb.search.internals import read_postings
 from kb.search.schema import FACETS, MULTI_VALUED, TEXTS
@@ -29,41 +29,6 @@ _CARDS_LIMIT = 4_096
 check read the same practices' cards again and again, at ~30 µs a decode."""
 _LISTINGS_LIMIT = 1_000
 """Prefix listings (with their terms' term infos) kept per segment (then cleared)."""
-
-
-class Vocabulary:
-    """Stable integer codes for facet values, shared by all generations of one process."""
-
-    def __init__(self) -> None:
-        self.codes: dict[str, dict] = {f: {} for f in FACETS}
-        self.values: dict[str, list] = {f: [] for f in FACETS}
-        self.orders: dict[str, np.ndarray] = {}
-        """Per facet, each code's rank in display order (kb.search.facets, made on use)."""
-        self.term_ids: dict[str, int] = {}
-        """Codes of the title and summary terms (SegmentData.head)."""
-        self._lock = threading.Lock()
-
-    def code(self, facet: str, value: object) -> int:
-        codes = self.codes[facet]
-        found = codes.get(value)
-        if found is None:
-            with self._lock:
-                found = codes.setdefault(value, len(self.values[facet]))
-                if found == len(self.values[facet]):
-                    self.values[facet].append(value)
-        return found
-
-    def term_id(self, term: str) -> int:
-        """Return the code of a title or summary term, giving it one when it is new."""
-        found = self.term_ids.get(term)
-        if found is None:
-            with self._lock:
-                found = self.term_ids.setdefault(term, len(self.term_ids))
-        return found
-
-    def known_ids(self, terms: Set[str]) -> frozenset[int]:
-        """Return the codes of those of terms that some title or summary read so far has."""
-        return frozenset(self.term_ids[t] for t in terms if t in self.term_ids)
 
 
 class SegmentData:
@@ -437,6 +402,13 @@ class Snapshot:
         """Return the codes of the terms of a global docnum's title and summary."""
         seg, local = self.locate(docnum)
         return seg.head(local)
+
+    def head_has(self, docnum: int, terms: Set[str]) -> bool:
+        """Return whether the title or summary of a global docnum has any of terms."""
+        seg, local = self.locate(docnum)
+        head = seg.head(local)  # first: reading a head may code new terms
+        codes = seg.vocab.term_ids
+        return any(codes.get(t, -1) in head for t in terms)
 
     def versions(self) -> dict[int, str]:
         out = {}

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kb.search.columns import NO_YEAR, Snapshot, Vocabulary
+from kb.search.codes import Vocabulary
+from kb.search.columns import NO_YEAR, Snapshot
 from kb.search.results import FacetCount
 from kb.search.schema import FACETS
 

@@ -34,7 +34,8 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
 from kb.search import build, integrity, internals, searcher
-from kb.search.columns import SegmentData, Snapshot, Vocabulary
+from kb.search.codes import Vocabulary
+from kb.search.columns import SegmentData, Snapshot
 from kb.search.deletes import delete_ids
 from kb.search.errors import IndexBusy, IndexUnavailable
 from kb.search.merging import (

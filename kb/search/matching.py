@@ -48,7 +48,8 @@ import numpy as np
 
 from kb.search import facets
 from kb.search.analysis import LANGUAGES, analyze
-from kb.search.columns import Snapshot, Vocabulary
+from kb.search.codes import Vocabulary
+from kb.search.columns import Snapshot
 from kb.search.evaluate import Evaluator
 from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, Slot, widen
 from kb.search.query import And, Phrase, Word

@@ -7,7 +7,8 @@ import numpy as np
 
 from kb.search import facets, matching
 from kb.search.analysis import LANGUAGES, language_of
-from kb.search.columns import Snapshot, Vocabulary
+from kb.search.codes import Vocabulary
+from kb.search.columns import Snapshot
 from kb.search.evaluate import BODY, TITLE, Evaluator, related_terms
 from kb.search.highlight import field_snippet, highlight
 from kb.search.query import has_positive_terms, parse
@@ -76,10 +77,11 @@ def _hit(snap: Snapshot, docnum: int, score: float, terms: dict[str, set[str]] |
     lang = language_of(card.get("language"))
     highlights = {}
     if terms and terms.get(lang):
-        for field, snippet in (("title", False), ("summary", True)):
-            marked = highlight(card.get(field) or "", lang, terms[lang], snippet)
-            if marked:
-                highlights[field] = marked
+        if snap.head_has(docnum, terms[lang]):  # else neither has a word to mark
+            for field, snippet in (("title", False), ("summary", True)):
+                marked = highlight(card.get(field) or "", lang, terms[lang], snippet)
+                if marked:
+                    highlights[field] = marked
         if snippets and "summary" not in highlights:
             found = field_snippet(snap.texts(docnum), lang, terms[lang])
             if found is not None:

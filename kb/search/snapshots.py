@@ -20,7 +20,8 @@ from whoosh.reading import SegmentReader
 
 from kb.search import facets, internals
 from kb.search.analysis import LANGUAGES
-from kb.search.columns import SegmentData, Snapshot, Vocabulary
+from kb.search.codes import Vocabulary
+from kb.search.columns import SegmentData, Snapshot
 from kb.search.errors import IndexUnavailable
 from kb.search.schema import body_field, title_field
 

@@ -69,7 +69,7 @@ def answers(ix: SearchIndex, live: dict[int, dict]) -> list:
     several = [" ".join(WORDS[i::37][:k]) for i in range(20) for k in (3, 4, 5)]
     for q in [*WORDS, "barpa kello", "morri OR tamso", "vin*", *several]:
         results = ix.search(SearchRequest(q=q, per_page=100))
-        out.append((results.total, [(h.id, h.score) for h in results.hits]))
+        out.append((results.total, [(h.id, h.score, h.highlights) for h in results.hits]))
     return out
 
 

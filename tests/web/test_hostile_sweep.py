@@ -101,15 +101,28 @@ def world(app, make_practice):
             "token_ids": token_ids}
 
 
-def _client(app, world, role):
-    client = app.test_client()
-    if role:
+def _session_cookies(app, world) -> dict:
+    """Each role's signed-in session cookie, made once: each request gets a new client (an
+    answer may set or clear cookies) with a copy, which costs far less than a new session."""
+    cookies = {}
+    for role, person in world["people"].items():
+        client = app.test_client()
         with app.app_context():
-            user = db.get_session().get(User, world["people"][role].id)
-            user_id = user.get_id()
+            user_id = db.get_session().get(User, person.id).get_id()
         with client.session_transaction() as session:
             session["_user_id"] = user_id
             session["_fresh"] = True
+        cookies[role] = client.get_cookie(app.config["SESSION_COOKIE_NAME"],
+                                          domain=app.config["SERVER_NAME"])
+        assert _client(app, {"cookies": cookies}, role).get("/account").status_code == 200
+    return cookies
+
+
+def _client(app, world, role):
+    client = app.test_client()
+    if role:
+        cookie = world["cookies"][role]
+        client.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
     return client
 
 
@@ -180,6 +193,7 @@ def sweep(app, world, values_for, roles_for) -> tuple[int, list[str]]:
     """Send every route its hostile values, the n-th value as each role of roles_for(n);
     return (requests, failures)."""
     world["query_names"], world["form_names"] = query_names(), form_names()
+    world["cookies"] = _session_cookies(app, world)
     failures, count = [], 0
     for rule, method, endpoint in _routes(app):
         for n, value in enumerate(values_for(rule, method)):

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from werkzeug.test import Cookie
 
 from kb import create_app
 from tests.conftest import (
@@ -126,9 +127,10 @@ def database_url(template, migrated_database, tmp_path) -> str:
 
 @pytest.fixture
 def world(app, template, request) -> dict:
-    """One account per role (each in its own organization), their tokens, a draft of each,
-    a practice submitted and one published by another account, a call and a collection; the
-    practices and the call or collection the route under test names."""
+    """One account per role (each in its own organization), their tokens and the session
+    cookies their sign-ins set, a draft of each, a practice submitted and one published by
+    another account, a call and a collection; the practices and the call or collection the
+    route under test names."""
     built = template[1] if template else _build_world(app, functools.partial(add_practice, app))
     endpoint, rule = request.node.callspec.params["endpoint"], request.node.callspec.params["rule"]
     practices: dict[str, object] = {}
@@ -167,7 +169,19 @@ def _build_world(app, make_practice) -> dict:
             "items": [{"practice": "matrix-member"}]})
     return {"people": people, "target": target, "keys": keys, "token_ids": token_ids,
             "drafts": drafts, "submitted": submitted, "published": published,
-            "call": call.slug, "collection": collection.slug}
+            "call": call.slug, "collection": collection.slug,
+            "cookies": {role: _sign_in(app, user) for role, user in people.items()}}
+
+
+def _sign_in(app, user) -> Cookie:
+    """Sign in through the login form; return the session cookie it set."""
+    client = app.test_client()
+    assert client.post("/login", data={"email": user.email,
+                                       "password": PASSWORD}).status_code == 302
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"],
+                               domain=app.config["SERVER_NAME"])
+    assert cookie is not None
+    return cookie
 
 
 def _url(rule: str, endpoint: str, role: str, world: dict) -> str:
@@ -193,9 +207,8 @@ def test_each_role_gets_what_the_table_says(app, world, endpoint, rule, method):
         if required in (TOKEN, ADMIN_TOKEN) and role:
             headers["Authorization"] = f"Bearer {world['keys'][role]}"
         elif role:
-            user = world["people"][role]
-            assert client.post("/login", data={"email": user.email,
-                                               "password": PASSWORD}).status_code == 302
+            cookie = world["cookies"][role]  # as the role's sign-in left it
+            client.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
         kwargs = {"json": {}} if url.startswith("/api/") and method != "GET" else {"data": {}}
         response = client.open(url, method=method, headers=headers, **kwargs)
         _check(response, required, role, url, method)

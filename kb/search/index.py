@@ -141,9 +141,10 @@ class SearchIndex(SnapshotReading):
         with integrity.rebuild_lock(self.path, wait):
             self._swap_to(self._new_dir())
 
-    def _open(self):
-        """Return the open Whoosh index of the live directory; raise IndexUnavailable."""
-        name = self._current_name()
+    def _open(self, name: str | None = None):
+        """Return the open Whoosh index of the live directory (``name``: the pointer's value,
+        when the caller has just read it); raise IndexUnavailable."""
+        name = name or self._current_name()
         if self._ix is not None and self._ix_dir == name:
             return self._ix
         directory = self.path / name
@@ -165,9 +166,9 @@ class SearchIndex(SnapshotReading):
 
     def generation(self) -> tuple[str, int]:
         """Return a cheap token that changes whenever the index content changes."""
-        name = self._current_name()
+        name = self._current_name()  # read once: every search and practice page asks
         try:
-            gen = self._open().latest_generation()
+            gen = self._open(name).latest_generation()
         except OSError as exc:
             raise IndexUnavailable(f"search index {self.path / name} vanished") from exc
         return name, gen

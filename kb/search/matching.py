@@ -135,7 +135,7 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
     about = _About(snap, vocab, slots.terms)
     indirect = full & ~np.logical_and.reduce(slots.directs)
     full &= ~indirect
-    for d in _best(indirect, score):
+    for d in _best(indirect, score, snap.ids):
         # Matched through a synonym or a translation: the practice must be about it.
         full[d] = all(about(d, i) for i, m in enumerate(slots.directs) if not m[d])
     matched = Matched(full, score, int(full.sum()), unmatched=tuple(slots.unmatched))
@@ -257,7 +257,7 @@ def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
             # come close to the best of those to be shown after them.
             some &= matched.score >= PARTIAL_OF_FULL * full_best
         common = stacked.sum(axis=1) > COMMON_SHARE * max(snap.live_count, 1)
-        candidates = _best(some, matched.score)
+        candidates = _best(some, matched.score, snap.ids)
         some[:] = False
         for d in candidates:
             some[d] = any(about(d, i) for i in range(len(masks))
@@ -276,11 +276,16 @@ def _best_in_own_words(full: np.ndarray, slots: _Slots) -> float:
                                ).max()) if len(docs) else 0.0
 
 
-def _best(mask: np.ndarray, score: np.ndarray) -> list[int]:
-    """Return the ABOUT_LIMIT best-scoring documents of mask."""
+def _best(mask: np.ndarray, score: np.ndarray, ids: np.ndarray) -> list[int]:
+    """Return the ABOUT_LIMIT best-scoring documents of mask, equal scores by practice id.
+
+    The id, not the document number, breaks ties (as the result order does): document numbers
+    depend on how the practices are spread over segments, so the same practices indexed by
+    a rebuild and by a run of publishes would otherwise check different candidates.
+    """
     docs = np.flatnonzero(mask)
     if len(docs) > ABOUT_LIMIT:
-        docs = docs[np.argsort(-score[docs], kind="stable")[:ABOUT_LIMIT]]
+        docs = docs[np.lexsort((ids[docs], -score[docs]))[:ABOUT_LIMIT]]
     return docs.tolist()
 
 

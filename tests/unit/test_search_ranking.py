@@ -166,3 +166,29 @@ def test_a_word_in_the_title_beats_the_same_word_in_the_body(corpus, title, body
         found = positions(ix, word)
         assert found[1] < found[2]
         ix.close()
+
+
+def test_partial_matches_do_not_depend_on_which_segments_hold_the_practices(tmp_path,
+                                                                            monkeypatch):
+    """More equal-scoring candidates than the about-check reads: the same ones are chosen
+    whether a rebuild or a run of publishes (which number documents differently) indexed them.
+    """
+    from kb.search import matching
+
+    monkeypatch.setattr(matching, "ABOUT_LIMIT", 3)
+    twins = [make_doc(i, "Housing and migration plan", summary="Housing and migration")
+             for i in range(1, 9)]
+    others = [make_doc(100, "Water points", summary="Water")]
+    others += [make_doc(200 + i, f"{FILLER[i % 9]} {FILLER[(i + 3) % 9]}") for i in range(30)]
+    rebuilt = SearchIndex(tmp_path / "rebuilt")
+    rebuilt.rebuild(twins + others)
+    published = SearchIndex(tmp_path / "published")
+    published.rebuild(others)
+    for doc in reversed(twins):  # one segment each, the highest id first
+        published.apply([doc], [])
+    found = {}
+    for name, ix in (("rebuilt", rebuilt), ("published", published)):
+        hits = ix.search(SearchRequest(q="housing migration water", per_page=100)).hits
+        found[name] = [hit.id for hit in hits if hit.match == "some"]
+        ix.close()
+    assert found["rebuilt"] == found["published"] == [1, 2, 3]

@@ -9,7 +9,6 @@ row. Templates call ``practice_card(p)``; its texts are in the language of the r
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app, url_for
@@ -19,6 +18,7 @@ from markupsafe import Markup, escape
 
 from kb import taxonomy
 from kb.i18n import N_, current_locale
+from kb.views.labels import escaped_label
 
 SNIPPET_LABELS = {"description": N_("Description"), "outcome": N_("Outcome"),
                   "results": N_("Results"), "lessons": N_("Lessons learned and pitfalls"),
@@ -47,7 +47,7 @@ class CardWriter:
         return text
 
     def _label(self, facet: str, code: taxonomy.Code) -> str:
-        return _escaped_label(facet, code, self.locale)
+        return escaped_label(taxonomy.label(facet, code, self.locale))
 
     def _url(self, slug: str) -> str:
         """Return url_for("public.practice", slug=slug): for a slug the route's converter
@@ -104,12 +104,6 @@ class CardWriter:
             f'    {"".join(meta)}\n'
             f'  </p>\n'
             f'</article>')
-
-
-@lru_cache(maxsize=8192)
-def _escaped_label(facet: str, code: taxonomy.Code, locale: str) -> str:
-    """Return a taxonomy label escaped (a bounded set; a search page's cards show ~80)."""
-    return str(escape(taxonomy.label(facet, code, locale)))
 
 
 def _card_writer() -> dict[str, CardWriter]:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from flask import Flask
 from flask_babel import format_date, format_time
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 
 from kb import workflow
 from kb.search import SORTS
@@ -40,6 +42,13 @@ def checklist_label(key: str) -> str:
     from kb.forms.practices import CHECKLIST_LABELS
 
     return str(CHECKLIST_LABELS.get(key, key))
+
+
+@lru_cache(maxsize=8192)
+def escaped_label(label: str) -> str:
+    """Return a label escaped for HTML, kept: taxonomy labels and call titles are a bounded
+    set, and a search page escapes several hundred (its facet values and result cards)."""
+    return str(escape(label))
 
 
 def format_timestamp(value: dt.datetime | None) -> str:

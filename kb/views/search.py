@@ -16,6 +16,7 @@ from kb.i18n import current_locale
 from kb.search import SearchRequest
 from kb.services import search as search_service
 from kb.urls import QUERY_SAFE
+from kb.views.labels import escaped_label
 from kb.views.public import bp
 
 _SELECTED = 'aria-current="true" class="selected"'
@@ -109,13 +110,6 @@ def _value_pair(name: str, value: str) -> str:
     return str(escape(_pair(name, value)))
 
 
-@lru_cache(maxsize=4096)
-def _escaped_label(label: str) -> str:
-    """Return a facet value's label escaped (taxonomy labels and call titles: a bounded set;
-    escaping is most of the cost of a page's ~330 facet links)."""
-    return str(escape(label))
-
-
 class _CountTexts(dict[int, str]):
     """"N practices" for each count, in the page's language, each translated once a page."""
 
@@ -146,7 +140,7 @@ def _listed_values(name: str, values: list[FacetLink],
             f'\n              <li><a href="{v.href}" {_SELECTED if v.selected else ""}>'
             f'\n                <span class="facet-box" aria-hidden="true">'
             f'{"☑" if v.selected else "☐"}</span>'
-            f'\n                {number}{_escaped_label(v.label)}'
+            f'\n                {number}{escaped_label(v.label)}'
             f'\n                <span class="count"><span aria-hidden="true">({count})</span>'
             f'<span class="visually-hidden">{counts[count]}</span></span></a></li>\n            ')
     return Markup("".join(items))
@@ -160,7 +154,7 @@ def _more_values(values: list[FacetLink]) -> Markup:
     """
     return Markup("".join(
         f'<li><a href="{v.href}" '
-        f'{_SELECTED if v.selected else ""}>{_escaped_label(v.label)} '
+        f'{_SELECTED if v.selected else ""}>{escaped_label(v.label)} '
         f'<span class="count">({int(v.count)})</span></a></li>' for v in values))
 
 

@@ -48,8 +48,14 @@ PRACTICES = {
 
 @pytest.fixture
 def repo(make_practice):
-    return {key: make_practice(countries=["KEN"], regions=[], **fields)
-            for key, fields in PRACTICES.items()}
+    return made(make_practice, PRACTICES)
+
+
+def made(make_practice, table: dict[str, dict], **common) -> dict:
+    """Publish each practice of table (in Kenya, unless its fields or common say otherwise);
+    return them by key."""
+    return {key: make_practice(**{"countries": ["KEN"], "regions": [], **common, **fields})
+            for key, fields in table.items()}
 
 
 def found(client, q: str) -> list[str]:
@@ -121,8 +127,7 @@ MORE = {
 
 @pytest.fixture
 def more(repo, make_practice):
-    return {key: make_practice(countries=["KEN"], regions=[], **fields)
-            for key, fields in MORE.items()}
+    return made(make_practice, MORE)
 
 
 def matches(client, q: str) -> dict[str, str]:
@@ -176,8 +181,7 @@ FRENCH = {
 
 @pytest.fixture
 def french(make_practice):
-    return {key: make_practice(countries=["FRA"], regions=[], language="fr", **fields)
-            for key, fields in FRENCH.items()}
+    return made(make_practice, FRENCH, countries=["FRA"], language="fr")
 
 
 def test_french_words_the_stemmer_would_merge_stay_apart(client, french):
@@ -219,7 +223,7 @@ PLACES = {
 
 @pytest.fixture
 def places(make_practice):
-    return {key: make_practice(regions=[], **fields) for key, fields in PLACES.items()}
+    return made(make_practice, PLACES)  # each in its own country
 
 
 def test_a_place_the_query_names_is_in_every_partial_match(client, places):
@@ -263,8 +267,7 @@ WORKERS = {
 
 @pytest.fixture
 def workers(make_practice):
-    return {key: make_practice(countries=["KEN"], regions=[], **fields)
-            for key, fields in WORKERS.items()}
+    return made(make_practice, WORKERS)
 
 
 def test_a_generic_word_in_the_title_does_not_make_a_translation_match_about_it(
@@ -290,8 +293,7 @@ MONEY = {
 
 @pytest.fixture
 def money(repo, make_practice):
-    return {key: make_practice(countries=["KEN"], regions=[], **fields)
-            for key, fields in MONEY.items()}
+    return made(make_practice, MONEY)
 
 
 def test_a_translation_match_is_about_the_term_that_found_it(client, money):
@@ -330,8 +332,7 @@ CHILDREN = {
 
 @pytest.fixture
 def children(repo, make_practice):
-    return {key: make_practice(countries=["KEN"], regions=[], **fields)
-            for key, fields in CHILDREN.items()}
+    return made(make_practice, CHILDREN)
 
 
 def test_a_partial_match_must_come_close_to_a_translated_full_match(client, children):

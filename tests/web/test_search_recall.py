@@ -1,0 +1,89 @@
+"""Search finds the practices people mean in the words their authors used (issue 18, recall).
+
+Each test publishes a small repository of generated practices and checks, through the API,
+that a query finds a practice written in other words than the query's (a usual synonym of
+the migration vocabulary, another language, another inflection) without bringing in
+practices that are not about it.
+"""
+from __future__ import annotations
+
+import pytest
+
+FILLERS = {
+    "clinic": dict(title="Mobile clinics for families in border towns",
+                   summary="Nurses visit border towns every week with medicines."),
+    "radio": dict(title="Community radio on safe journeys",
+                  summary="Weekly programmes explain the risks of the journey north."),
+    "savings": dict(title="Savings groups for families left at home",
+                    summary="Families open savings accounts at the post office."),
+    "school": dict(title="After-school tutoring for refugee children",
+                   summary="Volunteers help children with homework twice a week."),
+}
+
+
+def publish(make_practice, table: dict[str, dict], **common) -> None:
+    """Publish each practice of table (in Kenya, unless its fields or common say otherwise)."""
+    for fields in table.values():
+        make_practice(**{"countries": ["KEN"], "regions": [], **common, **fields})
+
+
+def results(client, q: str) -> list[dict]:
+    response = client.get("/api/v1/practices", query_string={"q": q, "per_page": 50})
+    assert response.status_code == 200
+    return response.get_json()["results"]
+
+
+def found(client, q: str) -> list[str]:
+    return [r["title"] for r in results(client, q)]
+
+
+def full_matches(client, q: str) -> list[str]:
+    """Return the titles of the practices matching every word of q (not "some")."""
+    return [r["title"] for r in results(client, q) if r["match"] == "all"]
+
+
+@pytest.fixture
+def fillers(make_practice):
+    publish(make_practice, FILLERS)
+
+
+PRIOR_LEARNING = dict(
+    title="Recognition of prior learning for returning welders",
+    summary="Returning workers show their skills on the job and receive a national "
+            "vocational qualification.")
+
+
+def test_recognition_of_diplomas_finds_recognition_of_prior_learning(client, make_practice,
+                                                                    fillers):
+    # Recognising what migrants learnt abroad is one need, however the text names it: the
+    # glossary's concept already had the French term ("validation des acquis"), not the
+    # English and Spanish ones.
+    publish(make_practice, {"rpl": PRIOR_LEARNING})
+    for q in ("recognition of diplomas", "reconnaissance des diplômes",
+              "reconocimiento de títulos", "credential recognition"):
+        assert found(client, q) == [PRIOR_LEARNING["title"]], q
+
+
+SEASONAL = {
+    "es": dict(title="Programa binacional de trabajo agrícola", language="es",
+               countries=["CRI", "NIC"],
+               summary="Los dos países organizan la contratación de trabajadores agrícolas "
+                       "temporales para las cosechas de café, con contrato y seguro social."),
+    "fr": dict(title="Accueil des travailleurs agricoles saisonniers", language="fr",
+               countries=["FRA"],
+               summary="Les exploitations logent les saisonniers venus pour les vendanges."),
+    "factory": dict(title="Contratos para trabajadores temporales de fábrica", language="es",
+                    countries=["MEX"],
+                    summary="Trabajadores temporales de las maquilas firman contratos "
+                            "registrados."),
+}
+
+
+def test_seasonal_agricultural_workers_in_every_language(client, make_practice, fillers):
+    # Canada's Seasonal Agricultural Worker Program is the "Programme des travailleurs
+    # agricoles saisonniers" and the "Programa de Trabajadores Agrícolas Temporales".
+    publish(make_practice, SEASONAL)
+    titles = full_matches(client, "seasonal agricultural workers")
+    assert SEASONAL["es"]["title"] in titles
+    assert SEASONAL["fr"]["title"] in titles
+    assert SEASONAL["factory"]["title"] not in found(client, "seasonal agricultural workers")

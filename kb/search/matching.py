@@ -27,16 +27,14 @@ Precision (bench/relevance.py): a practice that needs a synonym or a translation
 word, or that contains only some of the words, is kept only when it is *about* them: its
 title or summary names the slot it matched indirectly (each such slot), or for a partial
 match one of the slots it contains other than the commonest (found in more than
-COMMON_SHARE of the practices: "migrants" in a migration repository). A slot is named by
-the user's own words or by a word of an alternative the practice contains, not by a word
-of another alternative: a practice found through "remittances" in its description is not
-about "remesas" because its title says "mobile money" (a word of "money transfer", which it
-does not contain). A word of a slot found in more than COMMON_SHARE of the practices of
-its language does not name it when the slot has more telling terms ("workers" of "domestic
-workers"). A practice that merely mentions a synonym or a few of the words somewhere in a
-long description is noise. Direct full matches (every word of the user) are always kept.
-Only the ABOUT_LIMIT best-scoring candidates are checked (the cost of a search stays
-bounded). A strict query (operators) matches exactly what it says.
+COMMON_SHARE of the practices: "migrants" in a migration repository). Which words name a
+slot is kb.search.about's: the user's own words or an alternative the practice contains,
+neither a word common in the repository ("workers" of "domestic workers") nor, alone, an
+ordinary word of a term of several ("money" of "money transfers home"). A practice that
+merely mentions a synonym or a few of the words somewhere in a long description is noise.
+Direct full matches (every word of the user) are always kept. Only the ABOUT_LIMIT
+best-scoring candidates are checked (the cost of a search stays bounded). A strict query
+(operators) matches exactly what it says.
 """
 from __future__ import annotations
 
@@ -47,13 +45,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from kb.search import facets
+from kb.search.about import COMMON_SHARE, About
 from kb.search.analysis import LANGUAGES, analyze
 from kb.search.codes import Vocabulary
 from kb.search.columns import Snapshot
 from kb.search.evaluate import Evaluator
 from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, Slot, widen
 from kb.search.query import And, Phrase, Word
-from kb.search.schema import body_field, title_field
 from kb.search.vocabulary import Thesaurus
 
 PARTIAL_BELOW = 10
@@ -65,12 +63,6 @@ of the best of them, counted in the user's own words (they answer the query; a p
 with fewer words must come close)."""
 ALTERNATIVE_MIN_SCORE = 0.1
 """A practice found only through alternatives must score at least this share of the best."""
-COMMON_SHARE = 1 / 3
-"""A slot found in more than this share of the practices does not make a partial match
-about the query (see the module docstring)."""
-GENERIC_SAMPLE = 10
-"""A word's share of one language's practices is trusted from this many practices on; below,
-its share of the whole repository decides whether it is generic (see _About)."""
 ABOUT_LIMIT = 200
 """Synonym-only (or partial) matches checked for being about the query, best first; the
 weaker ones beyond are left out (a search's cost stays bounded in a large repository)."""
@@ -98,9 +90,9 @@ class _Slots:
     masks: list[np.ndarray]
     scores: list[np.ndarray]
     weights: list[int]
-    terms: list[list[tuple[np.ndarray, dict[str, frozenset[str]]]]]
+    terms: list[list[tuple[np.ndarray, Word | Phrase | And]]]
     """Per slot: each of its terms (the user's words, each alternative) with the practices
-    containing it and its index terms per language."""
+    containing it (kb.search.about reads its words when a practice must be about it)."""
     unmatched: list[str]
     places: list[bool]
     """Per slot: whether it names a country (or its people)."""
@@ -112,7 +104,7 @@ class _Slots:
         self.masks.append(mask)
         self.scores.append(score)
         self.weights.append(weight)
-        self.terms.append([(found, _terms_of(node)) for found, node in terms])
+        self.terms.append(terms)
 
 
 def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thesaurus,
@@ -132,7 +124,7 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
     score = np.add.reduce(slots.scores)
     masks = _without_noise(slots.masks, slots.directs, score)
     full = np.logical_and.reduce(masks)
-    about = _About(snap, vocab, slots.terms)
+    about = About(snap, vocab, slots.terms)
     indirect = full & ~np.logical_and.reduce(slots.directs)
     full &= ~indirect
     for d in _best(indirect, score, snap.ids):
@@ -235,7 +227,7 @@ def _without_noise(masks: list[np.ndarray], directs: list[np.ndarray], score: np
 
 
 def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
-                 weights: list[int], about: _About, places: list[bool],
+                 weights: list[int], about: About, places: list[bool],
                  full_best: float) -> None:
     stacked = np.vstack(masks)
     found = (stacked * np.asarray(weights)[:, None]).sum(axis=0)
@@ -287,55 +279,6 @@ def _best(mask: np.ndarray, score: np.ndarray, ids: np.ndarray) -> list[int]:
     if len(docs) > ABOUT_LIMIT:
         docs = docs[np.lexsort((ids[docs], -score[docs]))[:ABOUT_LIMIT]]
     return docs.tolist()
-
-
-def _terms_of(node: Word | Phrase | And) -> dict[str, frozenset[str]]:
-    """Return, per language, the index terms of a slot's words or of one alternative."""
-    parts = node.children if isinstance(node, And) else (node,)
-    return {lang: frozenset(t for part in parts if part.lang in (None, lang)
-                            for t in analyze(part.text, lang)) for lang in LANGUAGES}
-
-
-class _About:
-    """Whether a practice's title or summary names a slot (its words, or an alternative that
-    the practice contains).
-
-    A word found in more than COMMON_SHARE of the practices of its language ("workers" in
-    English practices on labour migration) does not name a slot that has more telling terms:
-    "migrant workers" in a title does not make a practice about "domestic workers".
-    The titles and summaries come analysed from the snapshot (as term codes)."""
-
-    def __init__(self, snap: Snapshot, vocab: Vocabulary,
-                 slot_terms: list[list[tuple[np.ndarray, dict[str, frozenset[str]]]]]) -> None:
-        self.snap, self.vocab, self.slot_terms = snap, vocab, slot_terms
-        self.codes: dict[tuple[int, str], tuple[int, list[frozenset[int]]]] = {}
-
-    def __call__(self, docnum: int, slot: int) -> bool:
-        lang = LANGUAGES[int(self.snap.lang[docnum])]
-        head = self.snap.head(docnum)  # first: reading a head may code new terms
-        key = (slot, lang)
-        coded = self.codes.get(key)
-        if coded is None or coded[0] != len(self.vocab.term_ids):
-            every = set().union(*(terms[lang] for _, terms in self.slot_terms[slot]))
-            telling = {t for t in every if not _generic(self.snap, lang, t)} or every
-            coded = self.codes[key] = (len(self.vocab.term_ids), [
-                self.vocab.known_ids(terms[lang] & telling)
-                for _, terms in self.slot_terms[slot]])
-        # The user's words (the first term), or an alternative the practice contains.
-        return any(not codes.isdisjoint(head) for i, codes in enumerate(coded[1])
-                   if i == 0 or self.slot_terms[slot][i][0][docnum])
-
-
-def _generic(snap: Snapshot, lang: str, term: str) -> bool:
-    """Return whether term is in more than COMMON_SHARE of the practices of its language
-    (of the whole repository while that language has fewer than GENERIC_SAMPLE)."""
-    sizes = snap.scratch.get("live_per_language")
-    if sizes is None:
-        sizes = snap.scratch["live_per_language"] = np.bincount(
-            snap.lang[snap.live], minlength=len(LANGUAGES))
-    size = int(sizes[LANGUAGES.index(lang)])
-    among = size if size >= GENERIC_SAMPLE else snap.live_count
-    return snap.frequency((title_field(lang), body_field(lang)), term) > COMMON_SHARE * among
 
 
 @dataclass

@@ -345,3 +345,31 @@ def test_a_partial_match_must_come_close_to_a_translated_full_match(client, chil
     assert found_ == {CHILDREN["detention"]["title"]: "all"}
     # Searched for, the schools are found.
     assert CHILDREN["schools"]["title"] in found(client, "niños migrantes")
+
+
+FLOWS = {
+    **MONEY,
+    "flows": dict(title="Investigators' network on smugglers' finances",
+                  summary="Police units follow the money of smuggling networks across borders.",
+                  description="Some suspects hide the proceeds as remittances to relatives."),
+    "help_line": dict(title="A help line for seasonal farm workers",
+                      summary="Workers call a help line in their own language.",
+                      description="Operators refer abuses to labour inspectors."),
+}
+
+
+@pytest.fixture
+def flows(repo, make_practice):
+    return made(make_practice, FLOWS)
+
+
+def test_an_ordinary_word_alone_does_not_say_what_a_practice_is_about(client, flows):
+    # The smugglers' finances network is found through "remittances" (in its description,
+    # once). Its summary has "money", one of the commonest English words: alone, that word
+    # of "money transfers home" does not make the network about money transfers home.
+    titles = found(client, "money transfers home")
+    assert FLOWS["corridor"]["title"] in titles
+    assert FLOWS["flows"]["title"] not in titles
+    # A term all of whose words are ordinary names its slot when the title or summary has
+    # every one of them: "help line" (found for "hotline").
+    assert FLOWS["help_line"]["title"] in found(client, "hotline")

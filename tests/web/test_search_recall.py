@@ -87,3 +87,17 @@ def test_seasonal_agricultural_workers_in_every_language(client, make_practice, 
     assert SEASONAL["es"]["title"] in titles
     assert SEASONAL["fr"]["title"] in titles
     assert SEASONAL["factory"]["title"] not in found(client, "seasonal agricultural workers")
+
+
+FORENSIC = dict(title="Red de identificación forense de restos en la frontera", language="es",
+                countries=["MEX"],
+                summary="Los equipos forenses cruzan datos genéticos de las familias con los "
+                        "restos hallados en el desierto.")
+
+
+def test_identifying_the_dead_in_other_words_and_languages(client, make_practice, fillers):
+    # "identify" is not "identification" to the stemmer; the glossary lists the verb phrase
+    # beside the nouns, as it lists "died" beside "death".
+    publish(make_practice, {"forensic": FORENSIC})
+    for q in ("identify the dead", "identification of the dead", "identification des morts"):
+        assert found(client, q) == [FORENSIC["title"]], q

@@ -53,6 +53,11 @@ _IZE = re.compile(r"^(\w{4,})iz(e|es|ed|ing|er|ers|ation|ations)$")
 spellings the same word and the -ise family apart from its root."""
 
 
+_FEMININE = re.compile(r"ee(?=s?$)")
+"""French -ée/-ées, folded to -ee/-ees before stemming, where the stemmer (which strips
+-é, -ée, -és, -ées when it sees the accents) would keep an "e": read as -é/-és, so
+"déplacées" and "arrivées" are "déplacés" and "arrivés" (deplac, arriv), as they are to the
+stemmer on accented text."""
 _KEPT = {"fr": {"traite": "traite", "traites": "traite", "sûr": "sure", "sûre": "sure",
                 "sûrs": "sure", "sûres": "sure"}}
 """Words the stemmer or accent folding would merge with unrelated words, kept apart by
@@ -72,6 +77,8 @@ def _term(word: str, lang: str) -> str | None:
         return None
     if lang == "en":
         folded = _IZE.sub(r"\1is\2", folded)
+    elif lang == "fr":
+        folded = _FEMININE.sub("e", folded)
     return _STEMMERS[lang](folded) or folded
 
 

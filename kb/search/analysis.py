@@ -57,7 +57,9 @@ _FEMININE = re.compile(r"ee(?=s?$)")
 """French -ée/-ées, folded to -ee/-ees before stemming, where the stemmer (which strips
 -é, -ée, -és, -ées when it sees the accents) would keep an "e": read as -é/-és, so
 "déplacées" and "arrivées" are "déplacés" and "arrivés" (deplac, arriv), as they are to the
-stemmer on accented text."""
+stemmer on accented text. Likewise Spanish -iones is read as the singular -ión (folded
+-ion, which the stemmer keeps whole without its accent): "regularizaciones" (regulariz) is
+"regularización" (regularizacion)."""
 _KEPT = {"fr": {"traite": "traite", "traites": "traite", "sûr": "sure", "sûre": "sure",
                 "sûrs": "sure", "sûres": "sure"}}
 """Words the stemmer or accent folding would merge with unrelated words, kept apart by
@@ -79,6 +81,8 @@ def _term(word: str, lang: str) -> str | None:
         folded = _IZE.sub(r"\1is\2", folded)
     elif lang == "fr":
         folded = _FEMININE.sub("e", folded)
+    elif lang == "es" and folded.endswith("iones"):
+        folded = folded[:-2]  # see _FEMININE
     return _STEMMERS[lang](folded) or folded
 
 

@@ -137,3 +137,20 @@ def test_newcomers_in_the_french_irregular_plural(client, make_practice, fillers
                   summary="Le bureau oriente les nouveaux arrivants vers les cours de français.")
     publish(make_practice, {"office": office})
     assert found(client, "newcomers") == [office["title"]]
+
+
+def test_spanish_plurals_in_iones_are_the_singular_word(client, make_practice, fillers):
+    # Accents are folded before stemming: "regularización" (regularizacion) kept its ending
+    # while the stemmer cut "regularizaciones" to regulariz.
+    publish(make_practice, {
+        "regularisation": dict(title="Regularización migratoria en línea", language="es",
+                               countries=["ECU"],
+                               summary="Las personas se registran en línea y reciben una "
+                                       "visa temporal."),
+        "unions": dict(title="Red de organizaciones de trabajadoras del hogar", language="es",
+                       countries=["PER"],
+                       summary="Las organizaciones asesoran a trabajadoras del hogar "
+                               "migrantes."),
+    })
+    assert found(client, "regularizaciones") == ["Regularización migratoria en línea"]
+    assert found(client, "organización") == ["Red de organizaciones de trabajadoras del hogar"]

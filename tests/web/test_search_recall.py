@@ -154,3 +154,22 @@ def test_spanish_plurals_in_iones_are_the_singular_word(client, make_practice, f
     })
     assert found(client, "regularizaciones") == ["Regularización migratoria en línea"]
     assert found(client, "organización") == ["Red de organizaciones de trabajadoras del hogar"]
+
+
+def test_demonyms_of_smaller_states_and_territories(client, make_practice, fillers):
+    # Demonyms were listed for 174 of the 250 countries and territories: Korea, Malta,
+    # Taiwan, Hong Kong, Kiribati or Western Sahara could be searched by name only.
+    publish(make_practice, {
+        "eps": dict(title="Employment permit system for migrant workers", countries=["KOR"],
+                    summary="Workers from sixteen countries are hired through public "
+                            "agencies."),
+        "arrivals": dict(title="Reception of people rescued at sea", countries=["MLT"],
+                         summary="Arrivals are housed in open centres."),
+        "camps": dict(title="Education in the Tindouf camps", countries=["ESH", "DZA"],
+                      summary="Teachers are trained in the camps."),
+    })
+    for q, title in (("Korean", "Employment permit system for migrant workers"),
+                     ("trabajadores coreanos", "Employment permit system for migrant workers"),
+                     ("Maltese", "Reception of people rescued at sea"),
+                     ("sahraouis", "Education in the Tindouf camps")):
+        assert title in found(client, q), q

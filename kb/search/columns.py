@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from whoosh.reading import TermNotFound
 
-from kb.search.analysis import LANGUAGES, analyze, fold, language_of
+from kb.search.analysis import LANGUAGES, analyze, compounds, fold, language_of
 from kb.search.codes import Vocabulary
 from kb.search.errors import IndexDamaged
 from kb.search.internals import read_postings
@@ -151,7 +151,9 @@ class SegmentData:
 
     def head(self, docnum: int) -> list[int]:
         """Return the codes (Vocabulary.term_id) of the terms of a document's title and
-        summary: what the partial-match check asks of each candidate (kb.search.matching)."""
+        summary, hyphenated words also joined as the index holds them ("Psycho-social" is
+        psychosocial): what the partial-match check asks of each candidate
+        (kb.search.matching)."""
         if self._head_table is not None:
             offsets, codes = self._head_table
             return codes[offsets[docnum]:offsets[docnum + 1]].tolist()
@@ -164,7 +166,8 @@ class SegmentData:
 
     def _analyse_head(self, card: dict) -> list[int]:
         text = f"{card.get('title') or ''} {card.get('summary') or ''}"
-        terms = analyze(text, language_of(card.get("language")))
+        lang = language_of(card.get("language"))
+        terms = analyze(text, lang) + compounds(text, lang)
         return sorted({self.vocab.term_id(t) for t in terms})
 
     def _read_card(self, docnum: int) -> dict:

@@ -173,3 +173,14 @@ def test_demonyms_of_smaller_states_and_territories(client, make_practice, fille
                      ("Maltese", "Reception of people rescued at sea"),
                      ("sahraouis", "Education in the Tindouf camps")):
         assert title in found(client, q), q
+
+
+def test_a_hyphenated_title_names_its_joined_word(client, make_practice, fillers):
+    # The index holds "psychosocial" for "Psycho-social"; the check that a translation's
+    # match is about the query read the title without it, so "apoyo psicosocial" found the
+    # practice only if its summary also wrote the word joined.
+    first_aid = dict(title="Psycho-social first aid after shipwrecks",
+                     summary="Counsellors assist survivors on arrival.")
+    publish(make_practice, {"first_aid": first_aid})
+    for q in ("apoyo psicosocial", "soutien psychosocial", "psychosocial"):
+        assert found(client, q) == [first_aid["title"]], q

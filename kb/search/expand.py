@@ -5,7 +5,9 @@ words that names a concept of the thesaurus ("money transfers home", "envois de 
 Each slot keeps the user's own words and gains bounded alternatives:
 
 - the joined form of a hyphenated word (psycho-social -> psychosocial; the index also holds
-  the joined form of every hyphenated word of a text, so "hometown" finds "home-town");
+  the joined form of every hyphenated word of a text, so "hometown" finds "home-town"), and
+  of two words written apart whose joined form is a word of the repository ("psycho social",
+  "home town", "work place": one slot, the joined word a variant);
 - the other terms of its concepts in every language, each looked up in its own language's
   fields only (remittances -> envois de fonds, remesas; died -> death, deceased;
   undocumented -> irregular; Nepali -> Nepal, Nepalese, népalais...);
@@ -29,10 +31,13 @@ alternatives (an OR of them), nothing else changes, and no partial matches are a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kb.search.analysis import LANGUAGES, analyze, words
+from kb.search.columns import Snapshot
 from kb.search.query import And, Or, Phrase, Word
+from kb.search.schema import body_field, title_field
 from kb.search.vocabulary import Concept, Thesaurus
 
 ALTERNATIVE_WEIGHT = 0.6
@@ -114,31 +119,50 @@ def _concepts_of(thesaurus: Thesaurus, text: str, langs: tuple[str, ...] = LANGU
     return found
 
 
-def _group(thesaurus: Thesaurus, nodes: list[Word], langs: tuple[str, ...]
+def _group(thesaurus: Thesaurus, nodes: list[Word], langs: tuple[str, ...],
+           known: Callable[[str], bool] | None = None
            ) -> list[tuple[list[Word], list[Concept]]]:
-    """Split the words into runs, the longest runs naming a concept first (left to right)."""
+    """Split the words into runs, the longest runs naming a concept first (left to right),
+    then two words whose joined form is a word of the repository ("psycho social")."""
     groups: list[tuple[list[Word], list[Concept]]] = []
     i = 0
     while i < len(nodes):
         if not any(analyze(nodes[i].text, lang) for lang in LANGUAGES):
             i += 1  # a stop word alone is not a slot
             continue
-        for j in range(min(len(nodes), i + thesaurus.longest), i, -1):
+        for j in range(min(len(nodes), i + thesaurus.longest), i + 1, -1):
             run = nodes[i:j]
             concepts = _concepts_of(thesaurus, " ".join(n.text for n in run), langs)
-            if concepts or j == i + 1:
-                groups.append((run, concepts))
-                i = j
+            if concepts:
                 break
+        else:
+            if _spaced(nodes[i:i + 2], known):  # "psycho social": one word written apart
+                run = nodes[i:i + 2]
+                concepts = _concepts_of(thesaurus, run[0].text + run[1].text, langs)
+            else:
+                run = nodes[i:i + 1]
+                concepts = _concepts_of(thesaurus, run[0].text, langs)
+        groups.append((run, concepts))
+        i += len(run)
     return groups
 
 
-def _alternatives(slot_text: str, concepts: list[Concept]) -> list[Alternative]:
+def _spaced(pair: list[Word], known: Callable[[str], bool] | None) -> bool:
+    """Return whether two words are one word written apart: both are words (not stop words)
+    and their joined form is in the repository ("psycho social", "home town")."""
+    return known is not None and len(pair) == 2 and all(
+        any(analyze(n.text, lang) for lang in LANGUAGES) for n in pair
+    ) and known(pair[0].text + pair[1].text)
+
+
+def _alternatives(slot_text: str, concepts: list[Concept], spaced: bool = False
+                  ) -> list[Alternative]:
+    """Return a slot's alternatives; spaced: its two words are one written apart."""
     own = _keys(slot_text)
     seen = {(lang, key) for lang, key in own.items()}
     out: list[Alternative] = []
-    if _HYPHEN.match(slot_text):
-        joined = re.sub(r"[-‐‑]", "", slot_text)
+    if _HYPHEN.match(slot_text) or spaced:
+        joined = re.sub(r"[-‐‑ ]", "", slot_text)
         out.append(Alternative(joined, Word(joined, weight=ALTERNATIVE_WEIGHT), variant=True))
         seen |= set(_keys(joined).items())
     queues = []
@@ -176,9 +200,11 @@ def _plain_words(node: object) -> list[Word] | None:
     return None
 
 
-def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: str | None
-         ) -> Plan:
-    """Return the slots of a plain query (none for a strict or empty one) and its language."""
+def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: str | None,
+         known: Callable[[str], bool] | None = None) -> Plan:
+    """Return the slots of a plain query (none for a strict or empty one) and its language;
+    known(word) says whether a word is in the repository (two words written apart whose
+    joined form is, such as "psycho social" or "home town", are that word)."""
     query_words = words(text)
     language = detect_language(thesaurus, query_words, fallback_lang)
     plain = None if is_strict(text) else _plain_words(node)
@@ -187,7 +213,7 @@ def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: st
     slots, expanded, budget = [], {}, MAX_ALTERNATIVES
     written = detect_language(thesaurus, query_words, None)
     groups = _group(thesaurus, plain[:MAX_SLOTS * 2],
-                    LANGUAGES if written is None else (written,))[:MAX_SLOTS]
+                    LANGUAGES if written is None else (written,), known)[:MAX_SLOTS]
     # The user's own words, per slot: a slot is not widened with another slot's words (of
     # "migration data statistics", "data" is not an alternative of "statistics": the user
     # asked for both, and a text with only one of them is a partial match).
@@ -195,7 +221,7 @@ def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: st
     for i, (run, concepts) in enumerate(groups):
         slot_text = " ".join(n.text for n in run)
         others = set().union(*(keys for j, keys in enumerate(own) if j != i))
-        alternatives = [a for a in _alternatives(slot_text, concepts)
+        alternatives = [a for a in _alternatives(slot_text, concepts, _spaced(run, known))
                         if a.node is None or a.node.lang is None
                         or (a.node.lang, tuple(analyze(a.node.text, a.node.lang))) not in others
                         ][:budget]
@@ -207,6 +233,14 @@ def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: st
         if labels:
             expanded[slot_text] = labels
     return Plan(slots, False, language, expanded)
+
+
+def in_repository(snap: Snapshot) -> Callable[[str], bool]:
+    """Return whether a word (analysed in each language) is in some live practice of snap."""
+    def known(word: str) -> bool:
+        return any(snap.frequency((title_field(lang), body_field(lang)), term) > 0
+                   for lang in LANGUAGES for term in analyze(word, lang)[:1])
+    return known
 
 
 def widen(thesaurus: Thesaurus, node: object) -> object:

@@ -294,11 +294,12 @@ def understand(snap: Snapshot, vocab: Vocabulary, node: object | None, text: str
                lang: str | None, budget: float) -> Understood:
     """Plan the query (slots, language, alternatives) and match it against the snapshot
     within budget seconds (counted once the thesaurus is loaded: its first load is slow)."""
+    from kb.search.expand import in_repository
     from kb.search.expand import plan as make_plan
     from kb.search.vocabulary import thesaurus
 
     words_of = thesaurus()
-    query_plan = make_plan(words_of, node, text, lang)
+    query_plan = make_plan(words_of, node, text, lang, in_repository(snap))
     evaluator = Evaluator(snap, query_plan.language or lang, time.monotonic() + budget)
     matched = None
     if node is not None:

@@ -184,3 +184,20 @@ def test_a_hyphenated_title_names_its_joined_word(client, make_practice, fillers
     publish(make_practice, {"first_aid": first_aid})
     for q in ("apoyo psicosocial", "soutien psychosocial", "psychosocial"):
         assert found(client, q) == [first_aid["title"]], q
+
+
+def test_two_words_written_apart_find_the_joined_word(client, make_practice, fillers):
+    # "psycho social" and "home town" are "psychosocial" and "hometown" written apart: a
+    # practice writing the word joined (or hyphenated) is what the user means.
+    publish(make_practice, {
+        "counselling": dict(title="Psychosocial counselling for survivors of shipwrecks",
+                            summary="Counsellors meet survivors in the reception centre."),
+        "associations": dict(title="Hometown associations rebuild village schools",
+                             summary="Emigrants fund classrooms in their villages."),
+        "inspections": dict(title="Workplace inspections on farms",
+                            summary="Inspectors check housing and wages."),
+    })
+    assert found(client, "psycho social") == [
+        "Psychosocial counselling for survivors of shipwrecks"]
+    assert found(client, "home town") == ["Hometown associations rebuild village schools"]
+    assert found(client, "work place inspections") == ["Workplace inspections on farms"]

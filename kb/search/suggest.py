@@ -87,7 +87,9 @@ def _thesaurus_words() -> dict[str, frozenset[str]]:
 
 INFLECTIONS = ("s", "es", "x", "d", "ed", "e", "n")
 """Endings of inflected forms the dictionaries may lack (plurals, -ed pasts, -e and -n verb
-forms): a word is spelt right when it, or it without one of them, is a dictionary word."""
+forms): a word is spelt right when it, or it without one of them, is a dictionary word. An
+ending is never added to a word ending with its first letter ("refuges" takes no second s,
+"retune" no -es), so "refugess" and "retunees" are misspellings (of refugees, returnees)."""
 
 
 def is_word(word: str) -> bool:
@@ -101,7 +103,8 @@ def is_word(word: str) -> bool:
         return True
     candidates = {lower}
     if len(lower) > 4:
-        candidates |= {lower[:-len(end)] for end in INFLECTIONS if lower.endswith(end)}
+        candidates |= {lower[:-len(end)] for end in INFLECTIONS
+                       if lower.endswith(end) and not lower[:-len(end)].endswith(end[0])}
     if any(c in d for d in _dictionaries() for c in candidates):
         return True
     th = thesaurus()
@@ -121,9 +124,17 @@ def corrections(snap: Snapshot, word: str, limit: int = 3) -> list[str]:
     listed = {w for w in _thesaurus_words().get(folded[0], ())
               if abs(len(w) - len(folded)) <= maxdist and _distance(w, folded) <= maxdist}
     found = (indexed | listed) - {folded}
-    ranked = sorted(found, key=lambda c: (_distance(c, folded),
+    ranked = sorted(found, key=lambda c: (_distance(c, folded), not _omits(folded, c),
                                           -snap.doc_frequency("spell", c), c))
     return ranked[:limit]
+
+
+def _omits(typed: str, word: str) -> bool:
+    """Return whether typed is word with letters left out ("trafiking" of "trafficking"):
+    of corrections equally far from what was typed, a word the typist dropped letters from
+    (a doubled letter, the c of ck) comes before one with other letters ("training")."""
+    letters = iter(word)
+    return all(c in letters for c in typed)
 
 
 def _cased(original: str, correction: str) -> str:

@@ -201,3 +201,38 @@ def test_two_words_written_apart_find_the_joined_word(client, make_practice, fil
         "Psychosocial counselling for survivors of shipwrecks"]
     assert found(client, "home town") == ["Hometown associations rebuild village schools"]
     assert found(client, "work place inspections") == ["Workplace inspections on farms"]
+
+
+def suggestion(client, q: str) -> str | None:
+    response = client.get("/api/v1/practices", query_string={"q": q})
+    assert response.status_code == 200
+    return response.get_json().get("suggestion")
+
+
+def test_did_you_mean_corrects_a_word_that_only_looks_inflected(client, make_practice,
+                                                                fillers):
+    # "refugess" is not "refuges" + s, nor "retunees" "retune" + es: no word takes its
+    # ending twice, so they are misspellings, corrected to the repository's words.
+    publish(make_practice, {
+        "refugees": dict(title="Language classes for refugees in Nairobi",
+                         summary="Refugees learn Swahili and English."),
+        "returnees": dict(title="Business grants for returnees",
+                          summary="Returnees receive a grant and mentoring."),
+    })
+    assert suggestion(client, "refugess") == "refugees"
+    assert suggestion(client, "retunees") == "returnees"
+
+
+def test_did_you_mean_prefers_the_word_with_letters_left_out(client, make_practice,
+                                                             fillers):
+    # "trafiking" is two edits from "trafficking" and from "training": typists drop letters
+    # (a doubled f, the c of ck) more often than they change them.
+    publish(make_practice, {
+        "hotline": dict(title="Hotline for victims of trafficking",
+                        summary="Trafficking victims call a free number."),
+        "training": dict(title="Training for labour inspectors",
+                         summary="Inspectors follow a training on farm visits."),
+        "training2": dict(title="Training of trainers in border towns",
+                          summary="Trainers follow a training on first aid."),
+    })
+    assert suggestion(client, "trafiking") == "trafficking"

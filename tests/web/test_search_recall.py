@@ -236,3 +236,22 @@ def test_did_you_mean_prefers_the_word_with_letters_left_out(client, make_practi
                           summary="Trainers follow a training on first aid."),
     })
     assert suggestion(client, "trafiking") == "trafficking"
+
+
+def test_cheaper_remittances_and_climate_displacement_in_french_and_spanish(
+        client, make_practice, fillers):
+    # The English terms had their French and Spanish equivalents missing ("cheaper
+    # remittances" is the GCM's objective 20, "remesas más baratas"); "baratas" alone is in
+    # no practice, so the query found nothing at all.
+    publish(make_practice, {
+        "corridor": dict(title="Mobile wallets cutting remittance costs",
+                         summary="Cheaper remittances between Kenya and Uganda through "
+                                 "interoperable wallets."),
+        "relocation": dict(title="Planned relocation of villages after floods",
+                           summary="Communities facing climate displacement move inland "
+                                   "with land and services."),
+    })
+    for q in ("remesas más baratas", "envois de fonds moins chers"):
+        assert found(client, q) == ["Mobile wallets cutting remittance costs"], q
+    for q in ("déplacés climatiques", "desplazados por el clima", "climate refugees"):
+        assert found(client, q) == ["Planned relocation of villages after floods"], q

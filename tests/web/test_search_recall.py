@@ -255,3 +255,25 @@ def test_cheaper_remittances_and_climate_displacement_in_french_and_spanish(
         assert found(client, q) == ["Mobile wallets cutting remittance costs"], q
     for q in ("déplacés climatiques", "desplazados por el clima", "climate refugees"):
         assert found(client, q) == ["Planned relocation of villages after floods"], q
+
+
+def test_french_and_spanish_names_of_recruitment_return_and_screening_terms(
+        client, make_practice, fillers):
+    # Each concept named the practice in English only: "recrutement sans frais" and
+    # "contratación sin comisiones", "conseil au retour" and "asesoramiento para el retorno",
+    # "dépistage des vulnérabilités" found nothing.
+    publish(make_practice, {
+        "fees": dict(title="No-fee recruitment pledge by manpower agencies",
+                     summary="Agencies sign a no-fee recruitment pledge: employers pay."),
+        "counselling": dict(title="Return counselling desks at the airport",
+                            summary="Counsellors offer return counselling before departure."),
+        "screening": dict(title="Vulnerability screening at reception centres",
+                          summary="Staff run a vulnerability screening within three days."),
+    })
+    for q, title in (
+            ("recrutement sans frais", "No-fee recruitment pledge by manpower agencies"),
+            ("contratación sin comisiones", "No-fee recruitment pledge by manpower agencies"),
+            ("conseil au retour", "Return counselling desks at the airport"),
+            ("asesoramiento para el retorno", "Return counselling desks at the airport"),
+            ("dépistage des vulnérabilités", "Vulnerability screening at reception centres")):
+        assert found(client, q) == [title], q

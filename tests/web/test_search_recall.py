@@ -277,3 +277,12 @@ def test_french_and_spanish_names_of_recruitment_return_and_screening_terms(
             ("asesoramiento para el retorno", "Return counselling desks at the airport"),
             ("dépistage des vulnérabilités", "Vulnerability screening at reception centres")):
         assert found(client, q) == [title], q
+
+
+def test_manpower_agencies_and_labour_brokers_are_recruitment_agencies(client, make_practice,
+                                                                       fillers):
+    agencies = dict(title="Licensing of recruitment agencies in Dhaka",
+                    summary="Recruitment agencies must renew their licence every year.")
+    publish(make_practice, {"agencies": agencies})
+    for q in ("manpower agencies", "labour brokers", "intermediarios laborales"):
+        assert found(client, q) == [agencies["title"]], q

@@ -10,12 +10,17 @@ import pytest
 
 from kb import serving
 from kb.search import vocabulary
+from tests.conftest import freeze_heap
 
 
 @pytest.fixture
 def unfreeze():
+    """Nothing frozen before the test (the suite freezes what collection left: conftest), and
+    the suite's frozen heap again after it."""
+    gc.unfreeze()
     yield
     gc.unfreeze()
+    freeze_heap()
 
 
 def test_before_the_fork_the_master_has_loaded_everything_and_holds_nothing_shared(

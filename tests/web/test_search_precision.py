@@ -6,7 +6,21 @@ searches a small repository through the API and checks which practices come back
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable
+
 import pytest
+
+from tests import shared_app
+from tests.conftest import (
+    add_practice,
+    cheap_passwords,
+    copy_files,
+    empty_database,
+    make_app,
+    private_app,
+)
 
 PRACTICES = {
     "tourism": dict(title="Hotel training for young people in coastal towns",
@@ -46,9 +60,32 @@ PRACTICES = {
 }
 
 
-@pytest.fixture
-def repo(make_practice):
-    return made(make_practice, PRACTICES)
+# Each data set a test asks for by name: the data set it adds to (if any), and the tables it
+# publishes, in order, each with the fields its practices share.
+DATA_SETS: dict[str, tuple[str | None, tuple[tuple[dict[str, dict], dict], ...]]] = {}
+
+
+def data_set(name: str, *tables: tuple[dict[str, dict], dict], on: str | None = None):
+    """Register data set ``name`` (``on`` another's practices) and return its fixture: the
+    practices' ids by key, on the test's database and index (on SQLite, a copy of the set
+    published once)."""
+    DATA_SETS[name] = on, tables
+
+    @pytest.fixture(name=name)
+    def fixture(templates, make_practice) -> dict:
+        if templates is not None:
+            return templates(name)[1]  # the database_url fixture copied it
+        return publish(make_practice, name)
+
+    return fixture
+
+
+def publish(make_practice, name: str, with_base: bool = True) -> dict:
+    base, tables = DATA_SETS[name]
+    ids = publish(make_practice, base) if base and with_base else {}
+    for table, common in tables:
+        ids.update(made(make_practice, table, **common))
+    return ids
 
 
 def made(make_practice, table: dict[str, dict], **common) -> dict:
@@ -56,6 +93,47 @@ def made(make_practice, table: dict[str, dict], **common) -> dict:
     return them by key."""
     return {key: make_practice(**{"countries": ["KEN"], "regions": [], **common, **fields})
             for key, fields in table.items()}
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory, migrated_database) -> Callable[[str], tuple] | None:
+    """On SQLite, each data set published once per process in a database and index that its
+    tests copy (publishing them was most of each test's time); None on PostgreSQL, where
+    each test publishes its own."""
+    if migrated_database.startswith("postgresql"):
+        return None
+    saved: dict[str, tuple] = {}
+
+    def template(name: str) -> tuple:
+        if name not in saved:
+            folder = tmp_path_factory.mktemp(f"precision-{name}")
+            base = DATA_SETS[name][0]
+            with contextlib.ExitStack() as stack:
+                stack.enter_context(cheap_passwords())
+                if base is None:
+                    app, ids = stack.enter_context(private_app(folder, migrated_database)), {}
+                else:  # on a copy of its base's template
+                    base_folder, ids = template(base)
+                    app = make_app(folder, copy_files(base_folder, folder))
+                    stack.callback(shared_app.close, app)
+                ids = {**ids, **publish(functools.partial(add_practice, app), name, False)}
+            saved[name] = folder, ids
+        return saved[name]
+
+    return template
+
+
+@pytest.fixture
+def database_url(request, templates, migrated_database, tmp_path) -> str:
+    """This test's own copy of the database and index of the data set it asks for."""
+    names = [name for name in request.fixturenames if name in DATA_SETS]
+    if templates is None or not names:
+        return empty_database(migrated_database, tmp_path)
+    (name,) = names
+    return copy_files(templates(name)[0], tmp_path)
+
+
+repo = data_set("repo", (PRACTICES, {}))
 
 
 def found(client, q: str) -> list[str]:
@@ -125,9 +203,7 @@ MORE = {
 }
 
 
-@pytest.fixture
-def more(repo, make_practice):
-    return made(make_practice, MORE)
+more = data_set("more", (MORE, {}), on="repo")
 
 
 def matches(client, q: str) -> dict[str, str]:
@@ -179,9 +255,7 @@ FRENCH = {
 }
 
 
-@pytest.fixture
-def french(make_practice):
-    return made(make_practice, FRENCH, countries=["FRA"], language="fr")
+french = data_set("french", (FRENCH, {"countries": ["FRA"], "language": "fr"}))
 
 
 def test_french_words_the_stemmer_would_merge_stay_apart(client, french):
@@ -221,9 +295,7 @@ PLACES = {
 }
 
 
-@pytest.fixture
-def places(make_practice):
-    return made(make_practice, PLACES)  # each in its own country
+places = data_set("places", (PLACES, {}))  # each in its own country
 
 
 def test_a_place_the_query_names_is_in_every_partial_match(client, places):
@@ -265,9 +337,7 @@ WORKERS = {
 }
 
 
-@pytest.fixture
-def workers(make_practice):
-    return made(make_practice, WORKERS)
+workers = data_set("workers", (WORKERS, {}))
 
 
 def test_a_generic_word_in_the_title_does_not_make_a_translation_match_about_it(
@@ -291,9 +361,7 @@ MONEY = {
 }
 
 
-@pytest.fixture
-def money(repo, make_practice):
-    return made(make_practice, MONEY)
+money = data_set("money", (MONEY, {}), on="repo")
 
 
 def test_a_translation_match_is_about_the_term_that_found_it(client, money):
@@ -330,9 +398,7 @@ CHILDREN = {
 }
 
 
-@pytest.fixture
-def children(repo, make_practice):
-    return made(make_practice, CHILDREN)
+children = data_set("children", (CHILDREN, {}), on="repo")
 
 
 def test_a_partial_match_must_come_close_to_a_translated_full_match(client, children):
@@ -358,9 +424,7 @@ FLOWS = {
 }
 
 
-@pytest.fixture
-def flows(repo, make_practice):
-    return made(make_practice, FLOWS)
+flows = data_set("flows", (FLOWS, {}), on="repo")
 
 
 def test_an_ordinary_word_alone_does_not_say_what_a_practice_is_about(client, flows):

@@ -18,6 +18,9 @@ not contain). Not every word of a term names it:
   its words ("sending money", "missing migrants"); a term of one word is its own telling
   word ("dead" for "deaths").
 
+A practice with every word of the user that names none of them mentions them in passing
+when they are fewer than PASSING_MENTIONS of the words of its text (About.in_passing).
+
 The titles and summaries come analysed from the snapshot (as term codes).
 """
 from __future__ import annotations
@@ -35,6 +38,9 @@ COMMON_SHARE = 1 / 3
 that has more telling terms, and (kb.search.matching) such a slot does not make a partial
 match about the query."""
 GENERIC_SAMPLE = 10
+PASSING_MENTIONS = 1 / 50
+"""A practice naming no slot whose text has the query's words (in any of the forms it
+contains) fewer times than this share of its words mentions them in passing."""
 """A word's share of one language's practices is trusted from this many practices on; below,
 its share of the whole repository decides whether it is generic."""
 
@@ -81,6 +87,25 @@ class About:
                 if whole <= whole_head:
                     return True
         return False
+
+    def in_passing(self, docnum: int) -> bool:
+        """Return whether a practice mentions the query only in passing: its title and
+        summary name no slot, and the words of the terms it contains (each slot's, in any of
+        their forms) are fewer than PASSING_MENTIONS of the words of its text ("remittances"
+        once in a description of a hundred words; in a text of a few lines, one mention is
+        not in passing)."""
+        if any(self(docnum, slot) for slot in range(len(self.slot_terms))):
+            return False
+        lang = LANGUAGES[int(self.snap.lang[docnum])]
+        words = {t for terms in self.slot_terms for found, node in terms if found[docnum]
+                 for t in _words_of(node, lang)[0]}
+        mentions = 0.0
+        for t in words:
+            docs, tfs = self.snap.term(body_field(lang), t)
+            at = int(np.searchsorted(docs, docnum))
+            if at < len(docs) and docs[at] == docnum:
+                mentions += float(tfs[at])
+        return mentions < PASSING_MENTIONS * float(self.snap.lens[docnum, 1])
 
     def _code(self, slot: int, lang: str) -> list[tuple[frozenset[int], frozenset[int] | None]]:
         """Per term of the slot: the codes of its words that name it alone, and (a term of

@@ -32,9 +32,13 @@ slot is kb.search.about's: the user's own words or an alternative the practice c
 neither a word common in the repository ("workers" of "domestic workers") nor, alone, an
 ordinary word of a term of several ("money" of "money transfers home"). A practice that
 merely mentions a synonym or a few of the words somewhere in a long description is noise.
-Direct full matches (every word of the user) are always kept. Only the ABOUT_LIMIT
-best-scoring candidates are checked (the cost of a search stays bounded). A strict query
-(operators) matches exactly what it says.
+So is a practice with every word of the user that scores under PARTIAL_MIN_SCORE of the
+best such practice (the bar of a practice with only some of the words), names none of them
+in its title or summary and has them fewer than once in fifty words of its text
+(kb.search.about.PASSING_MENTIONS): "remittances" once in the description of a
+wage-protection system is not an answer to "remittances". Only the ABOUT_LIMIT
+best-scoring candidates are checked (the cost of a search stays bounded; a practice with
+every word beyond them is kept). A strict query (operators) matches exactly what it says.
 """
 from __future__ import annotations
 
@@ -56,7 +60,8 @@ from kb.search.vocabulary import Thesaurus
 
 PARTIAL_BELOW = 10
 PARTIAL_MIN_SCORE = 0.15
-"""A partial match must score at least this share of the best match's score."""
+"""A partial match must score at least this share of the best match's score, and so must a
+practice with every word that mentions them in passing (_without_passing)."""
 PARTIAL_OF_FULL = 0.5
 """When some practices contain every word, a partial match must score at least this share
 of the best of them, counted in the user's own words (they answer the query; a practice
@@ -96,6 +101,8 @@ class _Slots:
     unmatched: list[str]
     places: list[bool]
     """Per slot: whether it names a country (or its people)."""
+    tagged: np.ndarray | None = None
+    """The practices tagged with a country the query names."""
 
     def add(self, direct: np.ndarray, mask: np.ndarray, score: np.ndarray, weight: int,
             terms: list[tuple[np.ndarray, Word | Phrase | And]], place: bool = False) -> None:
@@ -130,6 +137,8 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
     for d in _best(indirect, score, snap.ids):
         # Matched through a synonym or a translation: the practice must be about it.
         full[d] = all(about(d, i) for i, m in enumerate(slots.directs) if not m[d])
+    _without_passing(full, np.logical_and.reduce(slots.directs), score, about, slots.tagged,
+                     snap.ids)
     matched = Matched(full, score, int(full.sum()), unmatched=tuple(slots.unmatched))
     total = sum(slots.weights)
     if _uncovered(snap, masks, slots.weights, slots.unmatched):
@@ -174,6 +183,7 @@ def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: S
     for code in slot.countries():
         tagged = facets.filter_masks(snap, vocab, {"country": [code]})["country"] & snap.live
         score[tagged] += COUNTRY_SCORE * ALTERNATIVE_WEIGHT
+        slots.tagged = tagged if slots.tagged is None else slots.tagged | tagged
         direct = direct | tagged  # the user named the country
     mask = direct
     found = _each(evaluator, synonyms, terms)
@@ -224,6 +234,22 @@ def _without_noise(masks: list[np.ndarray], directs: list[np.ndarray], score: np
     own_any = np.logical_or.reduce(directs)
     noise = found & ~own_any & (score < ALTERNATIVE_MIN_SCORE * float(score[found].max()))
     return [m & ~noise for m in masks] if noise.any() else masks
+
+
+def _without_passing(full: np.ndarray, direct: np.ndarray, score: np.ndarray, about: About,
+                     tagged: np.ndarray | None, ids: np.ndarray) -> None:
+    """Leave out of full the practices with every word of the user (direct) that score under
+    PARTIAL_MIN_SCORE of the best of them and mention the words in passing (About.in_passing:
+    "remittances" once in the description of a wage-protection system). A practice tagged
+    with a country the query names is about it."""
+    docs = np.flatnonzero(full & direct)
+    if not len(docs):
+        return
+    weak = full & direct & (score < PARTIAL_MIN_SCORE * float(score[docs].max()))
+    if tagged is not None:
+        weak &= ~tagged
+    for d in _best(weak, score, ids):
+        full[d] = not about.in_passing(d)
 
 
 def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],

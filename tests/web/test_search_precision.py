@@ -437,3 +437,43 @@ def test_an_ordinary_word_alone_does_not_say_what_a_practice_is_about(client, fl
     # A term all of whose words are ordinary names its slot when the title or summary has
     # every one of them: "help line" (found for "hotline").
     assert FLOWS["help_line"]["title"] in found(client, "hotline")
+
+
+WAGES_TEXT = (
+    "Employers in the construction, cleaning and hospitality sectors pay salaries through "
+    "accounts that the labour ministry can read. Inspectors compare each payment with the "
+    "contract registered at recruitment and open a case when a salary is late, short or "
+    "missing for two months. Workers receive a text message on every payday and can call "
+    "the ministry to dispute a deduction. Banks opened branches at the largest labour camps, "
+    "which cut the cash carried on site and the thefts that came with it. Many workers now "
+    "send remittances from the same account. Disputes are settled by a tribunal that sits "
+    "every week, and fines on employers fund the legal aid offered to workers who complain. "
+    "Trade unions sit on the steering committee with employers and the ministry, which "
+    "publishes yearly figures on late payment by sector, nationality and size of company.")
+PASSING = {
+    "corridor": MONEY["corridor"],
+    "wages": dict(title="Electronic wage protection system", summary="Salaries are paid "
+                  "through bank accounts that labour inspectors monitor.",
+                  description=WAGES_TEXT),
+    "short": dict(title="Savings club for seasonal farm labourers",
+                  summary="Members save part of each wage.",
+                  description="Some members send remittances."),
+}
+
+
+@pytest.fixture
+def passing(repo, make_practice):
+    return made(make_practice, PASSING)
+
+
+def test_a_practice_that_mentions_the_words_in_passing_is_left_out(client, passing):
+    # The wage-protection system has "remittances" once among more than a hundred words of
+    # its description, nothing of it in its title or summary, and scores far below the
+    # practice about remittances: it mentions them in passing.
+    titles = found(client, "remittances")
+    assert PASSING["corridor"]["title"] in titles
+    assert PASSING["wages"]["title"] not in titles
+    # In a text of a few lines, one mention is not in passing.
+    assert PASSING["short"]["title"] in titles
+    # What it is about still finds it.
+    assert PASSING["wages"]["title"] in found(client, "wage protection")

@@ -14,8 +14,9 @@ not contain). Not every word of a term names it:
   term of several words does not name it alone: "money" of "money transfers home" (a
   network against the money flows of smugglers), "atención" of "atención psicosocial" (a
   centre whose title says "atención" and whose description mentions psychosocial care
-  once). A term of several words names its slot when its title and summary have all of
-  its words ("sending money", "missing migrants"); a term of one word is its own telling
+  once). A term of several words names its slot when its title, or its summary, has all
+  of its words ("sending money", "missing migrants"; not "missing salaries" in the summary
+  of a practice whose title says "migrant workers"); a term of one word is its own telling
   word ("dead" for "deaths").
 
 A practice with every word of the user that names none of them mentions them in passing
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kb.search.analysis import LANGUAGES, analyze
+from kb.search.analysis import LANGUAGES, analyze, compounds
 from kb.search.codes import Vocabulary
 from kb.search.columns import Snapshot
 from kb.search.query import And, Phrase, Word
@@ -66,6 +67,7 @@ class About:
         self.snap, self.vocab, self.slot_terms = snap, vocab, slot_terms
         self.codes: dict[tuple[int, str], tuple[int, list[tuple[frozenset[int],
                                                                  frozenset[int] | None]]]] = {}
+        self.fields: dict[int, tuple[frozenset[int], ...]] = {}
 
     def __call__(self, docnum: int, slot: int) -> bool:
         lang = LANGUAGES[int(self.snap.lang[docnum])]
@@ -75,18 +77,29 @@ class About:
         if coded is None or coded[0] != len(self.vocab.term_ids):
             coded = self.codes[key] = (len(self.vocab.term_ids), self._code(slot, lang))
         terms = self.slot_terms[slot]
-        whole_head: set[int] | None = None
         # The user's words (the first term), or an alternative the practice contains.
         for i, (names, whole) in enumerate(coded[1]):
             if i and not terms[i][0][docnum]:
                 continue
             if not names.isdisjoint(head):
                 return True
-            if whole is not None:
-                whole_head = set(head) if whole_head is None else whole_head
-                if whole <= whole_head:
-                    return True
+            if whole is not None and any(whole <= field for field in self._fields(docnum)):
+                return True
         return False
+
+    def _fields(self, docnum: int) -> tuple[frozenset[int], ...]:
+        """Return the codes of the terms of a practice's title and of its summary (read
+        for the few practices a term of several words may name)."""
+        found = self.fields.get(docnum)
+        if found is None:
+            card = self.snap.card(docnum)
+            lang = LANGUAGES[int(self.snap.lang[docnum])]
+            texts = [card.get(name) or "" for name in ("title", "summary")]
+            found = self.fields[docnum] = tuple(
+                frozenset(self.vocab.term_ids[t] for t in analyze(text, lang)
+                          + compounds(text, lang) if t in self.vocab.term_ids)
+                for text in texts)
+        return found
 
     def in_passing(self, docnum: int) -> bool:
         """Return whether a practice mentions the query only in passing: its title and

@@ -477,3 +477,32 @@ def test_a_practice_that_mentions_the_words_in_passing_is_left_out(client, passi
     assert PASSING["short"]["title"] in titles
     # What it is about still finds it.
     assert PASSING["wages"]["title"] in found(client, "wage protection")
+
+
+DISPARUS = {
+    "tracing": dict(title="Family tracing for missing migrants",
+                    summary="Families report relatives lost at sea to a single desk."),
+    "wages": dict(title="Wage protection for migrant workers",
+                  summary="Inspectors chase missing salaries.",
+                  description="Banks report every payment to a migrant to the ministry."),
+    **{f"migrant_{i}": dict(title=f"{topic} for migrant workers",
+                            summary=f"Migrant workers are offered {topic.lower()}.")
+       for i, topic in enumerate(["Language classes", "Housing advice", "Pension accounts",
+                                  "Savings clubs", "Sports clubs"])},
+}
+
+
+@pytest.fixture
+def disparus(repo, make_practice):
+    return made(make_practice, DISPARUS)
+
+
+def test_a_term_of_ordinary_words_is_named_in_one_field_not_across_two(client, disparus):
+    # "migrants disparus" reaches English practices through "missing migrants". "missing"
+    # is one of the commonest English words and "migrant" is in over a third of these
+    # practices: neither names the term alone. The tracing practice's title has both words;
+    # the wage-protection system (which contains both) has "migrant" in its title and
+    # "missing" (salaries) in its summary: the term is in neither.
+    titles = found(client, "migrants disparus")
+    assert DISPARUS["tracing"]["title"] in titles
+    assert DISPARUS["wages"]["title"] not in titles

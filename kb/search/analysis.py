@@ -53,6 +53,20 @@ _IZE = re.compile(r"^(\w{4,})iz(e|es|ed|ing|er|ers|ation|ations)$")
 spellings the same word and the -ise family apart from its root."""
 
 
+_AMERICAN = (
+    "labor:labour neighbor:neighbour neighborhood:neighbourhood behavior:behaviour "
+    "honor:honour favor:favour color:colour harbor:harbour endeavor:endeavour rumor:rumour "
+    "center:centre program:programme license:licence defense:defence offense:offence "
+    "catalog:catalogue dialog:dialogue skillful:skilful judgment:judgement practice:practise"
+)
+"""American and British spellings of one word whose stems differ ("centers" is center,
+"centres" centr): the American stem is read as the British one, the spelling of UN texts,
+so "migrant resource centers" finds "resource centres" and "anti-rumor" "anti-rumour".
+Spellings that stem alike (counseling, traveling, enrollment) need no entry."""
+_BRITISH = {_STEMMERS["en"](a): _STEMMERS["en"](b)
+            for a, b in (pair.split(":") for pair in _AMERICAN.split())}
+
+
 _FEMININE = re.compile(r"ee(?=s?$)")
 """French -ée/-ées, folded to -ee/-ees before stemming, where the stemmer (which strips
 -é, -ée, -és, -ées when it sees the accents) would keep an "e": read as -é/-és, so
@@ -83,7 +97,8 @@ def _term(word: str, lang: str) -> str | None:
         folded = _FEMININE.sub("e", folded)
     elif lang == "es" and folded.endswith("iones"):
         folded = folded[:-2]  # see _FEMININE
-    return _STEMMERS[lang](folded) or folded
+    stem = _STEMMERS[lang](folded) or folded
+    return _BRITISH.get(stem, stem) if lang == "en" else stem
 
 
 def words(text: str) -> list[str]:

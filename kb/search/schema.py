@@ -19,7 +19,7 @@ from kb.search.analysis import (
 )
 from kb.search.highlight import SNIPPET_FIELDS
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """Bump when the schema or the analysis changes: older indexes then report a needed rebuild."""
 
 FACETS = (

@@ -286,3 +286,15 @@ def test_manpower_agencies_and_labour_brokers_are_recruitment_agencies(client, m
     publish(make_practice, {"agencies": agencies})
     for q in ("manpower agencies", "labour brokers", "intermediarios laborales"):
         assert found(client, q) == [agencies["title"]], q
+
+
+def test_american_spellings_find_british_ones(client, make_practice, fillers):
+    # UN texts spell "centre", "programme", "neighbourhood", "licence"; a query typed with
+    # the American spelling missed them where the two spellings stem differently.
+    publish(make_practice, {
+        "centres": dict(title="Migrant resource centres in neighbourhood libraries",
+                        summary="The programme licences volunteer advisers."),
+    })
+    title = "Migrant resource centres in neighbourhood libraries"
+    for q in ("migrant resource centers", "neighborhood", "program licenses"):
+        assert found(client, q) == [title], q

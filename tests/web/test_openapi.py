@@ -5,22 +5,13 @@ import functools
 import re
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
-from openapi_spec_validator import validate
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from tests.conftest import add_practice, private_app
 from tests.web.review_support import make_member
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+# schemathesis and openapi_spec_validator are imported by the tests that use them: ~0.35 s of
+# CPU at collection in every test process, most of which never runs these tests.
 EXAMPLES = 10  # generated requests per read operation in test-fast; the slow twin sends 20
 SLOW_EXAMPLES = 20
 DOCUMENTED = {
@@ -71,6 +62,8 @@ def _seed(app, make_practice) -> None:
 
 
 def test_openapi_document_validates_and_documents_every_endpoint(client):
+    from openapi_spec_validator import validate
+
     doc = client.get("/api/v1/openapi.json").get_json()
     validate(doc)
     operations = {(m, p) for p, item in doc["paths"].items() for m in item}
@@ -141,6 +134,8 @@ READ = sorted(path for method, path in DOCUMENTED if method == "get"
 
 
 def _read_operations(app) -> dict:
+    import schemathesis
+
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     return {op.path: op for op in operations if op.method.lower() == "get"
@@ -168,6 +163,16 @@ def test_every_read_endpoint_keeps_to_the_documented_schema_on_more_examples(see
 def walk(app, path: str, max_examples: int) -> int:
     """Send schemathesis's generated requests to the operation at ``path``, checking each
     answer against the document; return how many were sent."""
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
+              response_headers_conformance, response_schema_conformance]
     operation = _read_operations(app)[path]
     examples = 0
 
@@ -178,7 +183,7 @@ def walk(app, path: str, max_examples: int) -> int:
         nonlocal examples
         examples += 1
         # Schemathesis's WSGI transport does not undo gzip as an HTTP client would.
-        case.call_and_validate(checks=CHECKS, headers={"Host": "kb.test",
+        case.call_and_validate(checks=checks, headers={"Host": "kb.test",
                                                        "Accept-Encoding": "identity"})
 
     check()

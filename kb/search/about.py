@@ -22,6 +22,10 @@ not contain). Not every word of a term names it:
 A practice with every word of the user that names none of them mentions them in passing
 when they are fewer than PASSING_MENTIONS of the words of its text (About.in_passing).
 
+The head word of a concept's words (head_of: "registration" of "birth registration") names
+the general kind of thing; alone, it does not make a partial match about the concept
+(kb.search.matching).
+
 The titles and summaries come analysed from the snapshot (as term codes).
 """
 from __future__ import annotations
@@ -137,6 +141,23 @@ class About:
             out.append((self.vocab.known_ids(names),
                         whole if several and len(whole) == len(words) else None))
         return out
+
+
+HEAD_BEFORE = frozenset({"of", "for"})
+"""English words after which a noun phrase's head has come ("recognition of diplomas")."""
+
+
+def head_of(node: And, words: list[str], lang: str | None) -> object:
+    """Return the head word of a concept's words: the word naming the general kind of thing
+    its other words narrow down ("registration" of "birth registration", "management" of
+    "border management", "registro" of "registro de nacimiento"). English puts it last, or
+    first before "of" or "for"; French and Spanish put it first. None when the query's
+    language is not known."""
+    if lang is None or len(node.children) < 2:
+        return None
+    if lang != "en" or HEAD_BEFORE.intersection(w.lower() for w in words[1:]):
+        return node.children[0]
+    return node.children[-1]
 
 
 def generic(snap: Snapshot, lang: str, term: str) -> bool:

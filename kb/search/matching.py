@@ -21,7 +21,8 @@ matches are added. When the query names a country (or its people), a partial mat
 contain it: a place restricts what the user asks for ("Filipino domestic workers" is not
 answered by domestic workers in Lebanon). Partial matches rank after every full match, by
 how many words they contain, then by score. A run of words naming a concept that no practice
-matches, itself or through its alternatives, counts as its separate words.
+matches, itself or through its alternatives, counts as its separate words; its head word
+alone ("registration" of "birth registration") does not make a partial match about it.
 
 Precision (bench/relevance.py): a practice that needs a synonym or a translation for some
 word, or that contains only some of the words, is kept only when it is *about* them: its
@@ -44,12 +45,12 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from kb.search import facets
-from kb.search.about import COMMON_SHARE, About
+from kb.search.about import COMMON_SHARE, About, head_of
 from kb.search.analysis import LANGUAGES, analyze
 from kb.search.codes import Vocabulary
 from kb.search.columns import Snapshot
@@ -103,10 +104,14 @@ class _Slots:
     """Per slot: whether it names a country (or its people)."""
     tagged: np.ndarray | None = None
     """The practices tagged with a country the query names."""
+    heads: list[bool] = field(default_factory=list)
+    """Per slot: whether it is the head word of a concept found nowhere (_word_by_word)."""
 
     def add(self, direct: np.ndarray, mask: np.ndarray, score: np.ndarray, weight: int,
-            terms: list[tuple[np.ndarray, Word | Phrase | And]], place: bool = False) -> None:
+            terms: list[tuple[np.ndarray, Word | Phrase | And]], place: bool = False,
+            head: bool = False) -> None:
         self.places.append(place)
+        self.heads.append(head)
         self.directs.append(direct)
         self.masks.append(mask)
         self.scores.append(score)
@@ -125,7 +130,7 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
         return Matched(mask, score, int(mask.sum()), unmatched=tuple(evaluator.unmatched))
     slots = _Slots([], [], [], [], [], [], [])
     for slot in query_plan.slots:
-        _match_slot(snap, vocab, evaluator, slot, slots)
+        _match_slot(snap, vocab, evaluator, slot, slots, query_plan.language)
     if not slots.masks:
         return None
     score = np.add.reduce(slots.scores)
@@ -145,8 +150,7 @@ def run(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, thesaurus: Thes
         return matched
     if (total >= 3 and matched.full_total < PARTIAL_BELOW) or (
             total == 2 and matched.full_total == 0):
-        _add_partial(matched, snap, masks, slots.weights, about, slots.places,
-                     _best_in_own_words(full, slots))
+        _add_partial(matched, snap, masks, slots, about, _best_in_own_words(full, slots))
     return matched
 
 
@@ -169,7 +173,7 @@ def _uncovered(snap: Snapshot, masks: list[np.ndarray], weights: list[int],
 
 
 def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: Slot,
-                slots: _Slots) -> None:
+                slots: _Slots, lang: str | None) -> None:
     own = evaluator.run(slot.node)
     if own is None:
         return
@@ -190,7 +194,7 @@ def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: S
     if found is not None:
         mask, score = direct | found[0], score + found[1]
     if not mask.any() and isinstance(slot.node, And):
-        _word_by_word(evaluator, slot.node, slots)
+        _word_by_word(evaluator, slot.node, head_of(slot.node, slot.words, lang), slots)
         return
     if not mask.any():
         slots.unmatched += slot.words
@@ -213,15 +217,17 @@ def _each(evaluator: Evaluator, nodes: list[Word | Phrase],
     return total
 
 
-def _word_by_word(evaluator: Evaluator, node: And, slots: _Slots) -> None:
-    """Add the words of a concept that no practice matches as slots of their own."""
+def _word_by_word(evaluator: Evaluator, node: And, head: object, slots: _Slots) -> None:
+    """Add the words of a concept that no practice matches as slots of their own, marking
+    its head word (kb.search.about.head_of): alone, it does not make a partial match about
+    the query."""
     for word in node.children:
         alone = evaluator.run(word)
         if alone is None:
             continue
         if not alone[0].any():
             slots.unmatched.append(word.text)
-        slots.add(alone[0], alone[0], alone[1], 1, [(alone[0], word)])
+        slots.add(alone[0], alone[0], alone[1], 1, [(alone[0], word)], head=word is head)
 
 
 def _without_noise(masks: list[np.ndarray], directs: list[np.ndarray], score: np.ndarray
@@ -252,9 +258,9 @@ def _without_passing(full: np.ndarray, direct: np.ndarray, score: np.ndarray, ab
         full[d] = not about.in_passing(d)
 
 
-def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
-                 weights: list[int], about: About, places: list[bool],
-                 full_best: float) -> None:
+def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray], slots: _Slots,
+                 about: About, full_best: float) -> None:
+    weights, places = slots.weights, slots.places
     stacked = np.vstack(masks)
     found = (stacked * np.asarray(weights)[:, None]).sum(axis=0)
     needed = math.ceil(sum(weights) / 2)
@@ -274,12 +280,14 @@ def _add_partial(matched: Matched, snap: Snapshot, masks: list[np.ndarray],
             # Practices with every word answer the query: one with only some of them must
             # come close to the best of those to be shown after them.
             some &= matched.score >= PARTIAL_OF_FULL * full_best
-        common = stacked.sum(axis=1) > COMMON_SHARE * max(snap.live_count, 1)
+        # The commonest words and the head word of a concept found nowhere say little.
+        weak = stacked.sum(axis=1) > COMMON_SHARE * max(snap.live_count, 1)
+        weak |= np.asarray(slots.heads)
         candidates = _best(some, matched.score, snap.ids)
         some[:] = False
         for d in candidates:
             some[d] = any(about(d, i) for i in range(len(masks))
-                          if stacked[i, d] and not common[i])
+                          if stacked[i, d] and not weak[i])
     matched.some = some
     matched.words_found = found
     matched.mask = matched.mask | some

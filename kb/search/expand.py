@@ -18,6 +18,10 @@ of only one language's vocabulary), its runs are looked up in that language's te
 English "routes" (paths) is not French "routes" (roads). A query whose language its words
 do not say (a name, a word spelt alike in several languages) is looked up in every language.
 
+In Spanish and French, "personas"/"personnes" before the words naming the people
+("personas migrantes", "personnes déplacées") is not a slot: it is the inclusive way to
+say "migrants", not a word that an English practice on missing migrants would contain.
+
 A term of a slot's concepts made of two or more of the user's own words ("psychosocial
 support" of "mental health psychosocial support") is a form of those words (a variant), not
 a synonym. A slot is never widened with another slot's own words: of "migration data
@@ -34,7 +38,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kb.search.analysis import LANGUAGES, analyze, words
+from kb.search.analysis import LANGUAGES, analyze, fold, words
 from kb.search.columns import Snapshot
 from kb.search.query import And, Or, Phrase, Word
 from kb.search.schema import body_field, title_field
@@ -47,6 +51,9 @@ MAX_ALTERNATIVES = 36
 """Alternatives looked up for a whole query at most: expansion stays bounded."""
 MAX_SLOTS = 12
 
+PERSONS = frozenset({"persona", "personas", "personne", "personnes"})
+"""Spanish and French "person(s)", which inclusive usage puts before the words naming the
+people ("personas migrantes", "personnes réfugiées"): see _names_people."""
 _OPERATORS = re.compile(r'["()*]|(?:^|\s)-\S|\b(?:AND|OR|NOT)\b|&&|\|\||\w:\S')
 _HYPHEN = re.compile(r"^\w+(?:[-‐‑]\w+)+$")
 
@@ -142,9 +149,20 @@ def _group(thesaurus: Thesaurus, nodes: list[Word], langs: tuple[str, ...],
             else:
                 run = nodes[i:i + 1]
                 concepts = _concepts_of(thesaurus, run[0].text, langs)
+                if not concepts and _names_people(nodes, i):
+                    i += 1  # "personas" of "personas migrantes": the people named next
+                    continue
         groups.append((run, concepts))
         i += len(run)
     return groups
+
+
+def _names_people(nodes: list[Word], i: int) -> bool:
+    """Return whether word i is the Spanish or French "persons" before the words naming the
+    people ("personas migrantes", "personnes déplacées"): the inclusive way to say
+    "migrants" or "displaced people", not a word that texts must contain."""
+    return fold(nodes[i].text) in PERSONS and any(
+        analyze(n.text, lang) for n in nodes[i + 1:] for lang in LANGUAGES)
 
 
 def _spaced(pair: list[Word], known: Callable[[str], bool] | None) -> bool:

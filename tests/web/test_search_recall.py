@@ -298,3 +298,20 @@ def test_american_spellings_find_british_ones(client, make_practice, fillers):
     title = "Migrant resource centres in neighbourhood libraries"
     for q in ("migrant resource centers", "neighborhood", "program licenses"):
         assert found(client, q) == [title], q
+
+
+def test_personas_before_the_people_is_not_a_word_texts_must_contain(client, make_practice,
+                                                                     fillers):
+    # "personas migrantes", "personnes réfugiées": inclusive Spanish and French for
+    # "migrants" and "refugees"; an English practice never says "personas".
+    publish(make_practice, {
+        "tracing": dict(title="Tracing network for missing migrants",
+                        summary="Families of missing migrants give DNA samples."),
+        "jobs": dict(title="Work permits for refugees in Kampala",
+                     summary="Refugees obtain work permits within a month."),
+    })
+    assert full_matches(client, "personas migrantes desaparecidas") == [
+        "Tracing network for missing migrants"]
+    assert "Work permits for refugees in Kampala" in full_matches(client, "personnes réfugiées")
+    # Alone, or last, it is a word like any other ("trata de personas" is a concept).
+    assert found(client, "personas") == []

@@ -43,6 +43,12 @@ def found(client, q: str) -> list[str]:
     return [r["title"] for r in results(client, q)]
 
 
+def each_finds_only(client, queries: tuple[str, ...], title: str) -> None:
+    """Assert that each query finds the practice titled title and nothing else."""
+    for q in queries:
+        assert found(client, q) == [title], q
+
+
 def full_matches(client, q: str) -> list[str]:
     """Return the titles of the practices matching every word of q (not "some")."""
     return [r["title"] for r in results(client, q) if r["match"] == "all"]
@@ -65,9 +71,9 @@ def test_recognition_of_diplomas_finds_recognition_of_prior_learning(client, mak
     # glossary's concept already had the French term ("validation des acquis"), not the
     # English and Spanish ones.
     publish(make_practice, {"rpl": PRIOR_LEARNING})
-    for q in ("recognition of diplomas", "reconnaissance des diplômes",
-              "reconocimiento de títulos", "credential recognition"):
-        assert found(client, q) == [PRIOR_LEARNING["title"]], q
+    each_finds_only(client, ("recognition of diplomas", "reconnaissance des diplômes",
+                             "reconocimiento de títulos", "credential recognition"),
+                    PRIOR_LEARNING["title"])
 
 
 SEASONAL = {
@@ -105,8 +111,8 @@ def test_identifying_the_dead_in_other_words_and_languages(client, make_practice
     # "identify" is not "identification" to the stemmer; the glossary lists the verb phrase
     # beside the nouns, as it lists "died" beside "death".
     publish(make_practice, {"forensic": FORENSIC})
-    for q in ("identify the dead", "identification of the dead", "identification des morts"):
-        assert found(client, q) == [FORENSIC["title"]], q
+    each_finds_only(client, ("identify the dead", "identification of the dead",
+                             "identification des morts"), FORENSIC["title"])
 
 
 FEMININE = {
@@ -182,8 +188,8 @@ def test_a_hyphenated_title_names_its_joined_word(client, make_practice, fillers
     first_aid = dict(title="Psycho-social first aid after shipwrecks",
                      summary="Counsellors assist survivors on arrival.")
     publish(make_practice, {"first_aid": first_aid})
-    for q in ("apoyo psicosocial", "soutien psychosocial", "psychosocial"):
-        assert found(client, q) == [first_aid["title"]], q
+    each_finds_only(client, ("apoyo psicosocial", "soutien psychosocial", "psychosocial"),
+                    first_aid["title"])
 
 
 def test_two_words_written_apart_find_the_joined_word(client, make_practice, fillers):
@@ -251,10 +257,10 @@ def test_cheaper_remittances_and_climate_displacement_in_french_and_spanish(
                            summary="Communities facing climate displacement move inland "
                                    "with land and services."),
     })
-    for q in ("remesas más baratas", "envois de fonds moins chers"):
-        assert found(client, q) == ["Mobile wallets cutting remittance costs"], q
-    for q in ("déplacés climatiques", "desplazados por el clima", "climate refugees"):
-        assert found(client, q) == ["Planned relocation of villages after floods"], q
+    each_finds_only(client, ("remesas más baratas", "envois de fonds moins chers"),
+                    "Mobile wallets cutting remittance costs")
+    each_finds_only(client, ("déplacés climatiques", "desplazados por el clima",
+                             "climate refugees"), "Planned relocation of villages after floods")
 
 
 def test_french_and_spanish_names_of_recruitment_return_and_screening_terms(
@@ -284,8 +290,8 @@ def test_manpower_agencies_and_labour_brokers_are_recruitment_agencies(client, m
     agencies = dict(title="Licensing of recruitment agencies in Dhaka",
                     summary="Recruitment agencies must renew their licence every year.")
     publish(make_practice, {"agencies": agencies})
-    for q in ("manpower agencies", "labour brokers", "intermediarios laborales"):
-        assert found(client, q) == [agencies["title"]], q
+    each_finds_only(client, ("manpower agencies", "labour brokers", "intermediarios laborales"),
+                    agencies["title"])
 
 
 def test_american_spellings_find_british_ones(client, make_practice, fillers):
@@ -295,9 +301,8 @@ def test_american_spellings_find_british_ones(client, make_practice, fillers):
         "centres": dict(title="Migrant resource centres in neighbourhood libraries",
                         summary="The programme licences volunteer advisers."),
     })
-    title = "Migrant resource centres in neighbourhood libraries"
-    for q in ("migrant resource centers", "neighborhood", "program licenses"):
-        assert found(client, q) == [title], q
+    each_finds_only(client, ("migrant resource centers", "neighborhood", "program licenses"),
+                    "Migrant resource centres in neighbourhood libraries")
 
 
 def test_personas_before_the_people_is_not_a_word_texts_must_contain(client, make_practice,

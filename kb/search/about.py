@@ -72,6 +72,7 @@ class About:
         self.codes: dict[tuple[int, str], tuple[int, list[tuple[frozenset[int],
                                                                  frozenset[int] | None]]]] = {}
         self.fields: dict[int, tuple[frozenset[int], ...]] = {}
+        self.analysed: dict[tuple[int, str], list[tuple[frozenset[str], frozenset[str]]]] = {}
 
     def __call__(self, docnum: int, slot: int) -> bool:
         lang = LANGUAGES[int(self.snap.lang[docnum])]
@@ -114,8 +115,10 @@ class About:
         if any(self(docnum, slot) for slot in range(len(self.slot_terms))):
             return False
         lang = LANGUAGES[int(self.snap.lang[docnum])]
-        words = {t for terms in self.slot_terms for found, node in terms if found[docnum]
-                 for t in _words_of(node, lang)[0]}
+        words = {t for slot, terms in enumerate(self.slot_terms)
+                 for (found, _), (analysed, _) in zip(terms, self._analysed(slot, lang),
+                                                      strict=True)
+                 if found[docnum] for t in analysed}
         mentions = 0.0
         for t in words:
             docs, tfs = self.snap.term(body_field(lang), t)
@@ -124,11 +127,19 @@ class About:
                 mentions += float(tfs[at])
         return mentions < PASSING_MENTIONS * float(self.snap.lens[docnum, 1])
 
+    def _analysed(self, slot: int, lang: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+        """Return _words_of each term of a slot in lang (analysed once per search)."""
+        found = self.analysed.get((slot, lang))
+        if found is None:
+            found = self.analysed[(slot, lang)] = [_words_of(node, lang)
+                                                   for _, node in self.slot_terms[slot]]
+        return found
+
     def _code(self, slot: int, lang: str) -> list[tuple[frozenset[int], frozenset[int] | None]]:
         """Per term of the slot: the codes of its words that name it alone, and (a term of
         several words) the codes of all its words (None when one of them is in no title or
         summary)."""
-        terms = [_words_of(node, lang) for _, node in self.slot_terms[slot]]
+        terms = self._analysed(slot, lang)
         every = set().union(*(words for words, _ in terms))
         telling = {t for t in every if not generic(self.snap, lang, t)} or every
         out = []

@@ -37,9 +37,11 @@ So is a practice with every word of the user that scores under PARTIAL_MIN_SCORE
 best such practice (the bar of a practice with only some of the words), names none of them
 in its title or summary and has them fewer than once in fifty words of its text
 (kb.search.about.PASSING_MENTIONS): "remittances" once in the description of a
-wage-protection system is not an answer to "remittances". Only the ABOUT_LIMIT
-best-scoring candidates are checked (the cost of a search stays bounded; a practice with
-every word beyond them is kept). A strict query (operators) matches exactly what it says.
+wage-protection system is not an answer to "remittances" (when PARTIAL_BELOW practices with
+every word score above that bar, the others rank after a page of them and are left there).
+Only the ABOUT_LIMIT best-scoring candidates are checked (the cost of a search stays
+bounded; a practice with every word beyond them is kept). A strict query (operators)
+matches exactly what it says.
 """
 from __future__ import annotations
 
@@ -247,11 +249,14 @@ def _without_passing(full: np.ndarray, direct: np.ndarray, score: np.ndarray, ab
     """Leave out of full the practices with every word of the user (direct) that score under
     PARTIAL_MIN_SCORE of the best of them and mention the words in passing (About.in_passing:
     "remittances" once in the description of a wage-protection system). A practice tagged
-    with a country the query names is about it."""
+    with a country the query names is about it. When PARTIAL_BELOW practices score above the
+    bar, the others rank after a page of them: they are left there, unchecked."""
     docs = np.flatnonzero(full & direct)
     if not len(docs):
         return
     weak = full & direct & (score < PARTIAL_MIN_SCORE * float(score[docs].max()))
+    if len(docs) - int(weak.sum()) >= PARTIAL_BELOW:
+        return
     if tagged is not None:
         weak &= ~tagged
     for d in _best(weak, score, ids):

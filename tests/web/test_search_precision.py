@@ -372,7 +372,7 @@ def test_a_translation_match_is_about_the_term_that_found_it(client, money):
     titles = found(client, "remesas")
     assert MONEY["corridor"]["title"] in titles
     assert MONEY["wallets"]["title"] not in titles
-    # The user's own word is kept wherever it is.
+    # The user's own word is kept (one mention in a text of a few lines is not in passing).
     assert MONEY["wallets"]["title"] in found(client, "remittances")
 
 
@@ -434,8 +434,8 @@ def test_an_ordinary_word_alone_does_not_say_what_a_practice_is_about(client, fl
     titles = found(client, "money transfers home")
     assert FLOWS["corridor"]["title"] in titles
     assert FLOWS["flows"]["title"] not in titles
-    # A term all of whose words are ordinary names its slot when the title or summary has
-    # every one of them: "help line" (found for "hotline").
+    # A term all of whose words are ordinary names its slot when the title, or the summary,
+    # has every one of them: "help line" (found for "hotline").
     assert FLOWS["help_line"]["title"] in found(client, "hotline")
 
 

@@ -43,11 +43,11 @@ COMMON_SHARE = 1 / 3
 that has more telling terms, and (kb.search.matching) such a slot does not make a partial
 match about the query."""
 GENERIC_SAMPLE = 10
+"""A word's share of one language's practices is trusted from this many practices on; below,
+its share of the whole repository decides whether it is generic."""
 PASSING_MENTIONS = 1 / 50
 """A practice naming no slot whose text has the query's words (in any of the forms it
 contains) fewer times than this share of its words mentions them in passing."""
-"""A word's share of one language's practices is trusted from this many practices on; below,
-its share of the whole repository decides whether it is generic."""
 
 
 def _words_of(node: Word | Phrase | And, lang: str) -> tuple[frozenset[str], frozenset[str]]:

@@ -1,6 +1,6 @@
 """Relevance of kb's search on a judged query set: precision at 5 and recall at 10 per kind.
 
-Usage: .venv/bin/python bench/relevance.py [--set demo|heldout] [--verbose]
+Usage: .venv/bin/python bench/relevance.py [--set demo|heldout] [--verbose] [--before REF|none]
 
 ``demo`` loads kb/data/demo_practices.json (the published ones are searchable) and runs the
 queries of bench/relevance_demo.json; ``heldout`` loads bench/heldout_practices.json (other
@@ -21,14 +21,20 @@ reader clicks it); --verbose shows which were followed.
 Each run measures two matchers on the same repository and queries: ``baseline``, the
 all-words matcher search had before issue 18 (every word must be in the text: no variants,
 synonyms, translations or countries, no partial matches, no "Did you mean"), and
-``current``, search as it is. The issue's target is recall at 10 of at least 0.9 with
-precision at 5 not below the baseline's.
+``current``, search as it is. A third column, ``before``, runs the same queries, measured
+the same way, with the search of another commit, in a temporary git worktree: by default
+BEFORE, main when issue 18 was filed (its search had no variants, synonyms, translations or
+partial matches, but its own "Did you mean", which the reader follows as here). The issue's
+target is recall at 10 of at least 0.9 with precision at 5 not below that search's on the same
+set ("today's"); the baseline column is a stricter bar: the all-words matcher running on
+today's analysis, which issue 18 also fixed ("regularization" no longer matches "regular").
 Prints figures; asserts nothing (tests/web/test_relevance_floors.py holds the floors).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -39,6 +45,8 @@ from unittest import mock
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 HERE = Path(__file__).resolve().parent
+BEFORE = "324155cee67ebd5b20b41cfd850ace79050313c6"
+"""main when issue 18 was filed: the search of session 1 (the commit only adds a merge driver)."""
 UNHURRIED = 60.0
 """Seconds a judged query may take: far above any query's time, so none is cut short."""
 SETS = {
@@ -160,21 +168,80 @@ def measure(name: str, verbose: bool = False) -> dict[str, dict[str, dict[str, f
     return {"baseline": score(before), "current": score(answered)}
 
 
+# Runs in a worktree of another commit, with this file's functions and that commit's kb.
+DRIVER = """
+import importlib.util, json, sys
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("relevance_bench", sys.argv[1])
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+sys.path.insert(0, sys.argv[2])  # that commit's kb, ahead of this tree's
+practices = Path(sys.argv[3]) if sys.argv[3] else None
+queries = json.loads(Path(sys.argv[4]).read_text(encoding="utf-8"))["queries"]
+app = bench.make_app(Path(sys.argv[5]), practices)
+index = app.extensions["kb.index"].index
+if not hasattr(index, "clear_cache"):  # older search kept no page cache to clear
+    index.clear_cache = lambda: None
+print(json.dumps(bench.run_queries(app, queries)))
+"""
+
+
+def measure_commit(ref: str, name: str) -> dict[str, dict[str, float]]:
+    """Return the figures of a set's judged queries run with the search of commit ref (in a
+    temporary git worktree), measured as this file measures search now."""
+    practices, queries_file = SETS[name]
+    root = HERE.parent
+    with tempfile.TemporaryDirectory(prefix="kb-relevance-before-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "--quiet",
+                        str(tree), ref], check=True)
+        try:
+            work = Path(tmp) / "work"
+            work.mkdir()
+            out = subprocess.run(
+                [sys.executable, "-c", DRIVER, str(Path(__file__).resolve()), str(tree),
+                 str(practices or ""), str(queries_file), str(work)],
+                cwd=tree, capture_output=True, text=True, check=False)
+        finally:
+            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force",
+                            str(tree)], check=False)
+    lines = out.stdout.splitlines()
+    if out.returncode or not lines:
+        raise SystemExit(f"the judged queries failed on {ref}:\n{out.stderr[-3000:]}")
+    return score(json.loads(lines[-1]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(SETS), default="demo")
     parser.add_argument("--verbose", action="store_true", help="one line per query")
+    parser.add_argument("--before", default=BEFORE,
+                        help="git commit whose search is measured the same way, or 'none' "
+                             "(default: main when issue 18 was filed)")
     args = parser.parse_args()
     tables = measure(args.set, args.verbose)
-    base, now = tables["baseline"], tables["current"]
-    print(f"set {args.set}: baseline = all words only (as before issue 18), current = search now")
-    print(f"{'':<12}{'':>8}{'baseline':^24}{'current':^24}")
-    print(f"{'kind':<12}{'queries':>8}" + f"{'p@5':>8}{'r@10':>8}{'empty':>8}" * 2)
+    columns = [("before", None), ("baseline", tables["baseline"]),
+               ("current", tables["current"])]
+    if args.before in ("", "none"):
+        columns.pop(0)
+    else:
+        columns[0] = (f"before {args.before[:7]}", measure_commit(args.before, args.set))
+    print(f"set {args.set}: before = search at that commit, baseline = all words only on"
+          f" today's analysis, current = search now")
+    print(f"{'':<12}{'':>8}" + "".join(f"{label:^24}" for label, _ in columns))
+    print(f"{'kind':<12}{'queries':>8}" + f"{'p@5':>8}{'r@10':>8}{'empty':>8}" * len(columns))
+    now = tables["current"]
     for kind, row in sorted(now.items(), key=lambda kv: (kv[0] == "all", kv[0])):
-        old = base[kind]
         print(f"{kind:<12}{row['queries']:>8}"
-              + "".join(f"{r['p@5']:>8.2f}{r['r@10']:>8.2f}{r['empty']:>8.2f}"
-                        for r in (old, row)))
+              + "".join(f"{table[kind]['p@5']:>8.2f}{table[kind]['r@10']:>8.2f}"
+                        f"{table[kind]['empty']:>8.2f}" for _, table in columns))
+    final = now["all"]
+    for label, table in columns[:-1]:
+        met = final["r@10"] >= 0.9 and final["p@5"] >= table["all"]["p@5"]
+        print(f"recall at 10 >= 0.9 and precision at 5 not below {label}:"
+              f" {final['p@5']:.3f} / {final['r@10']:.3f} against"
+              f" {table['all']['p@5']:.3f} / {table['all']['r@10']:.3f}:"
+              f" {'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -78,6 +78,9 @@ class Slot:
     words: list[str]
     weight: int
     alternatives: list[Alternative] = field(default_factory=list)
+    words_alone: list[Slot] = field(default_factory=list)
+    """A run of several words: each of its words (stop words aside) as a slot of its own,
+    with its own alternatives, for when no practice matches the run as a whole."""
 
     def countries(self) -> list[str]:
         return [a.country for a in self.alternatives if a.country]
@@ -208,6 +211,13 @@ def _alternatives(slot_text: str, concepts: list[Concept], spaced: bool = False
     return out
 
 
+def _not_others(alternatives: list[Alternative], others: set[tuple[str, tuple[str, ...]]]
+                ) -> list[Alternative]:
+    """Return the alternatives that are not another slot's own words."""
+    return [a for a in alternatives if a.node is None or a.node.lang is None
+            or (a.node.lang, tuple(analyze(a.node.text, a.node.lang))) not in others]
+
+
 def _plain_words(node: object) -> list[Word] | None:
     """Return the words of an implicit AND of plain words, or None for anything else."""
     if isinstance(node, Word) and not node.title_only:
@@ -230,8 +240,8 @@ def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: st
         return Plan([], True, language, {})
     slots, expanded, budget = [], {}, MAX_ALTERNATIVES
     written = detect_language(thesaurus, query_words, None)
-    groups = _group(thesaurus, plain[:MAX_SLOTS * 2],
-                    LANGUAGES if written is None else (written,), known)[:MAX_SLOTS]
+    langs = LANGUAGES if written is None else (written,)
+    groups = _group(thesaurus, plain[:MAX_SLOTS * 2], langs, known)[:MAX_SLOTS]
     # The user's own words, per slot: a slot is not widened with another slot's words (of
     # "migration data statistics", "data" is not an alternative of "statistics": the user
     # asked for both, and a text with only one of them is a partial match).
@@ -239,14 +249,18 @@ def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: st
     for i, (run, concepts) in enumerate(groups):
         slot_text = " ".join(n.text for n in run)
         others = set().union(*(keys for j, keys in enumerate(own) if j != i))
-        alternatives = [a for a in _alternatives(slot_text, concepts, _spaced(run, known))
-                        if a.node is None or a.node.lang is None
-                        or (a.node.lang, tuple(analyze(a.node.text, a.node.lang))) not in others
-                        ][:budget]
+        alternatives = _not_others(_alternatives(slot_text, concepts, _spaced(run, known)),
+                                   others)[:budget]
         budget -= len(alternatives)
         weight = sum(1 for n in run if any(analyze(n.text, lang) for lang in LANGUAGES))
         slot_node = run[0] if len(run) == 1 else And(tuple(run))
-        slots.append(Slot(slot_node, [n.text for n in run], weight, alternatives))
+        # Each word alone keeps its own alternatives: "gestion des frontières", matched
+        # nowhere as a whole, still reaches "border" through "frontières".
+        alone = [Slot(n, [n.text], 1, _not_others(
+                     _alternatives(n.text, _concepts_of(thesaurus, n.text, langs)), others
+                 )[:MAX_PER_SLOT]) for n in run
+                 if len(run) > 1 and any(analyze(n.text, lang) for lang in LANGUAGES)]
+        slots.append(Slot(slot_node, [n.text for n in run], weight, alternatives, alone))
         labels = list(dict.fromkeys(a.label for a in alternatives if a.node is not None))
         if labels:
             expanded[slot_text] = labels

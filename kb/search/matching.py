@@ -107,7 +107,7 @@ class _Slots:
     tagged: np.ndarray | None = None
     """The practices tagged with a country the query names."""
     heads: list[bool] = field(default_factory=list)
-    """Per slot: whether it is the head word of a concept found nowhere (_word_by_word)."""
+    """Per slot: whether it is the head word of a concept found nowhere (_match_slot)."""
 
     def add(self, direct: np.ndarray, mask: np.ndarray, score: np.ndarray, weight: int,
             terms: list[tuple[np.ndarray, Word | Phrase | And]], place: bool = False,
@@ -175,7 +175,7 @@ def _uncovered(snap: Snapshot, masks: list[np.ndarray], weights: list[int],
 
 
 def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: Slot,
-                slots: _Slots, lang: str | None) -> None:
+                slots: _Slots, lang: str | None, head: bool = False) -> None:
     own = evaluator.run(slot.node)
     if own is None:
         return
@@ -195,12 +195,18 @@ def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: S
     found = _each(evaluator, synonyms, terms)
     if found is not None:
         mask, score = direct | found[0], score + found[1]
-    if not mask.any() and isinstance(slot.node, And):
-        _word_by_word(evaluator, slot.node, head_of(slot.node, slot.words, lang), slots)
+    if not mask.any() and slot.words_alone and isinstance(slot.node, And):
+        # A concept no practice matches: its words count as slots of their own, its head
+        # word (kb.search.about.head_of) marked: alone, it does not make a partial match
+        # about the query.
+        head_word = head_of(slot.node, slot.words, lang)
+        for alone in slot.words_alone:
+            _match_slot(snap, vocab, evaluator, alone, slots, lang, alone.node is head_word)
         return
     if not mask.any():
         slots.unmatched += slot.words
-    slots.add(direct, mask, score, slot.weight, terms, place=bool(slot.countries()))
+    slots.add(direct, mask, score, slot.weight, terms, place=bool(slot.countries()),
+              head=head)
 
 
 def _each(evaluator: Evaluator, nodes: list[Word | Phrase],
@@ -217,19 +223,6 @@ def _each(evaluator: Evaluator, nodes: list[Word | Phrase],
         total = (found[0], found[1].copy()) if total is None else (
             total[0] | found[0], total[1] + found[1])
     return total
-
-
-def _word_by_word(evaluator: Evaluator, node: And, head: object, slots: _Slots) -> None:
-    """Add the words of a concept that no practice matches as slots of their own, marking
-    its head word (kb.search.about.head_of): alone, it does not make a partial match about
-    the query."""
-    for word in node.children:
-        alone = evaluator.run(word)
-        if alone is None:
-            continue
-        if not alone[0].any():
-            slots.unmatched.append(word.text)
-        slots.add(alone[0], alone[0], alone[1], 1, [(alone[0], word)], head=word is head)
 
 
 def _without_noise(masks: list[np.ndarray], directs: list[np.ndarray], score: np.ndarray

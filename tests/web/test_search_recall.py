@@ -320,3 +320,27 @@ def test_personas_before_the_people_is_not_a_word_texts_must_contain(client, mak
     assert "Work permits for refugees in Kampala" in full_matches(client, "personnes réfugiées")
     # Alone, or last, it is a word like any other ("trata de personas" is a concept).
     assert found(client, "personas") == []
+
+
+BORDER_POST = dict(
+    title="One-stop border post with joint processing",
+    summary="Officers of two countries check travellers and goods once, at a single post on "
+            "the border.")
+
+
+def test_a_concept_found_nowhere_keeps_the_translations_of_its_words(client, make_practice,
+                                                                     fillers):
+    # No practice names "border management" as such, so each of its words is searched
+    # alone. A French or Spanish word alone keeps its translations ("frontières" is
+    # "border"), as the English word reaches the French and Spanish texts: the query finds
+    # what its English twin finds, not nothing. (Management alone, "gestion" of a water
+    # committee, is no answer in either language.)
+    publish(make_practice, {"post": BORDER_POST, "cases": dict(
+        title="Case management for unaccompanied children",
+        summary="Social workers follow each child from arrival to a durable solution."),
+        "gestion": dict(title="Gestion communautaire des points d'eau", language="fr",
+                        summary="Les comités de quartier entretiennent les fontaines.")})
+    english = found(client, "border management")
+    assert BORDER_POST["title"] in english
+    assert found(client, "gestion des frontières") == english
+    assert found(client, "gestión de fronteras") == english

@@ -76,8 +76,9 @@ lint: install-test
 test: lint test-fast
 
 # Every check that needs no server and is not slow (unit, web and the web stories), in parallel,
-# without lint: the loop while changing code. On this 2-core machine: 75 s wall quiet (141 s of
-# CPU) at the start of session 6; at its end 116-130 s of CPU (113-128 s wall at load 3-4).
+# without lint: the loop while changing code. On this 2-core machine, nothing else running (load
+# under 2), alternating with the tree of the start of session 7: 51-59 s wall (95-110 s of CPU),
+# against 63-69 s (118-129 s) then.
 test-fast: install-test translations
 	$(PYTEST) $(PARALLEL) -m "not slow" $(NOT_PRODUCTION) $(PYTEST_ARGS)
 

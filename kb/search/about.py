@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kb.search.analysis import LANGUAGES, analyze, compounds
+from kb.search.analysis import LANGUAGES, analyze, field_terms
 from kb.search.codes import Vocabulary
 from kb.search.columns import Snapshot
 from kb.search.query import And, Phrase, Word
@@ -101,8 +101,8 @@ class About:
             lang = LANGUAGES[int(self.snap.lang[docnum])]
             texts = [card.get(name) or "" for name in ("title", "summary")]
             found = self.fields[docnum] = tuple(
-                frozenset(self.vocab.term_ids[t] for t in analyze(text, lang)
-                          + compounds(text, lang) if t in self.vocab.term_ids)
+                frozenset(self.vocab.term_ids[t] for t in field_terms(text, lang)
+                          if t in self.vocab.term_ids)
                 for text in texts)
         return found
 

@@ -164,6 +164,12 @@ def compounds(text: str, lang: str) -> list[str]:
     return out
 
 
+def field_terms(text: str, lang: str) -> list[str]:
+    """Return the index terms of a title's or summary's text as the index holds them: its
+    words, and its hyphenated words joined (compounds)."""
+    return analyze(text, lang) + compounds(text, lang)
+
+
 def pairs(terms: list[str]) -> list[str]:
     """Return the word-pair terms that let a phrase be matched by term lookups."""
     return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from whoosh.reading import TermNotFound
 
-from kb.search.analysis import LANGUAGES, analyze, compounds, fold, language_of
+from kb.search.analysis import LANGUAGES, field_terms, fold, language_of
 from kb.search.codes import Vocabulary
 from kb.search.errors import IndexDamaged
 from kb.search.internals import read_postings
@@ -166,8 +166,7 @@ class SegmentData:
 
     def _analyse_head(self, card: dict) -> list[int]:
         text = f"{card.get('title') or ''} {card.get('summary') or ''}"
-        lang = language_of(card.get("language"))
-        terms = analyze(text, lang) + compounds(text, lang)
+        terms = field_terms(text, language_of(card.get("language")))
         return sorted({self.vocab.term_id(t) for t in terms})
 
     def _read_card(self, docnum: int) -> dict:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from kb.search.analysis import LANGUAGES, analyze, fold, words
 from kb.search.columns import Snapshot
@@ -78,9 +79,10 @@ class Slot:
     words: list[str]
     weight: int
     alternatives: list[Alternative] = field(default_factory=list)
-    words_alone: list[Slot] = field(default_factory=list)
-    """A run of several words: each of its words (stop words aside) as a slot of its own,
-    with its own alternatives, for when no practice matches the run as a whole."""
+    words_alone: Callable[[], list[Slot]] | None = None
+    """A run of several words: returns each of its words (stop words aside) as a slot of its
+    own, with its own alternatives, for when no practice matches the run as a whole (built
+    then only)."""
 
     def countries(self) -> list[str]:
         return [a.country for a in self.alternatives if a.country]
@@ -218,6 +220,16 @@ def _not_others(alternatives: list[Alternative], others: set[tuple[str, tuple[st
             or (a.node.lang, tuple(analyze(a.node.text, a.node.lang))) not in others]
 
 
+def _words_alone(thesaurus: Thesaurus, run: list[Word], langs: tuple[str, ...],
+                 others: set[tuple[str, tuple[str, ...]]]) -> list[Slot]:
+    """Return the words of a run as slots of their own, each keeping its own alternatives:
+    "gestion des frontières", matched nowhere as a whole, still reaches "border" through
+    "frontières"."""
+    return [Slot(n, [n.text], 1, _not_others(
+                _alternatives(n.text, _concepts_of(thesaurus, n.text, langs)), others
+            )[:MAX_PER_SLOT]) for n in run if any(analyze(n.text, lang) for lang in LANGUAGES)]
+
+
 def _plain_words(node: object) -> list[Word] | None:
     """Return the words of an implicit AND of plain words, or None for anything else."""
     if isinstance(node, Word) and not node.title_only:
@@ -254,12 +266,7 @@ def plan(thesaurus: Thesaurus, node: object | None, text: str, fallback_lang: st
         budget -= len(alternatives)
         weight = sum(1 for n in run if any(analyze(n.text, lang) for lang in LANGUAGES))
         slot_node = run[0] if len(run) == 1 else And(tuple(run))
-        # Each word alone keeps its own alternatives: "gestion des frontières", matched
-        # nowhere as a whole, still reaches "border" through "frontières".
-        alone = [Slot(n, [n.text], 1, _not_others(
-                     _alternatives(n.text, _concepts_of(thesaurus, n.text, langs)), others
-                 )[:MAX_PER_SLOT]) for n in run
-                 if len(run) > 1 and any(analyze(n.text, lang) for lang in LANGUAGES)]
+        alone = partial(_words_alone, thesaurus, run, langs, others) if len(run) > 1 else None
         slots.append(Slot(slot_node, [n.text for n in run], weight, alternatives, alone))
         labels = list(dict.fromkeys(a.label for a in alternatives if a.node is not None))
         if labels:

@@ -57,7 +57,7 @@ from kb.search.analysis import LANGUAGES, analyze
 from kb.search.codes import Vocabulary
 from kb.search.columns import Snapshot
 from kb.search.evaluate import Evaluator
-from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, Slot, widen
+from kb.search.expand import ALTERNATIVE_WEIGHT, Plan, Slot, in_repository, widen
 from kb.search.query import And, Phrase, Word
 from kb.search.vocabulary import Thesaurus
 
@@ -195,12 +195,12 @@ def _match_slot(snap: Snapshot, vocab: Vocabulary, evaluator: Evaluator, slot: S
     found = _each(evaluator, synonyms, terms)
     if found is not None:
         mask, score = direct | found[0], score + found[1]
-    if not mask.any() and slot.words_alone and isinstance(slot.node, And):
+    if not mask.any() and slot.words_alone is not None and isinstance(slot.node, And):
         # A concept no practice matches: its words count as slots of their own, its head
         # word (kb.search.about.head_of) marked: alone, it does not make a partial match
         # about the query.
         head_word = head_of(slot.node, slot.words, lang)
-        for alone in slot.words_alone:
+        for alone in slot.words_alone():
             _match_slot(snap, vocab, evaluator, alone, slots, lang, alone.node is head_word)
         return
     if not mask.any():
@@ -326,7 +326,6 @@ def understand(snap: Snapshot, vocab: Vocabulary, node: object | None, text: str
                lang: str | None, budget: float) -> Understood:
     """Plan the query (slots, language, alternatives) and match it against the snapshot
     within budget seconds (counted once the thesaurus is loaded: its first load is slow)."""
-    from kb.search.expand import in_repository
     from kb.search.expand import plan as make_plan
     from kb.search.vocabulary import thesaurus
 

@@ -193,8 +193,13 @@ def measure_commit(ref: str, name: str) -> dict[str, dict[str, float]]:
     root = HERE.parent
     with tempfile.TemporaryDirectory(prefix="kb-relevance-before-") as tmp:
         tree = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "--quiet",
-                        str(tree), ref], check=True)
+        added = subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach",
+                                "--quiet", str(tree), ref], capture_output=True, text=True,
+                               check=False)
+        if added.returncode:
+            raise SystemExit(f"cannot check out {ref} (the before column needs the "
+                             f"repository's history; --before none skips it):\n"
+                             f"{added.stderr}")
         try:
             work = Path(tmp) / "work"
             work.mkdir()
@@ -220,12 +225,9 @@ def main() -> None:
                              "(default: main when issue 18 was filed)")
     args = parser.parse_args()
     tables = measure(args.set, args.verbose)
-    columns = [("before", None), ("baseline", tables["baseline"]),
-               ("current", tables["current"])]
-    if args.before in ("", "none"):
-        columns.pop(0)
-    else:
-        columns[0] = (f"before {args.before[:7]}", measure_commit(args.before, args.set))
+    columns = [("baseline", tables["baseline"]), ("current", tables["current"])]
+    if args.before not in ("", "none"):
+        columns.insert(0, (f"before {args.before[:7]}", measure_commit(args.before, args.set)))
     print(f"set {args.set}: before = search at that commit, baseline = all words only on"
           f" today's analysis, current = search now")
     print(f"{'':<12}{'':>8}" + "".join(f"{label:^24}" for label, _ in columns))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
 from kb import db, workflow
@@ -45,9 +45,13 @@ Before = Callable[[Session, Practice, User], list[int]]
 
 def can_view(user: User, practice: Practice) -> bool:
     """Return True if ``user`` may open ``practice`` outside the public site."""
-    if practice.submitter_id == user.id:
+    return _may_view(user, practice.submitter_id, practice.state)
+
+
+def _may_view(user: User, submitter_id: int | None, state: str) -> bool:
+    if submitter_id == user.id:
         return True
-    return user.role in workflow.REVIEWER_ROLES and practice.state != workflow.DRAFT
+    return user.role in workflow.REVIEWER_ROLES and state != workflow.DRAFT
 
 
 def load(session: Session, user: User, practice_id: int) -> Practice:
@@ -56,6 +60,16 @@ def load(session: Session, user: User, practice_id: int) -> Practice:
     if practice is None or not can_view(user, practice):
         raise NotFound(_("No practice of yours has this number."))
     return practice
+
+
+def _visible_state(session: Session, user: User, practice_id: int) -> str:
+    """Return the practice's state, read with the two columns that say whether ``user`` may
+    see it (the whole practice is read after the lock). Raises NotFound as ``load``."""
+    row = session.execute(select(Practice.submitter_id, Practice.state)
+                          .where(Practice.id == practice_id)).first()
+    if row is None or not _may_view(user, row.submitter_id, row.state):
+        raise NotFound(_("No practice of yours has this number."))
+    return str(row.state)
 
 
 def perform(user: User, practice_id: int, action: str, change: Change | None = None,
@@ -72,9 +86,9 @@ def perform(user: User, practice_id: int, action: str, change: Change | None = N
         if actor is None:
             raise NotFound(_("No practice of yours has this number."))
         user = actor
-        practice = load(session, user, practice_id)
-        from_state = practice.state
-        _lock(session, practice, from_state)
+        from_state = _visible_state(session, user, practice_id)  # a 404 before any lock
+        _lock(session, practice_id, from_state)
+        practice = load(session, user, practice_id)  # read whole once the row is ours
         standing = review_counts.standing(user, practice, session)
         try:
             to_state = workflow.next_state(from_state, action, standing.actor, standing.tally,
@@ -105,17 +119,17 @@ def perform(user: User, practice_id: int, action: str, change: Change | None = N
     return practice
 
 
-def _lock(session: Session, practice: Practice, expected: str) -> None:
+def _lock(session: Session, practice_id: int, expected: str) -> None:
     # The WHERE on the state makes two concurrent deciders safe on any database: exactly one
-    # update matches, the other sees 0 rows and gets a 409. It comes first, so the review
-    # rows read after it are those the previous holder of the row lock committed.
+    # update matches, the other sees 0 rows and gets a 409. It comes first, so the practice
+    # and the review rows read after it are those the previous holder of the row lock
+    # committed.
     result = session.execute(
-        update(Practice).where(Practice.id == practice.id, Practice.state == expected)
+        update(Practice).where(Practice.id == practice_id, Practice.state == expected)
         .values(updated_at=db.utcnow()).execution_options(synchronize_session=False))
     if db.rowcount(result) != 1:
         raise InvalidTransition(
             _("Someone else changed this practice a moment ago; reload it."))
-    session.refresh(practice)
 
 
 def _set_state(session: Session, practice: Practice, expected: str, new: str,
@@ -127,4 +141,14 @@ def _set_state(session: Session, practice: Practice, expected: str, new: str,
     if db.rowcount(result) != 1:
         raise InvalidTransition(
             _("Someone else changed this practice a moment ago; reload it."))
-    session.refresh(practice)
+    # Only the row's columns can have changed since the practice was read after the lock
+    # (this UPDATE, and those of ``before``): they are read again in one query; its code and
+    # link rows, which no ``before`` changes, stay as read; its many-to-one relationships
+    # expire, as a full refresh leaves them (loaded again on use).
+    session.refresh(practice, _COLUMNS)
+    session.expire(practice, _MANY_TO_ONE)
+
+
+_COLUMNS = [attribute.key for attribute in inspect(Practice).column_attrs]
+_MANY_TO_ONE = [relation.key for relation in inspect(Practice).relationships
+                if not relation.uselist]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, inspect, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -165,13 +165,34 @@ def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float)
     current = index.versions()
     stale = [i for i in ids if i in stamps and current.get(i) != stamps[i]]
     deletes = [i for i in ids if i not in stamps and i in current]
-    upserts = []
-    for chunk in _chunks(stale):
-        upserts += [to_document(p) for p in session.scalars(
-            select(Practice).where(Practice.id.in_(chunk), Practice.is_public))]
+    # A practice the session holds loaded (the one a use case just changed, usually) is mapped
+    # as it is, as a query would return it, without the query: it would ask the database for
+    # the six code and link collections again only to keep those already loaded.
+    practices = _held(session, stale)
+    for chunk in _chunks([i for i in stale if i not in practices]):
+        practices.update((p.id, p) for p in session.scalars(
+            select(Practice).where(Practice.id.in_(chunk), Practice.is_public)))
+    upserts = [to_document(practices[i]) for i in stamps if i in practices]
     if upserts or deletes:
         index.apply(upserts, deletes, timeout=timeout)
         log.info("index updated: %d upserted, %d deleted", len(upserts), len(deletes))
+
+
+def _held(session: Session, ids: list[int]) -> dict[int, Practice]:
+    """Return the practices of ``ids`` that ``session`` holds with everything a query of them
+    loads (columns, code and link collections) loaded."""
+    held = {}
+    for practice_id in ids:
+        practice = session.identity_map.get(session.identity_key(Practice, practice_id))
+        if practice is not None and not inspect(practice).unloaded & _QUERY_LOADS:
+            held[practice_id] = practice
+    return held
+
+
+_QUERY_LOADS = frozenset(
+    [attribute.key for attribute in inspect(Practice).column_attrs]
+    + [relation.key for relation in inspect(Practice).relationships
+       if relation.lazy == "selectin"])
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:

@@ -77,10 +77,11 @@ def create_practice(session: Session, record: dict[str, Any], state: str,
         practice.published_at = kept.published_at or when
         practice.last_reviewed_at = kept.last_reviewed_at or practice.published_at
     session.add(practice)
-    session.flush()
+    # Before the audit event, which needs the id its flush gives: the row is inserted with
+    # its final updated_at, not updated a second time.
+    indexing.record_change(session, practice)
     session.add(AuditEvent(practice_id=practice.id, actor_id=submitter.id if submitter else None,
                            action="import", to_state=state, created_at=when))
-    indexing.record_change(session, practice)
     return practice
 
 

@@ -46,8 +46,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-translations: $(VENV)/bin/pybabel
-	@if [ -d kb/translations ]; then $(VENV)/bin/pybabel -q compile -f -d kb/translations; fi
+# Each catalog is compiled when its .po is newer than its .mo (not at every test run: ~0.45 s
+# of wall before the tests could start).
+CATALOGS := $(wildcard kb/translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGS:.po=.mo)
+
+kb/translations/%/LC_MESSAGES/messages.mo: kb/translations/%/LC_MESSAGES/messages.po | $(VENV)/bin/pybabel
+	$(VENV)/bin/pybabel -q compile -f -i $< -o $@
 
 $(VENV)/bin/pybabel:
 	@test -x $@ || { echo "run 'make install' first"; exit 1; }

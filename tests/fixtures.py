@@ -3,20 +3,22 @@ the app/client/runner trio on a fresh database and a Whoosh dir under tmp_path,
 factory fixtures that return callables (make_user, make_practice, login), and the one way to
 reach ../shared (shared_path) or to skip for a missing prerequisite (need).
 
-Speed: Alembic runs once per session (per xdist worker); each test then gets a copy of that
-migrated SQLite file, or on PostgreSQL (KB_TEST_DATABASE_URL) the worker's own migrated
-database with every table emptied. The `app` itself is built once per test process and lent to
-each test on that test's database, index and mail folder (tests/shared_app.py).
+Speed: Alembic runs once per run (the first xdist worker to need it migrates a SQLite file the
+others read, see built_once); each test then gets a copy of that migrated file, or on
+PostgreSQL (KB_TEST_DATABASE_URL) the worker's own migrated database with every table emptied.
+The `app` itself is built once per test process and lent to each test on that test's database,
+index and mail folder (tests/shared_app.py).
 """
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import itertools
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,32 @@ def _config(tmp_path: Path, database_url: str, **overrides: Any) -> dict[str, An
     }
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+               build: Callable[[Path], None]) -> Path:
+    """Return the folder ``name`` that ``build(folder)`` filled once for the whole run.
+
+    Under pytest-xdist the first worker to ask builds it in the run's temporary folder, under
+    a file lock, and the others wait for it, then read it (the pattern pytest-xdist documents
+    for session data): ``kb init --demo`` took ~1.3 s of CPU and Alembic ~0.25 s in each
+    worker. Only for data that is a function of the code alone, which its readers copy and
+    never change.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent  # the run's, shared by its workers
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed halfway
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 def _migrate(tmp_path: Path, url: str) -> None:
     """Run the Alembic migrations on ``url`` through an app, as `kb init` does."""
     from kb import migrate
@@ -131,20 +159,21 @@ def _migrate(tmp_path: Path, url: str) -> None:
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The session's migrated database: a SQLite file to copy, or a PostgreSQL URL to empty."""
-    tmp = tmp_path_factory.mktemp("migrated")
     server = os.environ.get("KB_TEST_DATABASE_URL", "")
     if not server.startswith("postgresql"):
-        path = tmp / "kb.sqlite"
-        _migrate(tmp, f"sqlite:///{path}")
-        # Disposing the engine checkpointed the WAL: the file alone is the whole database.
-        assert not path.with_name(path.name + "-wal").exists()
-        yield str(path)
+        def migrate(folder: Path) -> None:
+            path = folder / "kb.sqlite"
+            _migrate(folder, f"sqlite:///{path}")
+            # Disposing the engine checkpointed the WAL: the file alone is the whole database.
+            assert not path.with_name(path.name + "-wal").exists()
+
+        yield str(built_once(tmp_path_factory, "migrated", migrate) / "kb.sqlite")
         return
     from tests.e2e.servers import postgres_database
 
     # A database of this test process's own (xdist workers never share rows), dropped at the end.
     with postgres_database() as url:
-        _migrate(tmp, url)
+        _migrate(tmp_path_factory.mktemp("migrated"), url)
         yield url
 
 
@@ -176,18 +205,19 @@ def empty_database(migrated_database: str, folder: Path) -> str:
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with the SQLite database (kb.sqlite) and the search index (index/) that
-    `kb init --demo` leaves, run once per test process: copy_files() copies them for a test
+    `kb init --demo` leaves, run once per run (built_once): copy_files() copies them for a test
     (loading the demo took ~1.5 s of CPU each time)."""
     from tests.i18n_support import ensure_compiled
 
+    def init_demo(folder: Path) -> None:
+        application = make_app(folder, f"sqlite:///{folder / 'kb.sqlite'}")
+        result = application.test_cli_runner().invoke(args=["kb", "init", "--demo"])
+        assert result.exit_code == 0, result.output
+        shared_app.close(application)  # the index closed; the WAL checkpointed into the file
+        assert not (folder / "kb.sqlite-wal").exists()
+
     ensure_compiled()
-    folder = tmp_path_factory.mktemp("demo")
-    application = make_app(folder, f"sqlite:///{folder / 'kb.sqlite'}")
-    result = application.test_cli_runner().invoke(args=["kb", "init", "--demo"])
-    assert result.exit_code == 0, result.output
-    shared_app.close(application)  # the index closed; the WAL checkpointed into the file
-    assert not (folder / "kb.sqlite-wal").exists()
-    return folder
+    return built_once(tmp_path_factory, "demo", init_demo)
 
 
 def copy_files(source: Path, folder: Path) -> str:
@@ -274,12 +304,13 @@ def private_app(folder: Path, migrated_database: str) -> Iterator[Flask]:
 
 @pytest.fixture(scope="session")
 def empty_index(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty search index, created once as `kb init` creates it; each test gets a copy
-    (creating one took ~6 ms of CPU per test)."""
-    folder = tmp_path_factory.mktemp("empty-index")
-    with private_app(folder, migrated_database) as application:
-        index_dir = Path(application.config["INDEX_DIR"])
-    return index_dir
+    """An empty search index, created once per run as `kb init` creates it; each test gets a
+    copy (creating one took ~6 ms of CPU per test)."""
+    def create(folder: Path) -> None:
+        with private_app(folder, migrated_database):
+            pass
+
+    return built_once(tmp_path_factory, "empty-index", create) / "index"
 
 
 @pytest.fixture

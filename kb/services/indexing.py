@@ -165,9 +165,10 @@ def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float)
     current = index.versions()
     stale = [i for i in ids if i in stamps and current.get(i) != stamps[i]]
     deletes = [i for i in ids if i not in stamps and i in current]
-    # A practice the session holds loaded (the one a use case just changed, usually) is mapped
-    # as it is, as a query would return it, without the query: it would ask the database for
-    # the six code and link collections again only to keep those already loaded.
+    # A practice the session holds (the one a use case just changed, usually) is mapped as it
+    # is, as a query would return it, without the query: it would ask the database for the
+    # six code and link collections again only to keep those already loaded (those not loaded
+    # are read as the mapping uses them).
     practices = _held(session, stale)
     for chunk in _chunks([i for i in stale if i not in practices]):
         practices.update((p.id, p) for p in session.scalars(
@@ -179,20 +180,16 @@ def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float)
 
 
 def _held(session: Session, ids: list[int]) -> dict[int, Practice]:
-    """Return the practices of ``ids`` that ``session`` holds with everything a query of them
-    loads (columns, code and link collections) loaded."""
+    """Return the practices of ``ids`` that ``session`` holds with their columns loaded."""
     held = {}
     for practice_id in ids:
         practice = session.identity_map.get(session.identity_key(Practice, practice_id))
-        if practice is not None and not inspect(practice).unloaded & _QUERY_LOADS:
+        if practice is not None and not inspect(practice).unloaded & _COLUMNS:
             held[practice_id] = practice
     return held
 
 
-_QUERY_LOADS = frozenset(
-    [attribute.key for attribute in inspect(Practice).column_attrs]
-    + [relation.key for relation in inspect(Practice).relationships
-       if relation.lazy == "selectin"])
+_COLUMNS = frozenset(attribute.key for attribute in inspect(Practice).column_attrs)
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:

@@ -10,12 +10,12 @@ index after the commit (kb.mail delivers the mail after the commit).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from kb import db, workflow
 from kb.errors import InvalidTransition, NotFound, ValidationFailed
@@ -54,9 +54,10 @@ def _may_view(user: User, submitter_id: int | None, state: str) -> bool:
     return user.role in workflow.REVIEWER_ROLES and state != workflow.DRAFT
 
 
-def load(session: Session, user: User, practice_id: int) -> Practice:
+def load(session: Session, user: User, practice_id: int, options: Sequence[Any] = ()
+         ) -> Practice:
     """Re-read the practice inside the transaction. Raises NotFound if the user may not see it."""
-    practice = session.get(Practice, practice_id, populate_existing=True)
+    practice = session.get(Practice, practice_id, populate_existing=True, options=options)
     if practice is None or not can_view(user, practice):
         raise NotFound(_("No practice of yours has this number."))
     return practice
@@ -88,7 +89,7 @@ def perform(user: User, practice_id: int, action: str, change: Change | None = N
         user = actor
         from_state = _visible_state(session, user, practice_id)  # a 404 before any lock
         _lock(session, practice_id, from_state)
-        practice = load(session, user, practice_id)  # read whole once the row is ours
+        practice = load(session, user, practice_id, _COLLECTIONS_ON_USE)  # the row is ours
         standing = review_counts.standing(user, practice, session)
         try:
             to_state = workflow.next_state(from_state, action, standing.actor, standing.tally,
@@ -149,6 +150,10 @@ def _set_state(session: Session, practice: Practice, expected: str, new: str,
     session.expire(practice, _MANY_TO_ONE)
 
 
+# The practice's code and link collections, read when used: most actions use none of them.
+_COLLECTIONS_ON_USE = [lazyload(getattr(Practice, relation.key))
+                       for relation in inspect(Practice).relationships
+                       if relation.lazy == "selectin"]
 _COLUMNS = [attribute.key for attribute in inspect(Practice).column_attrs]
 _MANY_TO_ONE = [relation.key for relation in inspect(Practice).relationships
                 if not relation.uselist]

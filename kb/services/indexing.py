@@ -180,11 +180,12 @@ def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float)
 
 
 def _held(session: Session, ids: list[int]) -> dict[int, Practice]:
-    """Return the practices of ``ids`` that ``session`` holds with their columns loaded."""
+    """Return the practices of ``ids`` that ``session`` holds with no column expired (a column
+    never set since the insert reads as None, as the database holds it)."""
     held = {}
     for practice_id in ids:
         practice = session.identity_map.get(session.identity_key(Practice, practice_id))
-        if practice is not None and not inspect(practice).unloaded & _COLUMNS:
+        if practice is not None and not inspect(practice).expired_attributes & _COLUMNS:
             held[practice_id] = practice
     return held
 

@@ -49,11 +49,13 @@ def cards(collection: Collection, public: bool = True) -> list[Card]:
     return out
 
 
+_PUBLISHED = (select(Collection).where(Collection.published.is_(True))
+              .order_by(Collection.published_at.desc(), Collection.id.desc()))
+
+
 def list_published() -> list[Collection]:
     """Return the published collections, newest first."""
-    return list(db.get_session().scalars(
-        select(Collection).where(Collection.published.is_(True))
-        .order_by(Collection.published_at.desc(), Collection.id.desc())))
+    return list(db.get_session().scalars(_PUBLISHED))
 
 
 def list_all(user: User) -> list[Collection]:
@@ -64,9 +66,9 @@ def list_all(user: User) -> list[Collection]:
 
 
 def newest_published() -> Collection | None:
-    """Return the most recently published collection, if any."""
-    found = list_published()
-    return found[0] if found else None
+    """Return the most recently published collection, if any (the home page shows it: only
+    its items and practices are loaded, not every collection's)."""
+    return db.get_session().scalar(_PUBLISHED.limit(1))
 
 
 def get_public(slug: str) -> Collection:

@@ -473,10 +473,17 @@ def _sort_key(text: str) -> str:
 
 def choices(facet: str, locale: str = "en") -> list[tuple[Code, str]]:
     """Return (code, label) pairs in canonical order; countries sort by their localized label."""
+    return list(_choices(facet, locale))
+
+
+@functools.lru_cache(maxsize=256)
+def _choices(facet: str, locale: str) -> tuple[tuple[Code, str], ...]:
+    """The pairs of choices(), kept per (facet, locale) like the labels: the country list took
+    ~0.5 ms to sort (Unicode decomposition of 250 names), on every form and document built."""
     pairs = [(code, label(facet, code, locale)) for code in _labels(facet)]
     if facet == "country":
         pairs.sort(key=lambda pair: _sort_key(pair[1]))
-    return pairs
+    return tuple(pairs)
 
 
 def parse_code(facet: str, raw: str) -> Code:

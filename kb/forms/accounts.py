@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from kb.forms import choices
+from kb.forms import SelectField, choices
 
 PASSWORD_HINT = _l("At least 12 characters. A few unrelated words make a strong password; "
                    "common passwords are refused.")

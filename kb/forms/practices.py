@@ -18,7 +18,6 @@ from wtforms import (
     FormField,
     HiddenField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -30,7 +29,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kb import taxonomy, workflow
-from kb.forms import add_field_errors, choices
+from kb.forms import SelectField, add_field_errors, choices
 from kb.i18n import current_locale
 from kb.schemas import MAX_LINKS
 

@@ -53,12 +53,13 @@ def state_changed(practice: Practice, action: str, actor: User, comment: str,
     session = db.get_session()
     single = tally is None or tally.single
     template = SUBMITTER_TEMPLATES.get(action)
-    reviews: list[Review] = []
-    if not single and action in REVIEW_STEPS:
+    review_step = not single and action in REVIEW_STEPS
+    if review_step:
         template = OUTCOME_TEMPLATES.get(practice.state) if action == "recommend" else None
-        reviews = _recorded(practice)
     submitter = session.get(User, practice.submitter_id) if practice.submitter_id else None
     if submitter is not None and submitter.is_active and template:
+        # Read only for a mail that shows them (a round's outcome), not at every claim.
+        reviews = _recorded(practice) if review_step else []
         mail.queue(submitter.email, template, locale=submitter.locale, practice=practice,
                   recipient=submitter, actor=actor, comment=comment, reviews=reviews,
                   url=_url("submit.detail", practice_id=practice.id),

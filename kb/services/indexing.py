@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Select, delete, func, inspect, select
+from sqlalchemy import Select, bindparam, delete, func, inspect, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -159,9 +159,8 @@ def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float)
     # seconds (thousands after an import), and only the stale practices are loaded whole.
     stamps: dict[int, str] = {}
     for chunk in _chunks(ids):  # bounded IN lists: a full sync may name every id
-        stamps.update((row.id, version_stamp(row.updated_at)) for row in session.execute(
-            select(Practice.id, Practice.updated_at)
-            .where(Practice.id.in_(chunk), Practice.is_public)))
+        stamps.update((row.id, version_stamp(row.updated_at))
+                      for row in session.execute(_PUBLIC_STAMPS, {"ids": chunk}))
     current = index.versions()
     stale = [i for i in ids if i in stamps and current.get(i) != stamps[i]]
     deletes = [i for i in ids if i not in stamps and i in current]
@@ -171,12 +170,18 @@ def _apply(index: SearchIndex, session: Session, ids: list[int], timeout: float)
     # are read as the mapping uses them).
     practices = _held(session, stale)
     for chunk in _chunks([i for i in stale if i not in practices]):
-        practices.update((p.id, p) for p in session.scalars(
-            select(Practice).where(Practice.id.in_(chunk), Practice.is_public)))
+        practices.update((p.id, p) for p in session.scalars(_PUBLIC_PRACTICES, {"ids": chunk}))
     upserts = [to_document(practices[i]) for i in stamps if i in practices]
     if upserts or deletes:
         index.apply(upserts, deletes, timeout=timeout)
         log.info("index updated: %d upserted, %d deleted", len(upserts), len(deletes))
+
+
+# Built once (every change runs them): building and keying them cost more than running them.
+_PUBLIC_STAMPS = select(Practice.id, Practice.updated_at).where(
+    Practice.id.in_(bindparam("ids", expanding=True)), Practice.is_public)
+_PUBLIC_PRACTICES = select(Practice).where(
+    Practice.id.in_(bindparam("ids", expanding=True)), Practice.is_public)
 
 
 def _held(session: Session, ids: list[int]) -> dict[int, Practice]:

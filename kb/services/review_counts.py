@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kb import db, workflow
@@ -36,12 +36,17 @@ def is_internal(user: User) -> bool:
     return user.internal
 
 
+# Built once (a use case reads the round up to four times): building and keying the
+# statement cost twice what running it does.
+_ROUND_ROWS = (select(Review).where(Review.practice_id == bindparam("practice_id"),
+                                    Review.round == bindparam("round"))
+               .order_by(Review.id).execution_options(populate_existing=True))
+
+
 def round_rows(session: Session, practice: Practice) -> list[Review]:
     """Return the review rows of the practice's current round, oldest first."""
-    return list(session.scalars(
-        select(Review).where(Review.practice_id == practice.id,
-                             Review.round == practice.review_round)
-        .order_by(Review.id).execution_options(populate_existing=True)))
+    return list(session.scalars(_ROUND_ROWS, {"practice_id": practice.id,
+                                              "round": practice.review_round}))
 
 
 def is_reserved(row: Review, now: dt.datetime) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from kb import db, workflow
@@ -66,8 +66,7 @@ def load(session: Session, user: User, practice_id: int, options: Sequence[Any] 
 def _visible_state(session: Session, user: User, practice_id: int) -> str:
     """Return the practice's state, read with the two columns that say whether ``user`` may
     see it (the whole practice is read after the lock). Raises NotFound as ``load``."""
-    row = session.execute(select(Practice.submitter_id, Practice.state)
-                          .where(Practice.id == practice_id)).first()
+    row = session.execute(_VISIBILITY, {"practice_id": practice_id}).first()
     if row is None or not _may_view(user, row.submitter_id, row.state):
         raise NotFound(_("No practice of yours has this number."))
     return str(row.state)
@@ -125,12 +124,21 @@ def _lock(session: Session, practice_id: int, expected: str) -> None:
     # update matches, the other sees 0 rows and gets a 409. It comes first, so the practice
     # and the review rows read after it are those the previous holder of the row lock
     # committed.
-    result = session.execute(
-        update(Practice).where(Practice.id == practice_id, Practice.state == expected)
-        .values(updated_at=db.utcnow()).execution_options(synchronize_session=False))
+    result = session.execute(_LOCK, {"practice_id": practice_id, "expected": expected,
+                                     "now": db.utcnow()})
     if db.rowcount(result) != 1:
         raise InvalidTransition(
             _("Someone else changed this practice a moment ago; reload it."))
+
+
+# Built once, as every action runs them: building and keying a statement costs more than
+# running it.
+_VISIBILITY = select(Practice.submitter_id, Practice.state).where(
+    Practice.id == bindparam("practice_id"))
+_LOCK = (update(Practice)
+         .where(Practice.id == bindparam("practice_id"), Practice.state == bindparam("expected"))
+         .values(updated_at=bindparam("now"))
+         .execution_options(synchronize_session=False))
 
 
 def _set_state(session: Session, practice: Practice, expected: str, new: str,

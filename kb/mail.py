@@ -22,7 +22,7 @@ from email.utils import formatdate
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import Select, bindparam, event, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -146,26 +146,31 @@ def _new_session() -> Session:
 
 def _candidates(ids: list[int] | None,
                 due_only: bool) -> list[tuple[int, dt.datetime]]:
+    if ids is not None and due_only:  # the delivery after each commit
+        query, params = _DUE_AMONG, {"ids": ids, "now": utcnow()}
+    else:
+        query, params = _pending(ids, due_only), {}
+    with _new_session() as session:
+        return [(row.id, row.next_attempt_at) for row in session.execute(query, params)]
+
+
+def _pending(ids: list[int] | None, due_only: bool) -> Select[tuple[int, dt.datetime]]:
     query = (select(OutboxMessage.id, OutboxMessage.next_attempt_at)
              .where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id))
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(ids))
     if due_only:
         query = query.where(OutboxMessage.next_attempt_at <= utcnow())
-    with _new_session() as session:
-        return [(row.id, row.next_attempt_at) for row in session.execute(query)]
+    return query
 
 
 def _take(message_id: int, planned: dt.datetime) -> OutboxMessage | None:
     """Take the message for LEASE (compare-and-set on its planned time); None if taken."""
     with _new_session() as session:
         session.connection(execution_options={"kb_write": True})
-        taken = db.rowcount(session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
-                   OutboxMessage.next_attempt_at == planned)
-            .values(next_attempt_at=utcnow() + LEASE)
-            .execution_options(synchronize_session=False))) == 1
+        taken = db.rowcount(session.execute(_TAKE, {"message_id": message_id,
+                                                    "planned": planned,
+                                                    "until": utcnow() + LEASE})) == 1
         message = session.get(OutboxMessage, message_id) if taken else None
         session.commit()
         if message is not None:
@@ -176,16 +181,38 @@ def _take(message_id: int, planned: dt.datetime) -> OutboxMessage | None:
 def _record(message: OutboxMessage, error: str | None) -> None:
     now = utcnow()
     attempts = message.attempts + 1
-    values: dict[str, object] = {"attempts": attempts, "last_error": error}
+    values: dict[str, object] = {"message_id": message.id, "attempts": attempts,
+                                 "last_error": error}
     if error is None:
         values["sent_at"] = now
     else:
-        values["next_attempt_at"] = now + min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+        values["retry_at"] = now + min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
     with _new_session() as session:
         session.connection(execution_options={"kb_write": True})
-        session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id)
-                        .values(**values).execution_options(synchronize_session=False))
+        session.execute(_RECORD_SENT if error is None else _RECORD_FAILED, values)
         session.commit()
+
+
+# Built once (every message runs them): building and keying a statement cost more than
+# running it.
+_DUE_AMONG = (select(OutboxMessage.id, OutboxMessage.next_attempt_at)
+              .where(OutboxMessage.sent_at.is_(None),
+                     OutboxMessage.id.in_(bindparam("ids", expanding=True)),
+                     OutboxMessage.next_attempt_at <= bindparam("now"))
+              .order_by(OutboxMessage.id))
+_TAKE = (update(OutboxMessage)
+         .where(OutboxMessage.id == bindparam("message_id"), OutboxMessage.sent_at.is_(None),
+                OutboxMessage.next_attempt_at == bindparam("planned"))
+         .values(next_attempt_at=bindparam("until"))
+         .execution_options(synchronize_session=False))
+_RECORD = (update(OutboxMessage).where(OutboxMessage.id == bindparam("message_id"))
+           .execution_options(synchronize_session=False))
+_RECORD_SENT = _RECORD.values(attempts=bindparam("attempts"),
+                              last_error=bindparam("last_error"),
+                              sent_at=bindparam("sent_at"))
+_RECORD_FAILED = _RECORD.values(attempts=bindparam("attempts"),
+                                last_error=bindparam("last_error"),
+                                next_attempt_at=bindparam("retry_at"))
 
 
 def _send_one(message: OutboxMessage) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from kb import db, taxonomy
 from kb.models import Practice
@@ -17,6 +18,13 @@ from kb.views.practice_page import render_practice
 
 bp = Blueprint("public", __name__)
 
+# The home page's newest practices, as cards (kb.views.cards): their objectives, regions and
+# countries come with them; their other codes and links load only if asked for.
+_NEWEST = (select(Practice).where(Practice.is_public)
+           .order_by(Practice.published_at.desc(), Practice.id.desc()).limit(6)
+           .options(lazyload(Practice.principle_rows), lazyload(Practice.stakeholder_rows),
+                    lazyload(Practice.links)))
+
 
 @bp.get("/")
 def home():
@@ -24,9 +32,7 @@ def home():
     results = indexing.get_index().search(SearchRequest(per_page=1))
     counts = {name: {fc.value: fc.count for fc in results.facets.get(name, [])}
               for name in ("objective", "region")}
-    newest = db.get_session().scalars(
-        select(Practice).where(Practice.is_public)
-        .order_by(Practice.published_at.desc(), Practice.id.desc()).limit(6)).all()
+    newest = db.get_session().scalars(_NEWEST).all()
     regions = [(code, counts["region"].get(code, 0)) for code, _ in taxonomy.choices("region")]
     return render_template("public/home.html", objectives=taxonomy.OBJECTIVES,
                            objective_counts=counts["objective"], regions=regions,

@@ -12,8 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from kb.errors import NotFound
 from kb.models import AuditEvent, Practice, User
-from kb.services import peer_review, review_counts, submissions
+from kb.services import peer_review, review_counts, submissions, transitions
+from kb.services.messages import _
 
 # Actions by reviewers whose author the submitter does not learn when several review.
 REVIEWER_ACTIONS = ("claim", "unclaim", "recommend")
@@ -38,9 +40,12 @@ class Entry:
 def visible_timeline(user: User, practice: Practice) -> list[Entry]:
     """Return the practice's events, newest first, as ``user`` may see them.
 
-    Raises NotFound when the user may not open the practice.
+    Raises NotFound when the user may not open the practice (the check of submissions.get_for,
+    on the practice the page has just read that way: reading it again took 7 queries).
     """
-    events = submissions.timeline(submissions.get_for(user, practice.id).id)
+    if not transitions.can_view(user, practice):
+        raise NotFound(_("No practice of yours has this number."))
+    events = submissions.timeline(practice.id)
     several = review_counts.required() > 1 or any(e.action == "recommend" for e in events)
     if not several:
         return [_entry(e) for e in events]

@@ -48,7 +48,7 @@ def test_busy_lock_raises_index_busy_not_lock_error(index):
     writer = raw.writer()
     try:
         with pytest.raises(IndexBusy):
-            index.apply([make_doc(1)], [], timeout=0.2)
+            index.apply([make_doc(1)], [], timeout=0.05)
     finally:
         writer.cancel()
         raw.close()

@@ -26,6 +26,8 @@ class FakeSMTP:
 
     def close(self) -> None:
         self._stop.set()
+        with contextlib.suppress(OSError):  # wakes accept() now, not at its next timeout
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
         self._thread.join(timeout=5)
         self._sock.close()
 
@@ -35,6 +37,9 @@ class FakeSMTP:
                 conn, _ = self._sock.accept()
             except TimeoutError:
                 continue
+            if self._stop.is_set():  # close()'s own connection
+                conn.close()
+                return
             threading.Thread(target=self._session, args=(conn,), daemon=True).start()
 
     def _session(self, conn: socket.socket) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy import event
 from kb import create_app, db, sanitize
 from kb.models import Organization, User
 from kb.services import passwords
-from tests import shared_app
+from tests import shared_app, url_builders
 
 _SHARED = Path(__file__).resolve().parents[2] / "shared"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -76,6 +76,7 @@ class _SharedTemplateCache(jinja2.BytecodeCache):
 
 
 _TEMPLATES = _SharedTemplateCache()
+url_builders.install()  # each URL builder compiled once per process, not once per app
 
 
 

@@ -11,7 +11,7 @@ from flask import Flask
 from kb import db, mail
 from kb.models import Practice, User
 from kb.services import indexing
-from tests import shared_app
+from tests import shared_app, url_builders
 from tests.conftest import empty_database, make_app, paths, valid_record
 
 
@@ -96,3 +96,18 @@ def test_an_app_a_test_added_to_is_not_lent_again(migrated_database, tmp_path):
     assert second is not first
     assert "left_behind" not in second.jinja_env.globals
     shared_app.give_back(second)
+
+
+def test_every_route_builds_with_its_cached_builder_what_werkzeug_compiles(migrated_database,
+                                                                          tmp_path):
+    first = make_app(tmp_path, empty_database(migrated_database, tmp_path))
+    second = make_app(tmp_path, empty_database(migrated_database, tmp_path))
+    rules = list(second.url_map.iter_rules())
+    assert len(rules) > 50
+    for rule in rules:
+        for held, fresh in url_builders.builds(rule):
+            assert held == fresh, rule.rule
+    # The second app's rules hold the builders compiled for the first's.
+    assert url_builders.held(first) == url_builders.held(second)
+    for app in (first, second):
+        shared_app.close(app)

@@ -54,7 +54,8 @@ def server() -> Iterator[http.server.ThreadingHTTPServer]:
     _Handler.seen = collections.Counter()
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever to look at its flag again: every 0.5 s by default.
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield httpd
     httpd.shutdown()

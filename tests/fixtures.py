@@ -85,6 +85,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     index and a mail folder under tmp_path."""
     application = create_app(_config(tmp_path, database_url, **overrides))
     application.jinja_env.bytecode_cache = _TEMPLATES
+    application.test_client_class = shared_app.ClosingClient
     if database_url.startswith("sqlite"):
         event.listen(application.extensions["kb.engine"], "connect", _no_fsync)
     return application
@@ -155,6 +156,11 @@ def _migrate(tmp_path: Path, url: str) -> None:
     with application.app_context():
         migrate.upgrade(application)
         db.get_engine().dispose()
+
+
+@pytest.hookimpl(tryfirst=True)  # before the fixtures' teardown closes the apps
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    shared_app.close_responses()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,9 @@ What a test could leave behind, and what happens to it:
 - rows, index documents, mails: each test has its own database, index and mail folder;
 - the rate limiter (one object for every app of the process): switched to this app's setting;
 - background threads (a queued index job, mail delivery): joined before the test ends;
+- a streamed answer (a CSV or JSON export) the test neither read to the end nor closed: closed
+  when the test ends (ClosingClient), not whenever the garbage collector finalizes it, which
+  pops its request's context in the middle of a later test's request;
 - routes, hooks, extensions, template globals or database event listeners added to the app:
   the app is not lent again
   (a test that adds routes must ask for a new app with ``@pytest.mark.own_app``, since Flask
@@ -30,9 +33,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.events import ConnectionEvents, DialectEvents, PoolEvents
+from werkzeug.test import TestResponse
 
 from kb import security
 from kb.search import SearchIndex
@@ -147,3 +152,23 @@ def close(app: Flask) -> None:
             thread.join(timeout=60)
     state.index.close()
     app.extensions["kb.engine"].dispose()
+
+
+class ClosingClient(FlaskClient):
+    """The tests' client: keeps each streamed answer so that close_responses() closes it when
+    the test ends (tests/fixtures.py does for every test), if the test did not."""
+
+    streamed: list[TestResponse] = []  # of every client of the process, in order
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        response = super().open(*args, **kwargs)
+        if response.is_streamed:
+            ClosingClient.streamed.append(response)
+        return response
+
+
+def close_responses() -> None:
+    """Close the streamed answers of the test that ends, the last one first (each pops the
+    request context it keeps pushed while it is open)."""
+    while ClosingClient.streamed:
+        ClosingClient.streamed.pop().close()

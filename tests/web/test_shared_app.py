@@ -6,7 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from flask import Flask
+from flask import Flask, has_request_context
 
 from kb import db, mail
 from kb.models import Practice, User
@@ -111,3 +111,13 @@ def test_every_route_builds_with_its_cached_builder_what_werkzeug_compiles(migra
     assert url_builders.held(first) == url_builders.held(second)
     for app in (first, second):
         shared_app.close(app)
+
+
+def test_a_streamed_answer_the_test_leaves_open_is_closed_when_it_ends(app, client):
+    response = client.get("/api/v1/practices.csv")  # neither read to the end nor closed
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert has_request_context()  # the export's generator keeps its request context pushed
+    shared_app.close_responses()  # what tests/fixtures.py does when each test ends
+    assert not has_request_context()
+    assert not shared_app.ClosingClient.streamed

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pytest
 from argon2 import PasswordHasher
 from flask import Flask
@@ -31,7 +30,7 @@ from sqlalchemy import event
 from kb import create_app, db, sanitize
 from kb.models import Organization, User
 from kb.services import passwords
-from tests import shared_app, url_builders
+from tests import shared_app, template_cache, url_builders
 
 _SHARED = Path(__file__).resolve().parents[2] / "shared"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -57,25 +56,6 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-class _SharedTemplateCache(jinja2.BytecodeCache):
-    """Compiled templates kept for every app of the session (Jinja's bytecode cache API).
-
-    Compiling the templates again for each test's new app was a third of a page test's time;
-    Jinja checks each entry against its template's source, so an edited template recompiles.
-    """
-
-    def __init__(self) -> None:
-        self.compiled: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
-
-
-_TEMPLATES = _SharedTemplateCache()
 url_builders.install()  # each URL builder compiled once per process, not once per app
 
 
@@ -84,7 +64,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     """An app with the test configuration (overrides apply last) on the given database, with an
     index and a mail folder under tmp_path."""
     application = create_app(_config(tmp_path, database_url, **overrides))
-    application.jinja_env.bytecode_cache = _TEMPLATES
+    application.jinja_env.bytecode_cache = template_cache.for_environment(application.jinja_env)
     application.test_client_class = shared_app.ClosingClient
     if database_url.startswith("sqlite"):
         event.listen(application.extensions["kb.engine"], "connect", _no_fsync)

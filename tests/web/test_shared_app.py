@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import jinja2
 import pytest
 from flask import Flask, has_request_context
 
 from kb import db, mail
 from kb.models import Practice, User
 from kb.services import indexing
-from tests import shared_app, url_builders
+from tests import shared_app, template_cache, url_builders
 from tests.conftest import empty_database, make_app, paths, valid_record
 
 
@@ -121,3 +122,27 @@ def test_a_streamed_answer_the_test_leaves_open_is_closed_when_it_ends(app, clie
     shared_app.close_responses()  # what tests/fixtures.py does when each test ends
     assert not has_request_context()
     assert not shared_app.ClosingClient.streamed
+
+
+def test_templates_compiled_by_an_earlier_process_are_loaded_unless_their_source_changed(
+        tmp_path, monkeypatch):
+    (tmp_path / "page.html").write_text("Hello {{ name }}")
+
+    def render(expected_compiles: int) -> str:
+        """Render page.html in a new environment with a new process's cache."""
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path))
+        env.bytecode_cache = template_cache.SharedTemplateCache(tmp_path / "cache")
+        compiled = []
+        monkeypatch.setattr(env, "compile", lambda *a, **k: compiled.append(a) or
+                            jinja2.Environment.compile(env, *a, **k))
+        text = env.get_template("page.html").render(name="you")
+        assert len(compiled) == expected_compiles
+        return text
+
+    assert render(expected_compiles=1) == "Hello you"
+    assert render(expected_compiles=0) == "Hello you"  # from the disk, as another process
+    (tmp_path / "page.html").write_text("Bonjour {{ name }}")
+    assert render(expected_compiles=1) == "Bonjour you"
+    # Environments whose settings change the compiled code share no folder.
+    assert template_cache.for_environment(jinja2.Environment(autoescape=True)) is not \
+        template_cache.for_environment(jinja2.Environment(autoescape=False))

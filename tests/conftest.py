@@ -49,8 +49,8 @@ def __getattr__(name: str) -> Any:
 # cycles less often (young ones every 10,000 allocations), and what collection left, which
 # lives until the process ends, is frozen out of every collection. Frozen at exit too: Python's
 # shutdown otherwise sweeps the heap several times (~1 s per process) before a parallel run ends.
-# A test must close a streamed answer it does not read (`with client.get(...) as response`):
-# left open, it is finalized whenever a collection comes, popping its request's context then.
+# A streamed answer left open would be finalized whenever a collection comes, popping its
+# request's context then: the tests' client closes those when each test ends (shared_app).
 gc.set_threshold(10_000, 50, 10)
 
 

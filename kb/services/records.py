@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kb import sanitize, taxonomy
@@ -154,9 +154,8 @@ def slugify(text: str) -> str:
 def unique_slug(session: Session, title: str, exclude_id: int | None = None) -> str:
     """Return a slug for ``title`` that no other practice uses."""
     base = slugify(title)
-    # base itself and base-2, base-3...: a range the slug index answers ("." follows "-").
-    taken = set(session.scalars(select(Practice.slug).where(
-        (Practice.slug == base) | ((Practice.slug > f"{base}-") & (Practice.slug < f"{base}.")))))
+    taken = set(session.scalars(_SLUGS_OF, {"base": base, "after": f"{base}-",
+                                            "before": f"{base}."}))
     if exclude_id is not None:
         own = session.get(Practice, exclude_id)
         taken.discard(own.slug if own else None)
@@ -164,3 +163,11 @@ def unique_slug(session: Session, title: str, exclude_id: int | None = None) -> 
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+# base itself and base-2, base-3...: a range the slug index answers ("." follows "-"). Built
+# once (every practice created or renamed runs it): building and keying it cost more than
+# running it.
+_SLUGS_OF = select(Practice.slug).where(
+    (Practice.slug == bindparam("base"))
+    | ((Practice.slug > bindparam("after")) & (Practice.slug < bindparam("before"))))

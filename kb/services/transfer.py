@@ -10,7 +10,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -125,8 +125,12 @@ def slug_is_free(session: Session, slug: str) -> bool:
 def title_exists(session: Session, title: str) -> bool:
     """Tell whether a practice (not a pending revision) has this title, ignoring case."""
     key = title_key(sanitize.clean_text(title))
-    return session.scalar(select(Practice.id).where(
-        Practice.title_key == key, Practice.revision_of_id.is_(None)).limit(1)) is not None
+    return session.scalar(_TITLE_TAKEN, {"key": key}) is not None
+
+
+# Built once (the demo and record-by-record imports ask for each record).
+_TITLE_TAKEN = select(Practice.id).where(Practice.title_key == bindparam("key"),
+                                         Practice.revision_of_id.is_(None)).limit(1)
 
 
 BATCH = 250  # records per transaction: commits are the slow part of an import on SQLite

@@ -33,7 +33,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
-from kb.search import build, integrity, internals, searcher
+from kb.search import build, integrity, internals, memo, searcher
 from kb.search.codes import Vocabulary
 from kb.search.columns import SegmentData, Snapshot
 from kb.search.deletes import delete_ids
@@ -377,10 +377,13 @@ class SearchIndex(SnapshotReading):
         return result
 
     def clear_cache(self) -> None:
-        """Forget cached result pages (bench/relevance.py compares two matchers on one index)."""
+        """Forget cached result pages and what the snapshot keeps of each query
+        (bench/relevance.py compares two matchers on one index)."""
         with self._lock:
             self._cache.clear()
             self._related.clear()
+            if self._snap is not None:
+                memo.forget(self._snap)
 
     def related(self, doc_id: int, limit: int = 5) -> list[Hit]:
         """Return practices sharing objectives and distinctive words with doc_id (not itself).

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kb.search import facets
+from kb.search import facets, memo
 from kb.search.about import COMMON_SHARE, About, head_of
 from kb.search.analysis import LANGUAGES, analyze
 from kb.search.codes import Vocabulary
@@ -76,6 +76,11 @@ ABOUT_LIMIT = 200
 weaker ones beyond are left out (a search's cost stays bounded in a large repository)."""
 COUNTRY_SCORE = 1.0
 """Score of a practice tagged with a country the query names (before ALTERNATIVE_WEIGHT)."""
+UNDERSTOOD_BYTES = 32_000_000
+"""Arrays of understood queries kept per snapshot (understand): ~450 queries of 10,000
+practices."""
+UNDERSTOOD_OVERHEAD = 4_000
+"""Bytes counted for an understood query's plan and objects besides its arrays."""
 
 
 @dataclass
@@ -325,7 +330,16 @@ class Understood:
 def understand(snap: Snapshot, vocab: Vocabulary, node: object | None, text: str,
                lang: str | None, budget: float) -> Understood:
     """Plan the query (slots, language, alternatives) and match it against the snapshot
-    within budget seconds (counted once the thesaurus is loaded: its first load is slow)."""
+    within budget seconds (counted once the thesaurus is loaded: its first load is slow).
+
+    Kept per snapshot (kb.search.memo) unless cut short: the same query with other filters,
+    on another page or as a "Did you mean" check reuses it (shared: not to be modified)."""
+    return memo.cached(snap, "understood", UNDERSTOOD_BYTES, (node, text, lang),
+                       lambda: _understand(snap, vocab, node, text, lang, budget))
+
+
+def _understand(snap: Snapshot, vocab: Vocabulary, node: object | None, text: str,
+                lang: str | None, budget: float) -> tuple[Understood, int, bool]:
     from kb.search.expand import plan as make_plan
     from kb.search.vocabulary import thesaurus
 
@@ -335,7 +349,10 @@ def understand(snap: Snapshot, vocab: Vocabulary, node: object | None, text: str
     matched = None
     if node is not None:
         matched = run(snap, vocab, evaluator, words_of, node, query_plan)
-    return Understood(query_plan, evaluator, matched)
+    size = UNDERSTOOD_OVERHEAD + (0 if matched is None else sum(
+        a.nbytes for a in (matched.mask, matched.score, matched.some, matched.words_found)
+        if a is not None))
+    return Understood(query_plan, evaluator, matched), size, not evaluator.timed_out
 
 
 def tiers(snap: Snapshot, understood: Understood) -> np.ndarray | None:

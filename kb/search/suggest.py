@@ -12,17 +12,27 @@ from __future__ import annotations
 
 import heapq
 import re
+import threading
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
+from weakref import WeakKeyDictionary
 
+from kb.search import memo
 from kb.search.analysis import LANGUAGES, STOPWORDS, analyze, fold, words
-from kb.search.columns import Snapshot
+from kb.search.columns import SegmentData, Snapshot
 from kb.search.vocabulary import thesaurus
 
 MAX_WORDS = 8
 MAX_ATTEMPTS = 4
 """Corrected queries run at most, to check that one returns practices."""
+CORRECTIONS_BYTES = 1_000_000
+CORRECTION_SIZE = 300
+"""Bytes counted per word's corrections kept per snapshot (at most CORRECTIONS_BYTES)."""
+_WITHIN: WeakKeyDictionary[SegmentData, dict[tuple[str, int], frozenset[str]]] = (
+    WeakKeyDictionary())
+_WITHIN_LIMIT = 4096
+_WITHIN_LOCK = threading.Lock()
 _TOKEN = re.compile(r"[^\s()\"]+")
 
 
@@ -92,6 +102,7 @@ ending is never added to a word ending with its first letter ("refuges" takes no
 "retune" no -es), so "refugess" and "retunees" are misspellings (of refugees, returnees)."""
 
 
+@lru_cache(maxsize=4096)
 def is_word(word: str) -> bool:
     """Return whether word is spelt right in English, French or Spanish (or is a term).
 
@@ -113,20 +124,48 @@ def is_word(word: str) -> bool:
 
 
 def corrections(snap: Snapshot, word: str, limit: int = 3) -> list[str]:
-    """Return up to limit folded words within 2 edits of word, closest and commonest first."""
+    """Return up to limit folded words within 2 edits of word, closest and commonest first
+    (kept per snapshot: a search's every page and filter asks again; shared, not to be
+    modified)."""
     folded = fold(word)
     if len(folded) < 3 or not folded.isalpha():
         return []
+    return memo.cached(snap, "corrections", CORRECTIONS_BYTES, (folded, limit),
+                       lambda: (_corrections(snap, folded, limit), CORRECTION_SIZE, True))
+
+
+def _corrections(snap: Snapshot, folded: str, limit: int) -> list[str]:
     maxdist = 1 if len(folded) < 6 else 2
     indexed: set[str] = set()
     for seg, _ in snap.segments:
-        indexed.update(seg.reader.terms_within("spell", folded, maxdist, prefix=1))
-    listed = {w for w in _thesaurus_words().get(folded[0], ())
-              if abs(len(w) - len(folded)) <= maxdist and _distance(w, folded) <= maxdist}
-    found = (indexed | listed) - {folded}
+        indexed.update(_indexed_within(seg, folded, maxdist))
+    found = (indexed | _listed_within(folded, maxdist)) - {folded}
     ranked = sorted(found, key=lambda c: (_distance(c, folded), not _omits(folded, c),
                                           -snap.doc_frequency("spell", c), c))
     return ranked[:limit]
+
+
+def _indexed_within(seg: SegmentData, folded: str, maxdist: int) -> frozenset[str]:
+    """Return the words of a segment's titles and summaries within maxdist edits of folded
+    (kept while the segment lives: its words never change, deletions aside, which
+    terms_within does not look at)."""
+    with _WITHIN_LOCK:
+        found = _WITHIN.setdefault(seg, {})
+        words_near = found.get((folded, maxdist))
+    if words_near is None:
+        words_near = frozenset(seg.reader.terms_within("spell", folded, maxdist, prefix=1))
+        with _WITHIN_LOCK:
+            if len(found) >= _WITHIN_LIMIT:
+                found.clear()
+            found[(folded, maxdist)] = words_near
+    return words_near
+
+
+@lru_cache(maxsize=4096)
+def _listed_within(folded: str, maxdist: int) -> frozenset[str]:
+    """Return the thesaurus's words within maxdist edits of folded."""
+    return frozenset(w for w in _thesaurus_words().get(folded[0], ())
+                     if abs(len(w) - len(folded)) <= maxdist and _distance(w, folded) <= maxdist)
 
 
 def _omits(typed: str, word: str) -> bool:

@@ -30,6 +30,8 @@ The titles and summaries come analysed from the snapshot (as term codes).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from kb.search.analysis import LANGUAGES, analyze, field_terms
@@ -50,9 +52,10 @@ PASSING_MENTIONS = 1 / 50
 contains) fewer times than this share of its words mentions them in passing."""
 
 
+@lru_cache(maxsize=8192)
 def _words_of(node: Word | Phrase | And, lang: str) -> tuple[frozenset[str], frozenset[str]]:
     """Return the index terms in lang of a slot's words or of one alternative, and those of
-    them that come from ordinary words."""
+    them that come from ordinary words (kept: the same words come back query after query)."""
     from kb.search.suggest import is_ordinary  # its dictionaries load on a first check only
 
     parts = [part for part in (node.children if isinstance(node, And) else (node,))

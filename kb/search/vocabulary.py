@@ -36,6 +36,8 @@ DEMONYMS = DATA / "demonyms.txt"
 MAX_TERM_WORDS = 6
 """Longer terms (the GCM's full objective titles) are matched but never offered as
 alternatives: a long title is not a useful synonym to look for in another text."""
+_VOTES_LIMIT = 100_000
+"""Query words whose language votes a thesaurus keeps (then it starts again)."""
 
 # Words that say which language a query is written in (the articles and prepositions that
 # the three languages do not share).
@@ -68,6 +70,7 @@ class Thesaurus:
         self.index: dict[str, dict[tuple[str, ...], list[int]]] = {lang: {} for lang in LANGUAGES}
         self.stems: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
         self.longest = 1
+        self._votes: dict[str, tuple[int, ...]] = {}
         for i, concept in enumerate(concepts):
             for lang, terms in concept.terms.items():
                 for text in terms:
@@ -88,15 +91,25 @@ class Thesaurus:
         """Return, per language, how many query words are its function or vocabulary words."""
         votes = dict.fromkeys(LANGUAGES, 0)
         for word in query_words:
-            folded = fold(word)
-            for lang in LANGUAGES:
-                if folded in FUNCTION_WORDS[lang]:
-                    votes[lang] += 1
-                else:
-                    stem = analyze(word, lang)
-                    if stem and stem[0] in self.stems[lang] and _exclusive(folded, lang, self):
-                        votes[lang] += 1
+            for lang, vote in zip(LANGUAGES, self._word_votes(word), strict=True):
+                votes[lang] += vote
         return votes
+
+    def _word_votes(self, word: str) -> tuple[int, ...]:
+        """Return, per language, whether word is its function or vocabulary word (kept: every
+        query asks, twice, and the answer depends on the word alone)."""
+        found = self._votes.get(word)
+        if found is None:
+            folded = fold(word)
+            found = tuple(
+                1 if folded in FUNCTION_WORDS[lang] or (
+                    (stem := analyze(word, lang)) and stem[0] in self.stems[lang]
+                    and _exclusive(folded, lang, self)) else 0
+                for lang in LANGUAGES)
+            if len(self._votes) >= _VOTES_LIMIT:
+                self._votes.clear()
+            self._votes[word] = found
+        return found
 
 
 def _exclusive(folded: str, lang: str, thesaurus: Thesaurus) -> bool:

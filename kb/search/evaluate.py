@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from kb.search import memo
 from kb.search.analysis import LANGUAGES, analyze, pairs, term
 from kb.search.columns import Snapshot
 from kb.search.query import And, Not, Or, Prefix, Word
@@ -30,6 +31,11 @@ TITLE, BODY, PAIR = 0, 1, 2
 MAX_TITLE_NORM = 2.0
 """A title longer than twice the average is scored as if it were twice the average: with
 TITLE_BOOST, one title occurrence then still outscores one body occurrence of any length."""
+TEXT_BYTES = 16_000_000
+"""Arrays of evaluated words and phrases kept per snapshot (Evaluator._text): ~350 of
+10,000 practices."""
+TEXT_OVERHEAD = 500
+"""Bytes counted for an evaluated word's terms and objects besides its arrays."""
 
 
 class Evaluator:
@@ -121,27 +127,40 @@ class Evaluator:
         return len(docs)
 
     def _text(self, node, positive: bool):
+        """Return (mask, score) of a word or phrase, noting its terms for highlighting and
+        a word found nowhere; the snapshot keeps each one's arrays (kb.search.memo): the
+        same words come back in other queries, and in the other slots' alternatives."""
+        kept = memo.cached(self.snap, "text", TEXT_BYTES, (node, self.preferred),
+                           lambda: self._evaluate_text(node))
+        if kept is None:
+            return None
+        mask, score, per_lang, found = kept
+        if positive:
+            for lang, terms in zip(LANGUAGES, per_lang, strict=True):
+                self.highlight_terms[lang].update(terms)
+            if not found and isinstance(node, Word) and getattr(node, "lang", None) is None:
+                self.unmatched.append(node.text)
+        return mask.copy(), score.copy()  # callers add to them
+
+    def _evaluate_text(self, node) -> tuple[object, int, bool]:
         only = getattr(node, "lang", None)
         per_lang = [analyze(node.text, lang) if only in (None, lang) else []
                     for lang in LANGUAGES]
         if not any(per_lang):
-            return None
+            return None, TEXT_OVERHEAD, True
         acc = self.blank()
         found = 0
         for li, (lang, terms) in enumerate(zip(LANGUAGES, per_lang, strict=True)):
-            if positive:
-                self.highlight_terms[lang].update(terms)
             if len(terms) == 1:
                 found += self.add(acc, title_field(lang), terms[0], li, TITLE)
                 if not node.title_only:
                     found += self.add(acc, body_field(lang), terms[0], li, BODY)
             elif terms:
                 found += self._phrase(acc, lang, li, terms, node.title_only)
-        if positive and not found and isinstance(node, Word) and only is None:
-            self.unmatched.append(node.text)
         if getattr(node, "weight", 1.0) != 1.0:
             acc[1][:] *= node.weight
-        return acc
+        return ((acc[0], acc[1], per_lang, found), TEXT_OVERHEAD + acc[0].nbytes + acc[1].nbytes,
+                True)
 
     def _phrase(self, acc, lang: str, li: int, terms: list[str], title_only: bool) -> int:
         found = 0

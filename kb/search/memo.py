@@ -2,7 +2,8 @@
 
 A query's plan and matches (kb.search.matching.understand) depend only on the query and the
 snapshot it ran on, not on the filters, page or sort of the request: the same words searched
-again with a facet selected, on the next page, or tried by "Did you mean" reuse them. Each
+again with a facet selected, on the next page, or tried by "Did you mean" reuse them; so do
+a word's or a phrase's matches (kb.search.evaluate), which other queries share. Each
 memo belongs to one snapshot (``Snapshot.scratch``), so a new index generation starts empty;
 it holds at most ``budget`` bytes of arrays, the least recently used going first.
 """

@@ -61,7 +61,7 @@ def routes() -> dict[Blueprint, tuple[ModuleType, ...]]:
 def init_app(app: Flask) -> None:
     """Register every blueprint and the one place that maps domain errors to HTTP."""
     from kb import security
-    from kb.views import api, boundary, caching, cards, errors, labels, living, public
+    from kb.views import api, boundary, caching, cards, errors, fragments, labels, living, public
 
     blueprints = routes()
     security.limit_guest_blueprints(public.bp, api.bp)
@@ -71,5 +71,6 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     caching.init_app(app)
     cards.init_app(app)
+    fragments.init_app(app)
     labels.init_app(app)
     living.init_app(app)

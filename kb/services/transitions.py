@@ -56,7 +56,8 @@ def _may_view(user: User, submitter_id: int | None, state: str) -> bool:
 
 def load(session: Session, user: User, practice_id: int, options: Sequence[Any] = ()
          ) -> Practice:
-    """Re-read the practice inside the transaction. Raises NotFound if the user may not see it."""
+    """Re-read the practice inside the transaction (with loader ``options``, if any). Raises
+    NotFound if the user may not see it."""
     practice = session.get(Practice, practice_id, populate_existing=True, options=options)
     if practice is None or not can_view(user, practice):
         raise NotFound(_("No practice of yours has this number."))
@@ -152,8 +153,8 @@ def _set_state(session: Session, practice: Practice, expected: str, new: str,
             _("Someone else changed this practice a moment ago; reload it."))
     # Only the row's columns can have changed since the practice was read after the lock
     # (this UPDATE, and those of ``before``): they are read again in one query; its code and
-    # link rows, which no ``before`` changes, stay as read; its many-to-one relationships
-    # expire, as a full refresh leaves them (loaded again on use).
+    # link rows, which no ``before`` changes, stay as they are (read, or read on use); its
+    # many-to-one relationships expire, as a full refresh leaves them (loaded again on use).
     session.refresh(practice, _COLUMNS)
     session.expire(practice, _MANY_TO_ONE)
 

@@ -43,6 +43,9 @@ class SegmentData:
         self.reader = reader
         self.vocab = vocab
         self.segment = reader.segment()
+        self.fields = frozenset(reader.indexed_field_names())
+        """The fields holding terms here: a document's text is in its own language's fields,
+        so a segment of a few practices lacks most languages' (looked up for nothing)."""
         n = reader.doc_count_all()
         self.n = n
         self.ids = np.zeros(n, np.int64)
@@ -184,7 +187,7 @@ class SegmentData:
         key = (field, term)
         found = self._postings.get(key)
         if found is None:
-            if field in self._complete:
+            if field in self._complete or field not in self.fields:
                 return _EMPTY
             try:
                 if self._listed_absent(field, term):
@@ -208,6 +211,8 @@ class SegmentData:
         their postings next costs no term table lookup; and a term with that prefix that is
         not listed (before the last one listed, when the list is cut) is known absent.
         """
+        if field not in self.fields:
+            return []
         key = (field, prefix)
         listed = self._listings.get(key)
         if listed is None or listed[2] < limit:

@@ -1,7 +1,8 @@
 """kb's own decoding of posting blocks (kb.search.internals.read_postings) against Whoosh's
 public matcher: the same documents and weights for every term of every field, whether the
 postings are inlined in the term table, fit one block or span several (kb's reading keeps
-deleted documents, masked later by the snapshot; the public matcher leaves them out)."""
+deleted documents, masked later by the snapshot; the public matcher leaves them out); and
+kb's writing of inlined term infos against the codec's own postings writer."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,8 @@ import pytest
 from whoosh.index import open_dir
 
 from kb.search import SearchIndex, SearchRequest, evaluate
-from kb.search.internals import read_postings
+from kb.search.internals import TermsWriter, _freq_bytes, make_codec, read_postings
+from kb.search.schema import term_fields, to_fields
 
 from .test_search_helpers import make_doc
 
@@ -82,3 +84,54 @@ def test_terms_after_a_cut_prefix_listing_are_still_found(tmp_path, monkeypatch)
                            ("zorb55", 0)]:
         assert index.search(SearchRequest(q=f"title:{word}")).total == expected, word
     index.close()
+
+
+class _ThroughPostingsWriter(TermsWriter):
+    """kb's writer with every term written posting by posting through the codec's field
+    writer (start_term, add, finish_term): the plain reference for the term infos that
+    TermsWriter writes itself for the posting lists it inlines."""
+
+    def _write_field(self, name: str, table: dict) -> None:
+        fieldwriter = self.fieldwriter
+        fieldwriter.start_field(name, self.schema[name])
+        for term in sorted(table):
+            ids, weights = table[term]
+            fieldwriter.start_term(term.encode("utf-8"))
+            for docnum, weight in zip(ids, weights, strict=True):
+                fieldwriter.add(docnum, weight, _freq_bytes(int(weight)), None)
+            fieldwriter.finish_term()
+        fieldwriter.finish_field()
+
+
+def _term_infos(tmp_path, name: str, writer_class: type, docs: list[dict]) -> dict:
+    index = SearchIndex(tmp_path / name)
+    index.create()
+    ix = open_dir(str(tmp_path / name / (tmp_path / name / "CURRENT").read_text().strip()))
+    for batch in (docs[:40], docs[40:41], docs[41:]):  # one segment of many, two of one
+        writer = writer_class(ix, term_fields(), codec=make_codec(), compound=False)
+        for doc in batch:
+            writer.add_document(**to_fields(doc))
+        writer.commit(merge=False)
+    infos = {}
+    with ix.reader() as multi:
+        for number, (reader, _offset) in enumerate(multi.leaf_readers()):
+            for field in reader.indexed_field_names():
+                for text, info in reader.iter_field(field):
+                    infos[(number, field, text)] = (
+                        info.weight(), info.doc_frequency(), info.max_weight(), info.min_id(),
+                        info.max_id(), info.min_length(), info.max_length(),
+                        info.is_inlined() and info.inlined_postings())
+    ix.close()
+    return infos
+
+
+def test_inlined_term_infos_are_those_the_codecs_postings_writer_writes(tmp_path):
+    docs = [make_doc(i, f"Zorb {'quant ' * (i % 3 + 1) if i % 7 == 0 else ''}practice",
+                     description=("zorb " * (i % 5 + 1)) + ("mivel" if i % 6 == 0 else ""),
+                     language=("en", "fr", "es")[i % 3])
+            for i in range(1, 43)]
+    kb_written = _term_infos(tmp_path, "kb", TermsWriter, docs)
+    reference = _term_infos(tmp_path, "reference", _ThroughPostingsWriter, docs)
+    assert kb_written == reference
+    assert any(info[-1] for info in kb_written.values())  # inlined ones were compared
+    assert not all(info[-1] for info in kb_written.values())  # and ones in blocks

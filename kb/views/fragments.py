@@ -4,7 +4,8 @@ Every page's frame (base.html) is mostly translated texts and links to fixed pag
 through Jinja, ~0.2 ms of a page's CPU, the same on every request in a language. A stretch
 between ``{% constant %}`` and ``{% endconstant %}`` is rendered the first time it is met for
 a (language, site root path) and its markup reused after that; ``{% constant expr %}`` adds
-the value of ``expr`` to what it is kept by (``current_user.role``: a navigation per role).
+the value of ``expr`` to what it is kept by (``current_user.role``: a navigation per role; the
+coverage page's counts: its body is drawn again only when they change).
 
 Only what the key names may vary in such a stretch: its translated texts (the request's
 language) and links from url_for to fixed endpoints, without arguments or with constant ones
@@ -24,9 +25,9 @@ from markupsafe import Markup
 
 from kb.i18n import current_locale
 
-MAX_KEPT = 512
-"""Fragments kept per app: a handful of stretches x 3 languages x roles; a site served under
-several root paths at once is the only way to more."""
+MAX_KEPT = 256
+"""Fragments kept per app, the oldest dropped first: the frame's (a handful of stretches x 3
+languages x 4 roles) and the coverage page's (~60 KB each, one per language and counts)."""
 
 
 class ConstantFragments(Extension):
@@ -54,8 +55,9 @@ class ConstantFragments(Extension):
         found = self.kept.get(key)
         if found is None:
             found = caller()
-            if len(self.kept) < MAX_KEPT:
-                self.kept[key] = found
+            if len(self.kept) >= MAX_KEPT:
+                del self.kept[next(iter(self.kept))]
+            self.kept[key] = found
         return found
 
 

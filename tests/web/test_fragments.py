@@ -54,3 +54,27 @@ def test_outside_a_request_a_fragment_is_rendered_not_kept(app):
     with app.app_context():
         assert template.render() == "<b>2</b>"
     assert not store.kept
+
+
+def test_the_coverage_page_follows_its_counts(app, client, make_practice, monkeypatch):
+    before = client.get("/coverage").get_data(as_text=True)
+    make_practice(objectives=[5], regions=["africa"])
+    after = client.get("/coverage").get_data(as_text=True)
+    assert after != before
+    assert re.search(r'aria-label="1 practice for objective 5 in Africa">1</a>', after)
+    with monkeypatch.context() as patch:
+        patch.setattr(ConstantFragments, "_fragment",
+                      lambda self, where, extra, caller: caller())
+        assert client.get("/coverage").get_data(as_text=True) == after
+
+
+def test_the_oldest_fragments_make_room(app, client, monkeypatch):
+    from kb.views import fragments
+
+    store = app.jinja_env.extensions[ConstantFragments.identifier]
+    store.kept.clear()
+    monkeypatch.setattr(fragments, "MAX_KEPT", 3)
+    pages = {lang: _page(client, "/about", lang, "") for lang in ("en", "fr", "es")}
+    assert len(store.kept) == 3
+    for lang, html in pages.items():
+        assert _page(client, "/about", lang, "") == html

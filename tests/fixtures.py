@@ -59,7 +59,6 @@ def shared_path(*parts: str) -> Path:
 url_builders.install()  # each URL builder compiled once per process, not once per app
 
 
-
 def make_app(tmp_path: Path, database_url: str, **overrides: Any) -> Flask:
     """An app with the test configuration (overrides apply last) on the given database, with an
     index and a mail folder under tmp_path."""

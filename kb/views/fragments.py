@@ -14,6 +14,7 @@ matched). Nothing of a user, a record, a CSRF token or the request's URL goes in
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,7 @@ class ConstantFragments(Extension):
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
         self.kept: dict[tuple[Any, ...], Markup] = {}
+        self._storing = threading.Lock()
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
@@ -55,9 +57,10 @@ class ConstantFragments(Extension):
         found = self.kept.get(key)
         if found is None:
             found = caller()
-            if len(self.kept) >= MAX_KEPT:
-                del self.kept[next(iter(self.kept))]
-            self.kept[key] = found
+            with self._storing:  # one thread at a time makes room (threaded servers)
+                if len(self.kept) >= MAX_KEPT:
+                    del self.kept[next(iter(self.kept))]
+                self.kept[key] = found
         return found
 
 

@@ -74,6 +74,8 @@ class SearchIndex(SnapshotReading):
         self._ix_dir: str | None = None
         self._snap: Snapshot | None = None
         self._segments: dict[str, SegmentData] = {}
+        self._written: dict[str, dict[str, list[int]]] = {}
+        """Per segment this process wrote: the document numbers of each id (apply)."""
         self._retired: list = []
         self._vocab = Vocabulary()
         self._cache: OrderedDict = OrderedDict()
@@ -203,12 +205,13 @@ class SearchIndex(SnapshotReading):
         latest = {int(d["id"]): d for d in upserts}
         prepared = [to_fields(d) for i, d in latest.items() if i not in removed]
         with self._lock:
-            ix = self._open()
+            ix, ix_dir = self._open(), self._ix_dir
         self._interrupt_merge()
         writer = self._writer(ix, timeout)
         try:
             # An upsert replaces every copy of its id, as update_document would.
-            delete_ids(writer, sorted(removed | set(latest)), self._open_reader)
+            delete_ids(writer, sorted(removed | set(latest)), self._open_reader,
+                       self._written_ids)
             for fields in prepared:
                 writer.add_document(**fields)
         except BaseException:
@@ -220,9 +223,26 @@ class SearchIndex(SnapshotReading):
             raise IndexUnavailable(f"cannot write search index: {exc}") from exc
         self._last_apply = time.monotonic()
         segments = internals.segments(ix)
+        self._note_written(ix_dir, writer.newsegment if prepared else None, prepared, segments)
         self._small_segments = sum(1 for s in segments if s.doc_count_all() < SMALL_SEGMENT)
         if tier_to_merge(segments) is not None:
             self._merge_soon()
+
+    def _note_written(self, ix_dir: str | None, segment, prepared: list[dict],
+                      segments: list) -> None:
+        """Keep the ids of the segment just written (its document numbers follow prepared),
+        so that the next publishes delete from it without opening it; forget merged ones."""
+        with self._lock:
+            current = {f"{ix_dir}/{s.segment_id()}" for s in segments}
+            self._written = {k: v for k, v in self._written.items() if k in current}
+            if segment is not None:
+                self._written[f"{ix_dir}/{segment.segment_id()}"] = {
+                    fields["id"]: [docnum] for docnum, fields in enumerate(prepared)}
+
+    def _written_ids(self, segment) -> dict[str, list[int]] | None:
+        """Return the document numbers of each id of a segment this process wrote, if any."""
+        with self._lock:
+            return self._written.get(f"{self._ix_dir}/{segment.segment_id()}")
 
     def _open_reader(self, segment) -> SegmentReader | None:
         """Return this process's open reader of a segment of the live directory, if any."""

@@ -35,6 +35,23 @@ def test_apply_is_idempotent_and_replaces_by_id(index):
     assert index.versions() == {1: "v2"}
 
 
+def test_publishes_replace_by_id_whichever_process_wrote_the_older_copy(tmp_path):
+    """A process deletes from the segments it wrote by the ids it wrote there, and from the
+    others through their id postings: every id keeps one copy, the latest."""
+    one, other = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")
+    one.create()
+    one.apply([make_doc(1, version="a"), make_doc(2, version="a")], [])
+    other.apply([make_doc(2, version="b"), make_doc(3, version="b")], [])
+    one.apply([make_doc(3, version="c"), make_doc(1, version="c")], [])
+    other.apply([make_doc(1, version="d")], [2])
+    one.apply([make_doc(4, version="e")], [3])
+    fresh = SearchIndex(tmp_path / "index")
+    for ix in (one, other, fresh):
+        assert ix.versions() == {1: "d", 4: "e"}
+        assert ix.doc_count() == 2
+        ix.close()
+
+
 def test_delete_removes_and_missing_ids_are_fine(index):
     index.apply([make_doc(1), make_doc(2)], [])
     before = index.generation()

@@ -22,7 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
+
+from worktrees import checked_out
 
 ROOT = Path(__file__).resolve().parents[1]
 OBJECTIVE_COUNT = 23
@@ -200,24 +203,15 @@ def main() -> None:
     print(f"target: at least {TARGET} records/s for the whole `kb import` (read, validate,"
           f" store, sync the index)")
     baseline = None if args.baseline in ("", "none") else args.baseline
-    with tempfile.TemporaryDirectory(prefix="kb-import-data-") as data:
+    with tempfile.TemporaryDirectory(prefix="kb-import-data-") as data, ExitStack() as stack:
         path = Path(data) / "records.json"
         path.write_text(json.dumps({"practices": generate(args.records)}), encoding="utf-8")
         trees = [("this tree", ROOT)]
-        worktree = None
         if baseline:
-            worktree = Path(data) / "baseline"
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet",
-                            str(worktree), baseline], check=True)
-            trees.append((f"baseline {baseline[:12]}", worktree))
-        try:
-            results = [report(label, args.records,
-                              [run(tree, path) for _ in range(args.repeat)])
-                       for label, tree in trees]
-        finally:
-            if worktree is not None:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                                str(worktree)], check=False)
+            trees.append((f"baseline {baseline[:12]}", stack.enter_context(
+                checked_out(baseline, Path(data) / "baseline", "--baseline none"))))
+        results = [report(label, args.records, [run(tree, path) for _ in range(args.repeat)])
+                   for label, tree in trees]
     now = results[0]
     if len(results) == 2:
         base = results[1]

@@ -190,26 +190,17 @@ def measure_commit(ref: str, name: str) -> dict[str, dict[str, float]]:
     """Return the figures of a set's judged queries run with the search of commit ref (in a
     temporary git worktree), measured as this file measures search now."""
     practices, queries_file = SETS[name]
-    root = HERE.parent
-    with tempfile.TemporaryDirectory(prefix="kb-relevance-before-") as tmp:
-        tree = Path(tmp) / "tree"
-        added = subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach",
-                                "--quiet", str(tree), ref], capture_output=True, text=True,
-                               check=False)
-        if added.returncode:
-            raise SystemExit(f"cannot check out {ref} (the before column needs the "
-                             f"repository's history; --before none skips it):\n"
-                             f"{added.stderr}")
-        try:
-            work = Path(tmp) / "work"
-            work.mkdir()
-            out = subprocess.run(
-                [sys.executable, "-c", DRIVER, str(Path(__file__).resolve()), str(tree),
-                 str(practices or ""), str(queries_file), str(work)],
-                cwd=tree, capture_output=True, text=True, check=False)
-        finally:
-            subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force",
-                            str(tree)], check=False)
+    # Imported here: the other commit's tree imports this file without bench/ on its path.
+    from worktrees import checked_out
+
+    with tempfile.TemporaryDirectory(prefix="kb-relevance-before-") as tmp, \
+            checked_out(ref, Path(tmp) / "tree", "--before none") as tree:
+        work = Path(tmp) / "work"
+        work.mkdir()
+        out = subprocess.run(
+            [sys.executable, "-c", DRIVER, str(Path(__file__).resolve()), str(tree),
+             str(practices or ""), str(queries_file), str(work)],
+            cwd=tree, capture_output=True, text=True, check=False)
     lines = out.stdout.splitlines()
     if out.returncode or not lines:
         raise SystemExit(f"the judged queries failed on {ref}:\n{out.stderr[-3000:]}")

@@ -22,7 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
+
+from worktrees import checked_out
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,24 +147,19 @@ def main() -> None:
                         help="git ref to measure the same way, or 'none' (default: main "
                              "before the write path was trimmed in session 8)")
     args = parser.parse_args()
+    if args.rounds <= WARM_UP:
+        parser.error(f"--rounds must be more than {WARM_UP}: the first {WARM_UP} warm up and "
+                     f"are not counted")
     load = os.getloadavg()
     print(f"write bench: {args.rounds} rounds; {os.cpu_count()} CPUs;"
           f" load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     baseline = None if args.baseline in ("", "none") else args.baseline
-    with tempfile.TemporaryDirectory(prefix="kb-write-base-") as data:
+    with tempfile.TemporaryDirectory(prefix="kb-write-base-") as data, ExitStack() as stack:
         trees = [("this tree", ROOT)]
-        worktree = None
         if baseline:
-            worktree = Path(data) / "baseline"
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet",
-                            str(worktree), baseline], check=True)
-            trees.append((f"baseline {baseline[:12]}", worktree))
-        try:
-            results = [run(tree, args.rounds) for _label, tree in trees]
-        finally:
-            if worktree is not None:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                                str(worktree)], check=False)
+            trees.append((f"baseline {baseline[:12]}", stack.enter_context(
+                checked_out(baseline, Path(data) / "baseline", "--baseline none"))))
+        results = [run(tree, args.rounds) for _label, tree in trees]
     medians = [report(label, result) for (label, _tree), result in zip(trees, results, strict=True)]
     if len(results) == 2:
         print("baseline / this tree, median CPU: " + ", ".join(

@@ -82,8 +82,8 @@ test: lint test-fast
 
 # Every check that needs no server and is not slow (unit, web and the web stories), in parallel,
 # without lint: the loop while changing code. On this 2-core machine, nothing else running (load
-# under 2), alternating with the tree of the start of session 7: 51-59 s wall (95-110 s of CPU),
-# against 63-69 s (118-129 s) then.
+# 2-2.5), alternating with the tree of the start of session 8: 50.6-54.5 s wall (96-105 s of
+# CPU), against 60.7-68.4 s (115-130 s) then. WORKERS=3 is slower (59-61 s).
 test-fast: install-test translations
 	$(PYTEST) $(PARALLEL) -m "not slow" $(NOT_PRODUCTION) $(PYTEST_ARGS)
 
